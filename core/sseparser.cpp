@@ -1,0 +1,253 @@
+#include "sseparser.h"
+
+#include "utf8.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+namespace streamscope {
+
+namespace {
+
+constexpr char s_byteOrderMark[] = "\xEF\xBB\xBF";
+
+const char *findOrEnd(const char *p, const char *end, char c)
+{
+    const void *found = std::memchr(p, c, size_t(end - p));
+    return found ? static_cast<const char *>(found) : end;
+}
+
+QString describeBytes(qsizetype bytes)
+{
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
+    }
+    if (bytes >= 1024 && bytes % 1024 == 0) {
+        return QStringLiteral("%1 KiB").arg(bytes / 1024);
+    }
+    return QStringLiteral("%1 bytes").arg(bytes);
+}
+
+} // namespace
+
+SseParser::SseParser(qsizetype maxEventBytes)
+    : m_maxEventBytes(maxEventBytes)
+{
+}
+
+void SseParser::reset(const QByteArray &lastEventId)
+{
+    m_lastEventId = lastEventId;
+    m_idBuffer = lastEventId;
+    m_line.clear();
+    m_type.clear();
+    m_event.data.clear();
+    m_dataLines = 0;
+    m_byteOrderMarkSeen = 0;
+    m_skipLineFeed = false;
+    m_dropping = false;
+    m_lineTooLong = false;
+}
+
+void SseParser::feed(QByteArrayView bytes)
+{
+    const char *p = bytes.data();
+    const char *end = p + bytes.size();
+    if (m_byteOrderMarkSeen >= 0 && !skipByteOrderMark(p, end)) {
+        return;
+    }
+    if (m_skipLineFeed && p < end) {
+        m_skipLineFeed = false;
+        if (*p == '\n') {
+            ++p;
+        }
+    }
+    feedLines(p, end);
+}
+
+// The UTF-8 decode strips one leading BOM. Its bytes may arrive in separate chunks; a partial
+// match that fails is fed on as ordinary (invalid) bytes.
+bool SseParser::skipByteOrderMark(const char *&p, const char *end)
+{
+    while (p < end && m_byteOrderMarkSeen < 3) {
+        if (*p != s_byteOrderMark[m_byteOrderMarkSeen]) {
+            const int matched = m_byteOrderMarkSeen;
+            m_byteOrderMarkSeen = -1;
+            return matched == 0 || feedLines(s_byteOrderMark, s_byteOrderMark + matched);
+        }
+        ++m_byteOrderMarkSeen;
+        ++p;
+    }
+    if (m_byteOrderMarkSeen == 3) {
+        m_byteOrderMarkSeen = -1;
+    }
+    return true;
+}
+
+// Each line end is found once: the next CR and LF positions are remembered until passed, so
+// a stream ended by only CRs (or only LFs) is not rescanned for the other character.
+bool SseParser::feedLines(const char *p, const char *end)
+{
+    const char *nextLf = nullptr;
+    const char *nextCr = nullptr;
+    while (p < end) {
+        if (!nextLf || nextLf < p) {
+            nextLf = findOrEnd(p, end, '\n');
+        }
+        if (!nextCr || nextCr < p) {
+            nextCr = findOrEnd(p, end, '\r');
+        }
+        const char *eol = std::min(nextLf, nextCr);
+        if (eol == end) {
+            return appendPartialLine(p, end - p);
+        }
+        bool goOn;
+        if (m_line.isEmpty() && !m_lineTooLong) {
+            goOn = processLine(QByteArrayView(p, eol - p));
+        } else {
+            goOn = appendPartialLine(p, eol - p);
+            if (goOn) {
+                const bool skipped = m_lineTooLong;
+                m_lineTooLong = false;
+                QByteArray line = std::move(m_line);
+                m_line.clear();
+                goOn = skipped || processLine(line);
+                if (goOn && m_line.isEmpty()) {
+                    // Keep the allocation for the next long line.
+                    line.truncate(0);
+                    m_line = std::move(line);
+                }
+            }
+        }
+        if (!goOn) {
+            return false;
+        }
+        if (*eol == '\r') {
+            if (eol + 1 == end) {
+                m_skipLineFeed = true;
+            } else if (eol[1] == '\n') {
+                ++eol;
+            }
+        }
+        p = eol + 1;
+    }
+    return true;
+}
+
+bool SseParser::appendPartialLine(const char *p, qsizetype size)
+{
+    if (m_lineTooLong) {
+        return true;
+    }
+    if (m_line.size() + size + m_event.data.size() > m_maxEventBytes) {
+        m_lineTooLong = true;
+        m_line.clear();
+        return m_dropping || dropEvent();
+    }
+    m_line.append(p, size);
+    return true;
+}
+
+bool SseParser::processLine(QByteArrayView line)
+{
+    if (line.isEmpty()) {
+        return dispatch();
+    }
+    if (line.front() == ':') {
+        return true; // a comment
+    }
+    // A line that alone takes the event over the cap drops it, whatever its field.
+    if (!m_dropping && line.size() + m_event.data.size() > m_maxEventBytes) {
+        return dropEvent();
+    }
+    const qsizetype colon = line.indexOf(':');
+    if (colon < 0) {
+        return processField(line, {});
+    }
+    QByteArrayView value = line.sliced(colon + 1);
+    if (value.startsWith(' ')) {
+        value = value.sliced(1);
+    }
+    return processField(line.first(colon), value);
+}
+
+bool SseParser::processField(QByteArrayView name, QByteArrayView value)
+{
+    if (name == "data") {
+        if (m_dropping) {
+            return true;
+        }
+        if (m_event.data.size() + value.size() + 1 > m_maxEventBytes) {
+            return dropEvent();
+        }
+        if (m_dataLines++ > 0) {
+            m_event.data.append('\n');
+        }
+        utf8::appendSanitized(m_event.data, value);
+    } else if (name == "event") {
+        m_type.truncate(0);
+        utf8::appendSanitized(m_type, value);
+    } else if (name == "id") {
+        // SSE: an id containing U+0000 NULL is ignored.
+        if (!value.contains('\0')) {
+            m_idBuffer.truncate(0);
+            utf8::appendSanitized(m_idBuffer, value);
+        }
+    } else if (name == "retry") {
+        // SSE: only a value of ASCII digits sets the reconnection time.
+        if (value.isEmpty()) {
+            return true;
+        }
+        qint64 ms = 0;
+        for (const char c : value) {
+            if (c < '0' || c > '9') {
+                return true;
+            }
+            ms = std::min<qint64>(ms * 10 + (c - '0'), INT_MAX);
+        }
+        return !m_onRetry || m_onRetry(int(ms));
+    }
+    return true;
+}
+
+bool SseParser::dropEvent()
+{
+    m_dropping = true;
+    m_event.data.truncate(0);
+    m_dataLines = 0;
+    ++m_eventsDropped;
+    const QString message = QStringLiteral("event dropped: larger than the %1 cap on one event")
+                                .arg(describeBytes(m_maxEventBytes));
+    return !m_onError || m_onError(message);
+}
+
+bool SseParser::dispatch()
+{
+    // SSE: the last event ID string is set even when no event is dispatched.
+    if (m_lastEventId != m_idBuffer) {
+        m_lastEventId = m_idBuffer;
+    }
+    const bool dispatching = m_dataLines > 0 && !m_dropping;
+    m_dropping = false;
+    m_dataLines = 0;
+    if (!dispatching) {
+        m_event.data.truncate(0);
+        m_type.truncate(0);
+        return true;
+    }
+    static const QByteArray s_message = QByteArrayLiteral("message");
+    m_event.type = m_type.isEmpty() ? s_message : m_type;
+    m_event.lastEventId = m_lastEventId;
+    if (m_onEvent && !m_onEvent(m_event)) {
+        return false;
+    }
+    // Drop our extra references so the buffers are reused, not detached, by the next event.
+    m_event.type.clear();
+    m_event.lastEventId.clear();
+    m_event.data.truncate(0);
+    m_type.truncate(0);
+    return true;
+}
+
+} // namespace streamscope

@@ -1,0 +1,102 @@
+#include "utf8.h"
+
+#include <cstring>
+
+namespace streamscope::utf8 {
+
+namespace {
+
+constexpr char s_replacement[] = "\xEF\xBF\xBD";
+
+// Length of the leading ASCII run, eight bytes at a time.
+qsizetype asciiPrefix(const char *p, qsizetype n)
+{
+    qsizetype i = 0;
+    for (; i + 8 <= n; i += 8) {
+        quint64 word;
+        std::memcpy(&word, p + i, 8);
+        if (word & 0x8080808080808080ULL) {
+            break;
+        }
+    }
+    while (i < n && static_cast<unsigned char>(p[i]) < 0x80) {
+        ++i;
+    }
+    return i;
+}
+
+// Decodes from i, appending valid sequences and U+FFFD per error (WHATWG "UTF-8 decoder").
+void appendDecoded(QByteArray &out, const char *p, qsizetype i, qsizetype n)
+{
+    while (i < n) {
+        const qsizetype ascii = asciiPrefix(p + i, n - i);
+        out.append(p + i, ascii);
+        i += ascii;
+        if (i >= n) {
+            return;
+        }
+        const auto lead = static_cast<unsigned char>(p[i]);
+        int needed = 0;
+        unsigned char lower = 0x80;
+        unsigned char upper = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            needed = 1;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            needed = 2;
+            lower = lead == 0xE0 ? 0xA0 : 0x80;
+            upper = lead == 0xED ? 0x9F : 0xBF;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            needed = 3;
+            lower = lead == 0xF0 ? 0x90 : 0x80;
+            upper = lead == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            out.append(s_replacement, 3);
+            ++i;
+            continue;
+        }
+        qsizetype j = i + 1;
+        int seen = 0;
+        while (seen < needed && j < n) {
+            const auto byte = static_cast<unsigned char>(p[j]);
+            if (byte < lower || byte > upper) {
+                break;
+            }
+            lower = 0x80;
+            upper = 0xBF;
+            ++seen;
+            ++j;
+        }
+        if (seen == needed) {
+            out.append(p + i, j - i);
+        } else {
+            // The offending byte (if any) is decoded afresh on the next turn.
+            out.append(s_replacement, 3);
+        }
+        i = j;
+    }
+}
+
+} // namespace
+
+void appendSanitized(QByteArray &out, QByteArrayView bytes)
+{
+    const char *p = bytes.data();
+    const qsizetype n = bytes.size();
+    const qsizetype ascii = asciiPrefix(p, n);
+    if (ascii == n) {
+        out.append(p, n);
+        return;
+    }
+    out.append(p, ascii);
+    appendDecoded(out, p, ascii, n);
+}
+
+QByteArray sanitized(QByteArrayView bytes)
+{
+    QByteArray out;
+    out.reserve(bytes.size());
+    appendSanitized(out, bytes);
+    return out;
+}
+
+} // namespace streamscope::utf8
