@@ -1,0 +1,171 @@
+#pragma once
+
+#include "backoff.h"
+#include "eventsource.h" // HeaderList
+
+#include <QAbstractSocket>
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QUrl>
+
+#include <deque>
+
+class QWebSocket;
+
+namespace streamscope {
+
+// What to connect to and how to behave; every delay in milliseconds.
+struct WebSocketSettings
+{
+    QUrl url; // ws:// or wss://
+    HeaderList headers; // user headers (Authorization, Origin, ...), sent on every handshake
+    QStringList subprotocols; // offered on every handshake (Sec-WebSocket-Protocol)
+    QList<QByteArray> onOpenMessages; // UTF-8 text, sent after every open before the queue drains
+    int initialDelayMs = 1000;
+    int maxDelayMs = 30000;
+    int healthyAfterMs
+        = 5000; // a connection open this long (or that delivered a message) is healthy
+    int pingIntervalMs = 15000; // 0: off. No inbound frame and no pong this long after a ping: dead
+    int maxReconnects = -1; // consecutive failed attempts after the first; -1: unlimited
+    qint64 maxMessageBytes = 64 * 1024 * 1024; // incoming message cap
+    int maxQueuedMessages = 1000; // offline queue bounds; past either the oldest are dropped
+    qint64 maxQueuedBytes = 4 * 1024 * 1024;
+    int closeTimeoutMs = 2000; // close(): how long to wait for the peer before aborting
+};
+
+// One WebSocket connection that stays up: reconnects with the shared Backoff, resends on-open
+// messages, queues sends while offline (bounded), detects dead links with pings.
+class WebSocketClient : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State {
+        Connecting, // handshake under way
+        Open,
+        Reconnecting, // waiting for the backoff timer
+        Closed,
+    };
+    Q_ENUM(State)
+
+    enum class CloseReason {
+        Requested, // close() was called
+        Fatal, // a handshake refusal (401, 403, 404) or settings that retrying cannot fix
+        GaveUp, // more than maxReconnects consecutive failed attempts
+    };
+    Q_ENUM(CloseReason)
+
+    // Close code reported when a connection ended without a close frame (RFC 6455 7.1.5).
+    static constexpr int AbnormalClosure = 1006;
+
+    explicit WebSocketClient(QObject *parent = nullptr);
+    ~WebSocketClient() override;
+
+    // Starts connecting; ignored unless state() is Closed. May be called again after closed().
+    void open(const WebSocketSettings &settings);
+    // Sends a close frame (1000), waits up to closeTimeoutMs for the peer, then aborts; emits
+    // closed(Requested, code) unless already closed.
+    void close();
+    // Drops the current attempt or the wait, and connects again at once.
+    void reconnectNow();
+
+    // Sent now when open, else queued (bounded; the oldest are dropped and reported).
+    void sendText(const QString &text);
+    void sendText(const QByteArray &utf8);
+    void sendBinary(const QByteArray &data);
+
+    State state() const { return m_state; }
+    const WebSocketSettings &settings() const { return m_settings; }
+    // The attempt under way, counted from 1 over the life of this client.
+    int attempt() const { return m_attempt; }
+    // The last measured ping round trip; -1 before the first pong.
+    int roundTripMs() const { return m_roundTripMs; }
+    quint64 droppedMessageCount() const { return m_dropped; }
+    int queuedMessageCount() const { return int(m_queue.size()); }
+    // The subprotocol the server accepted on the current connection; empty when none.
+    QString subprotocol() const { return m_subprotocol; }
+
+    // The HTTP status in Qt's error text for a refused handshake; 0 when there is none.
+    static int handshakeStatusFromError(const QString &errorString);
+
+signals:
+    void stateChanged(streamscope::WebSocketClient::State state);
+    void connecting(int attempt);
+    void opened();
+    void textMessageReceived(const QString &message);
+    void binaryMessageReceived(const QByteArray &message);
+    // After each actual write to the socket (on-open and queued messages included).
+    void messageSent(const QByteArray &data, bool binary);
+    // Every failure that was not a close frame from the server. httpStatus is 0 when none.
+    void errorOccurred(const QString &message, int httpStatus);
+    void reconnectScheduled(int delayMs, int nextAttempt);
+    // For each connection that ends: the server's close code when it sent one, else 1006.
+    void disconnected(int closeCode, const QString &reason);
+    void roundTripMeasured(int ms);
+    // The offline queue dropped messages; total over the life of this client.
+    void messagesDropped(quint64 total);
+    // Emitted once per open(); nothing follows.
+    void closed(streamscope::WebSocketClient::CloseReason reason, int closeCode);
+
+private:
+    struct Outgoing
+    {
+        QByteArray data;
+        bool binary = false;
+    };
+
+    void startAttempt();
+    void handleConnected();
+    void handleSocketError(QAbstractSocket::SocketError error);
+    void handleAboutToClose();
+    void handleDisconnected();
+    void handleInbound();
+    void handlePong(quint64 elapsedMs);
+    void handlePingTimer();
+    void connectionEnded();
+    void scheduleReconnect();
+    void failFatally(const QString &message, int httpStatus);
+    void markHealthy();
+    void stop(CloseReason reason, int closeCode);
+    void write(const Outgoing &message);
+    void enqueue(Outgoing message);
+    void drainQueue();
+    void dropSocket();
+    void setState(State state);
+
+    QPointer<QWebSocket> m_socket;
+    WebSocketSettings m_settings;
+    Backoff m_backoff;
+    QTimer m_reconnectTimer;
+    QTimer m_healthyTimer;
+    QTimer m_pingTimer;
+    QTimer m_closeTimer;
+    QElapsedTimer m_sinceInbound;
+    QElapsedTimer m_sincePing;
+    std::deque<Outgoing> m_queue;
+    qint64 m_queuedBytes = 0;
+    quint64 m_dropped = 0;
+    quint64 m_droppedThisEpisode = 0;
+    QString m_subprotocol;
+    QString m_pendingError; // a failure seen before the connection ended, reported once
+    int m_pendingStatus = 0;
+    int m_closeCode = AbnormalClosure;
+    QString m_closeReason;
+    State m_state = State::Closed;
+    int m_attempt = 0;
+    int m_consecutiveFailures = 0;
+    int m_roundTripMs = -1;
+    bool m_pingOutstanding = false;
+    bool m_healthy = false;
+    bool m_wasOpen = false;
+    bool m_closeFrameReceived = false;
+    bool m_fatal = false;
+    bool m_closing = false; // close() called, waiting for the socket to finish
+};
+
+} // namespace streamscope
