@@ -18,6 +18,33 @@ const char *findOrEnd(const char *p, const char *end, char c)
     return found ? static_cast<const char *>(found) : end;
 }
 
+enum class Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    Other,
+};
+
+// Field names are case-sensitive ASCII; compared by length first, as they are on every line.
+Field fieldNamed(QByteArrayView name)
+{
+    const char *p = name.data();
+    switch (name.size()) {
+    case 2:
+        return p[0] == 'i' && p[1] == 'd' ? Field::Id : Field::Other;
+    case 4:
+        return std::memcmp(p, "data", 4) == 0 ? Field::Data : Field::Other;
+    case 5:
+        if (std::memcmp(p, "event", 5) == 0) {
+            return Field::Event;
+        }
+        return std::memcmp(p, "retry", 5) == 0 ? Field::Retry : Field::Other;
+    default:
+        return Field::Other;
+    }
+}
+
 QString describeBytes(qsizetype bytes)
 {
     if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
@@ -39,9 +66,10 @@ SseParser::SseParser(qsizetype maxEventBytes)
 void SseParser::reset(const QByteArray &lastEventId)
 {
     m_lastEventId = lastEventId;
-    m_idBuffer = lastEventId;
+    m_idBufferChanged = false;
     m_line.clear();
     m_type.clear();
+    m_hasType = false;
     m_event.data.clear();
     m_dataLines = 0;
     m_byteOrderMarkSeen = 0;
@@ -140,7 +168,7 @@ bool SseParser::appendPartialLine(const char *p, qsizetype size)
     if (m_lineTooLong) {
         return true;
     }
-    if (m_line.size() + size + m_event.data.size() > m_maxEventBytes) {
+    if (m_line.size() + size + dataSize() > m_maxEventBytes) {
         m_lineTooLong = true;
         m_line.clear();
         return m_dropping || dropEvent();
@@ -158,43 +186,52 @@ bool SseParser::processLine(QByteArrayView line)
         return true; // a comment
     }
     // A line that alone takes the event over the cap drops it, whatever its field.
-    if (!m_dropping && line.size() + m_event.data.size() > m_maxEventBytes) {
+    if (!m_dropping && line.size() + dataSize() > m_maxEventBytes) {
         return dropEvent();
     }
-    const qsizetype colon = line.indexOf(':');
-    if (colon < 0) {
+    const char *begin = line.data();
+    const auto *colon = static_cast<const char *>(std::memchr(begin, ':', size_t(line.size())));
+    if (!colon) {
         return processField(line, {});
     }
-    QByteArrayView value = line.sliced(colon + 1);
-    if (value.startsWith(' ')) {
-        value = value.sliced(1);
+    const char *valueBegin = colon + 1;
+    const char *end = begin + line.size();
+    if (valueBegin < end && *valueBegin == ' ') {
+        ++valueBegin;
     }
-    return processField(line.first(colon), value);
+    return processField(
+        QByteArrayView(begin, colon - begin), QByteArrayView(valueBegin, end - valueBegin));
 }
 
 bool SseParser::processField(QByteArrayView name, QByteArrayView value)
 {
-    if (name == "data") {
+    const Field field = fieldNamed(name);
+    if (field == Field::Data) {
         if (m_dropping) {
             return true;
         }
-        if (m_event.data.size() + value.size() + 1 > m_maxEventBytes) {
+        if (dataSize() + value.size() + 1 > m_maxEventBytes) {
             return dropEvent();
         }
-        if (m_dataLines++ > 0) {
-            m_event.data.append('\n');
+        if (m_dataLines++ == 0) {
+            utf8::assignSanitized(m_event.data, value);
+        } else {
+            utf8::appendSanitized(m_event.data, QByteArrayView("\n", 1));
+            utf8::appendSanitized(m_event.data, value);
         }
-        utf8::appendSanitized(m_event.data, value);
-    } else if (name == "event") {
-        m_type.truncate(0);
-        utf8::appendSanitized(m_type, value);
-    } else if (name == "id") {
+    } else if (field == Field::Event) {
+        // Streams tend to repeat one type; rewriting it would cost a copy per event.
+        if (m_type != value) {
+            utf8::assignSanitized(m_type, value);
+        }
+        m_hasType = true;
+    } else if (field == Field::Id) {
         // SSE: an id containing U+0000 NULL is ignored.
-        if (!value.contains('\0')) {
-            m_idBuffer.truncate(0);
-            utf8::appendSanitized(m_idBuffer, value);
+        if (!std::memchr(value.data(), '\0', size_t(value.size()))) {
+            utf8::assignSanitized(m_idBuffer, value);
+            m_idBufferChanged = true;
         }
-    } else if (name == "retry") {
+    } else if (field == Field::Retry) {
         // SSE: only a value of ASCII digits sets the reconnection time.
         if (value.isEmpty()) {
             return true;
@@ -214,7 +251,6 @@ bool SseParser::processField(QByteArrayView name, QByteArrayView value)
 bool SseParser::dropEvent()
 {
     m_dropping = true;
-    m_event.data.truncate(0);
     m_dataLines = 0;
     ++m_eventsDropped;
     const QString message = QStringLiteral("event dropped: larger than the %1 cap on one event")
@@ -224,20 +260,22 @@ bool SseParser::dropEvent()
 
 bool SseParser::dispatch()
 {
-    // SSE: the last event ID string is set even when no event is dispatched.
-    if (m_lastEventId != m_idBuffer) {
-        m_lastEventId = m_idBuffer;
+    // SSE: the last event ID string is set even when no event is dispatched. Swapped, not
+    // copied: until the next id field the buffer's value is m_lastEventId's.
+    if (m_idBufferChanged) {
+        m_lastEventId.swap(m_idBuffer);
+        m_idBufferChanged = false;
     }
     const bool dispatching = m_dataLines > 0 && !m_dropping;
+    const bool hasType = m_hasType && !m_type.isEmpty();
     m_dropping = false;
     m_dataLines = 0;
+    m_hasType = false;
     if (!dispatching) {
-        m_event.data.truncate(0);
-        m_type.truncate(0);
         return true;
     }
     static const QByteArray s_message = QByteArrayLiteral("message");
-    m_event.type = m_type.isEmpty() ? s_message : m_type;
+    m_event.type = hasType ? m_type : s_message;
     m_event.lastEventId = m_lastEventId;
     if (m_onEvent && !m_onEvent(m_event)) {
         return false;
@@ -245,8 +283,6 @@ bool SseParser::dispatch()
     // Drop our extra references so the buffers are reused, not detached, by the next event.
     m_event.type.clear();
     m_event.lastEventId.clear();
-    m_event.data.truncate(0);
-    m_type.truncate(0);
     return true;
 }
 

@@ -55,6 +55,8 @@ private:
     bool processField(QByteArrayView name, QByteArrayView value);
     bool dispatch();
     bool dropEvent();
+    // The data buffer's size; its storage is kept between events for reuse.
+    qsizetype dataSize() const { return m_dataLines > 0 ? m_event.data.size() : 0; }
 
     EventHandler m_onEvent;
     RetryHandler m_onRetry;
@@ -63,10 +65,12 @@ private:
 
     QByteArray m_line; // the unterminated line carried over from earlier chunks
     QByteArray m_type;
-    QByteArray m_idBuffer;
+    QByteArray m_idBuffer; // meaningful only while m_idBufferChanged; else m_lastEventId
     QByteArray m_lastEventId;
     SseEvent m_event; // its data field is the data buffer
-    int m_dataLines = 0;
+    int m_dataLines = 0; // 0: the data buffer is empty, whatever m_event.data still holds
+    bool m_idBufferChanged = false;
+    bool m_hasType = false; // an event field was seen since the last dispatch
     int m_byteOrderMarkSeen = 0; // leading BOM bytes matched so far; -1 once past the start
     bool m_skipLineFeed = false; // the last chunk ended in CR: a leading LF belongs to it
     bool m_dropping = false; // the current event went over the cap

@@ -25,12 +25,23 @@ qsizetype asciiPrefix(const char *p, qsizetype n)
     return i;
 }
 
+// QByteArray::append goes through the general insert(); this is the plain end-append.
+void appendRaw(QByteArray &out, const char *p, qsizetype n)
+{
+    if (n == 0) {
+        return;
+    }
+    const qsizetype old = out.size();
+    out.resize(old + n);
+    std::memcpy(out.data() + old, p, size_t(n));
+}
+
 // Decodes from i, appending valid sequences and U+FFFD per error (WHATWG "UTF-8 decoder").
 void appendDecoded(QByteArray &out, const char *p, qsizetype i, qsizetype n)
 {
     while (i < n) {
         const qsizetype ascii = asciiPrefix(p + i, n - i);
-        out.append(p + i, ascii);
+        appendRaw(out, p + i, ascii);
         i += ascii;
         if (i >= n) {
             return;
@@ -50,7 +61,7 @@ void appendDecoded(QByteArray &out, const char *p, qsizetype i, qsizetype n)
             lower = lead == 0xF0 ? 0x90 : 0x80;
             upper = lead == 0xF4 ? 0x8F : 0xBF;
         } else {
-            out.append(s_replacement, 3);
+            appendRaw(out, s_replacement, 3);
             ++i;
             continue;
         }
@@ -67,10 +78,10 @@ void appendDecoded(QByteArray &out, const char *p, qsizetype i, qsizetype n)
             ++j;
         }
         if (seen == needed) {
-            out.append(p + i, j - i);
+            appendRaw(out, p + i, j - i);
         } else {
             // The offending byte (if any) is decoded afresh on the next turn.
-            out.append(s_replacement, 3);
+            appendRaw(out, s_replacement, 3);
         }
         i = j;
     }
@@ -83,12 +94,23 @@ void appendSanitized(QByteArray &out, QByteArrayView bytes)
     const char *p = bytes.data();
     const qsizetype n = bytes.size();
     const qsizetype ascii = asciiPrefix(p, n);
+    appendRaw(out, p, ascii);
     if (ascii == n) {
-        out.append(p, n);
         return;
     }
-    out.append(p, ascii);
     appendDecoded(out, p, ascii, n);
+}
+
+void assignSanitized(QByteArray &out, QByteArrayView bytes)
+{
+    const qsizetype n = bytes.size();
+    if (asciiPrefix(bytes.data(), n) == n) {
+        out.resize(n);
+        std::memcpy(out.data(), bytes.data(), size_t(n));
+        return;
+    }
+    out.resize(0);
+    appendSanitized(out, bytes);
 }
 
 QByteArray sanitized(QByteArrayView bytes)

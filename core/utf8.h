@@ -9,6 +9,9 @@ namespace streamscope::utf8 {
 // as the WHATWG Encoding Standard's UTF-8 decoder replaces it. ASCII takes a fast path.
 void appendSanitized(QByteArray &out, QByteArrayView bytes);
 
+// Replaces out's content with the sanitized bytes, reusing its allocation when it can.
+void assignSanitized(QByteArray &out, QByteArrayView bytes);
+
 // The same, returned as a new array; shares nothing with the input.
 QByteArray sanitized(QByteArrayView bytes);
 

@@ -23,7 +23,8 @@ void TestBackoff::growsAndCaps_data()
     QTest::addColumn<int>("cap");
     QTest::addColumn<QList<int>>("ceilings"); // d for failures 1, 2, 3...
 
-    QTest::newRow("defaults") << 1000 << 30000 << QList<int>{1000, 2000, 4000, 8000, 16000, 30000, 30000};
+    QTest::newRow("defaults") << 1000 << 30000
+                              << QList<int>{1000, 2000, 4000, 8000, 16000, 30000, 30000};
     QTest::newRow("small cap") << 100 << 250 << QList<int>{100, 200, 250, 250};
     QTest::newRow("initial above cap") << 5000 << 3000 << QList<int>{3000, 3000};
 }
@@ -42,11 +43,11 @@ void TestBackoff::growsAndCaps()
             const int delay = backoff.nextDelay();
             const int d = ceilings.at(n);
             QVERIFY2(delay >= d / 2 && delay <= d,
-                     qPrintable(QStringLiteral("failure %1: %2 not in [%3, %4]")
-                                        .arg(n + 1)
-                                        .arg(delay)
-                                        .arg(d / 2)
-                                        .arg(d)));
+                qPrintable(QStringLiteral("failure %1: %2 not in [%3, %4]")
+                               .arg(n + 1)
+                               .arg(delay)
+                               .arg(d / 2)
+                               .arg(d)));
         }
         QCOMPARE(backoff.failures(), ceilings.size());
     }

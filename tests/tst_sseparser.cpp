@@ -13,8 +13,7 @@ bool operator==(const SseEvent &a, const SseEvent &b)
 char *toString(const SseEvent &e)
 {
     return QTest::toString("{type: " + e.type.toPercentEncoding(" ") + ", data: "
-                           + e.data.toPercentEncoding(" ") + ", id: "
-                           + e.lastEventId.toPercentEncoding(" ") + "}");
+        + e.data.toPercentEncoding(" ") + ", id: " + e.lastEventId.toPercentEncoding(" ") + "}");
 }
 } // namespace streamscope
 
@@ -119,7 +118,7 @@ void TestSseParser::whatwgRules_data()
     using Events = QList<SseEvent>;
     using Retries = QList<int>;
     auto row = [](const char *name, const QByteArray &input, const Events &events,
-                  const Retries &retries = {}, const QByteArray &lastId = {}) {
+                   const Retries &retries = {}, const QByteArray &lastId = {}) {
         QTest::newRow(name) << input << events << retries << lastId;
     };
 
@@ -164,8 +163,8 @@ void TestSseParser::whatwgRules_data()
     // retry.
     row("retry applied", "retry: 1500\n", {}, {1500});
     row("retry without space", "retry:42\ndata: x\n\n", {sse("x")}, {42});
-    row("retry not all digits ignored", "retry: 15x\nretry: -1\nretry: 1.5\nretry:\nretry:  100\n\n",
-        {});
+    row("retry not all digits ignored",
+        "retry: 15x\nretry: -1\nretry: 1.5\nretry:\nretry:  100\n\n", {});
     row("retry huge value saturates", "retry: 99999999999999\n", {}, {2147483647});
     row("retry zero", "retry: 0\n", {}, {0});
 
@@ -182,17 +181,40 @@ void TestSseParser::whatwgRules_data()
     row("event ended by CR at end", "data: a\r\r", {sse("a")});
 
     // UTF-8 decoding.
-    row("leading BOM skipped", "\xEF\xBB\xBF" "data: a\n\n", {sse("a")});
-    row("second BOM is not skipped", "\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\n", {});
-    row("BOM inside data kept", "data: \xEF\xBB\xBF" "a\n\n", {sse("\xEF\xBB\xBF" "a")});
-    row("partial BOM decodes as one replacement", "\xEF\xBB" "data: a\n\n", {});
-    row("partial BOM in a value line", "\xEF\xBB\n" "data: a\n\n", {sse("a")});
+    row("leading BOM skipped",
+        "\xEF\xBB\xBF"
+        "data: a\n\n",
+        {sse("a")});
+    row("second BOM is not skipped",
+        "\xEF\xBB\xBF\xEF\xBB\xBF"
+        "data: a\n\n",
+        {});
+    row("BOM inside data kept",
+        "data: \xEF\xBB\xBF"
+        "a\n\n",
+        {sse("\xEF\xBB\xBF"
+             "a")});
+    row("partial BOM decodes as one replacement",
+        "\xEF\xBB"
+        "data: a\n\n",
+        {});
+    row("partial BOM in a value line",
+        "\xEF\xBB\n"
+        "data: a\n\n",
+        {sse("a")});
     row("valid multibyte text", "event: \xC3\xBCnits\ndata: \xE2\x82\xAC \xF0\x9F\x98\x80\n\n",
         {sse("\xE2\x82\xAC \xF0\x9F\x98\x80", "\xC3\xBCnits")});
-    row("invalid byte replaced", "data: a\xFF" "b\n\n", {sse("a\xEF\xBF\xBD" "b")});
+    row("invalid byte replaced",
+        "data: a\xFF"
+        "b\n\n",
+        {sse("a\xEF\xBF\xBD"
+             "b")});
     row("truncated sequence before LF", "data: \xC3\n\n", {sse("\xEF\xBF\xBD")});
-    row("truncated 4-byte sequence is one replacement", "data: \xF0\x9F\x98" "x\n\n",
-        {sse("\xEF\xBF\xBD" "x")});
+    row("truncated 4-byte sequence is one replacement",
+        "data: \xF0\x9F\x98"
+        "x\n\n",
+        {sse("\xEF\xBF\xBD"
+             "x")});
     row("surrogate bytes are three replacements", "data: \xED\xA0\x80\n\n",
         {sse("\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")});
     row("overlong encoding replaced", "data: \xC0\xAF\n\n", {sse("\xEF\xBF\xBD\xEF\xBF\xBD")});
@@ -217,10 +239,10 @@ void TestSseParser::whatwgRules()
         const Parsed parsed = parse(chunks);
         const QByteArray context = QByteArray("chunking: ") + name;
         QVERIFY2(parsed.events == events,
-                 context + ": got " + QByteArray::number(parsed.events.size()) + " events");
+            context + ": got " + QByteArray::number(parsed.events.size()) + " events");
         QVERIFY2(parsed.retries == retries, context.constData());
         QVERIFY2(parsed.lastEventId == lastEventId,
-                 context + ": last event id " + parsed.lastEventId.toPercentEncoding());
+            context + ": last event id " + parsed.lastEventId.toPercentEncoding());
         QVERIFY2(parsed.errors.isEmpty(), context.constData());
     }
 }
@@ -248,23 +270,20 @@ void TestSseParser::eventOverCapIsDroppedAndParsingResumes_data()
 
     const QByteArray big(100, 'x');
     const QByteArray ok = "data: ok\n\n";
-    QTest::newRow("one long data line") << QByteArrayList{"data: " + big + "\n\n" + ok}
-                                        << QList<SseEvent>{sse("ok")};
+    QTest::newRow("one long data line")
+        << QByteArrayList{"data: " + big + "\n\n" + ok} << QList<SseEvent>{sse("ok")};
     QTest::newRow("long line across chunks")
-            << QByteArrayList{"data: " + big.left(30), big.mid(30, 40), big.mid(70) + "\n\n", ok}
-            << QList<SseEvent>{sse("ok")};
+        << QByteArrayList{"data: " + big.left(30), big.mid(30, 40), big.mid(70) + "\n\n", ok}
+        << QList<SseEvent>{sse("ok")};
     QTest::newRow("many short lines add up")
-            << QByteArrayList{QByteArray("data: 0123456789\n").repeated(8) + "\n" + ok}
-            << QList<SseEvent>{sse("ok")};
+        << QByteArrayList{QByteArray("data: 0123456789\n").repeated(8) + "\n" + ok}
+        << QList<SseEvent>{sse("ok")};
     QTest::newRow("long event type line")
-            << QByteArrayList{"event: " + big + "\ndata: lost\n\n" + ok}
-            << QList<SseEvent>{sse("ok")};
-    QTest::newRow("id of a dropped event still counts")
-            << QByteArrayList{"id: 5\ndata: " + big + "\n\n" + ok}
-            << QList<SseEvent>{sse("ok", "message", "5")};
-    QTest::newRow("events before are kept")
-            << QByteArrayList{ok + "data: " + big + "\n\n" + ok}
-            << QList<SseEvent>{sse("ok"), sse("ok")};
+        << QByteArrayList{"event: " + big + "\ndata: lost\n\n" + ok} << QList<SseEvent>{sse("ok")};
+    QTest::newRow("id of a dropped event still counts") << QByteArrayList{
+        "id: 5\ndata: " + big + "\n\n" + ok} << QList<SseEvent>{sse("ok", "message", "5")};
+    QTest::newRow("events before are kept") << QByteArrayList{ok + "data: " + big + "\n\n" + ok}
+                                            << QList<SseEvent>{sse("ok"), sse("ok")};
 }
 
 void TestSseParser::eventOverCapIsDroppedAndParsingResumes()
@@ -275,7 +294,7 @@ void TestSseParser::eventOverCapIsDroppedAndParsingResumes()
     QCOMPARE(parsed.events, events);
     QCOMPARE(parsed.errors.size(), 1);
     QVERIFY2(parsed.errors.first().contains(QStringLiteral("64 bytes")),
-             qPrintable(parsed.errors.first()));
+        qPrintable(parsed.errors.first()));
 
     const Parsed bytewiseParsed = parse(bytewise(chunks.join()), 64);
     QCOMPARE(bytewiseParsed.events, events);
@@ -296,7 +315,8 @@ void TestSseParser::defaultCapAllowsLargeEventsAndDropsLarger()
     QVERIFY(parsed.events.at(0).data == eightMiB);
     QCOMPARE(parsed.events.at(1).data, QByteArray("after"));
     QCOMPARE(parsed.errors.size(), 1);
-    QVERIFY2(parsed.errors.first().contains(QStringLiteral("16 MiB")), qPrintable(parsed.errors.first()));
+    QVERIFY2(parsed.errors.first().contains(QStringLiteral("16 MiB")),
+        qPrintable(parsed.errors.first()));
 }
 
 void TestSseParser::handlerCanStopParsing()
