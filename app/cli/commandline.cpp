@@ -1,0 +1,74 @@
+#include "commandline.h"
+
+#include "democommand.h"
+#include "options.h"
+#include "ssecommand.h"
+
+#include <unistd.h>
+
+namespace streamscope {
+
+CommandLine::CommandLine(QObject *parent)
+    : QObject(parent)
+    , m_out(STDOUT_FILENO, &m_clock)
+    , m_err(STDERR_FILENO, &m_clock)
+{
+    m_clock.start();
+}
+
+CommandLine::~CommandLine() = default;
+
+std::optional<int> CommandLine::start(const QStringList &arguments)
+{
+    using Outcome = ParsedCommandLine::Outcome;
+    const ParsedCommandLine parsed = parseCommandLine(arguments);
+    switch (parsed.outcome) {
+    case Outcome::Help:
+        m_out.write(parsed.text.toUtf8());
+        m_out.flush();
+        return 0;
+    case Outcome::Version:
+        m_out.write("streamscope-cli " STREAMSCOPE_VERSION "\n");
+        m_out.flush();
+        return 0;
+    case Outcome::Usage:
+        m_err.write(
+            "streamscope-cli: " + parsed.error.toUtf8() + " (" + parsed.helpHint.toUtf8() + ")\n");
+        m_err.flush();
+        return 2;
+    case Outcome::Run:
+        break;
+    }
+
+    switch (parsed.command) {
+    case Command::Sse: {
+        auto *command = new SseCommand(parsed.sse, &m_out, &m_err, this);
+        connect(command, &SseCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
+    }
+    case Command::Ws: {
+        m_err.write("streamscope-cli: ws is not available in this build\n");
+        m_err.flush();
+        return 3;
+    }
+    case Command::Demo: {
+        auto *command = new DemoCommand(parsed.demo, &m_out, &m_err, this);
+        connect(command, &DemoCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
+    }
+    }
+    return std::nullopt;
+}
+
+void CommandLine::interrupt()
+{
+    if (m_interrupt) {
+        m_interrupt();
+    }
+}
+
+} // namespace streamscope

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace streamscope::console {
+
+// Local wall-clock time as HH:MM:SS.mmm, the stamp on every readable line.
+QByteArray clockTime();
+
+// Appends text for a terminal: other control characters escaped (\xNN) so a stream cannot
+// drive the terminal; each line break starts a new line indented by indent spaces, so one
+// multi-line event stays one recognisable block.
+void appendIndented(QByteArray &out, QByteArrayView text, int indent);
+
+// A delay for people: "250 ms", "1.2 s".
+QByteArray duration(qint64 ms);
+
+// ANSI colours, only for terminals and when NO_COLOR is unset.
+class Palette
+{
+public:
+    explicit Palette(bool terminal);
+    const char *dim() const { return pick("\033[2m"); }
+    const char *bold() const { return pick("\033[1m"); }
+    const char *red() const { return pick("\033[31m"); }
+    const char *green() const { return pick("\033[32m"); }
+    const char *yellow() const { return pick("\033[33m"); }
+    const char *cyan() const { return pick("\033[36m"); }
+    const char *reset() const { return pick("\033[0m"); }
+
+private:
+    const char *pick(const char *code) const { return m_enabled ? code : ""; }
+    bool m_enabled;
+};
+
+} // namespace streamscope::console

@@ -1,0 +1,436 @@
+#include "options.h"
+
+#include <QCommandLineParser>
+
+#include <cmath>
+#include <limits>
+
+namespace streamscope {
+
+namespace {
+
+const QString s_program = QStringLiteral("streamscope-cli");
+
+QString topHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli COMMAND [options]
+
+Watches live SSE and WebSocket streams from a terminal or a script.
+
+Commands:
+  sse URL     follow a Server-Sent Events stream (reconnects, Last-Event-ID resume)
+  ws URL      follow a WebSocket (reconnects, pings)
+  demo        start the built-in demo feed and watch it
+
+Options:
+  -h, --help  this help; "streamscope-cli COMMAND --help" documents each command
+  --version   print the version
+
+Exit codes: 0 normal end, 2 bad usage, 3 gave up (fatal response or too many reconnects).
+)");
+}
+
+QString sseHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli sse URL [options]
+
+Follows the Server-Sent Events stream at URL (http or https), reconnecting with backoff and
+resuming with Last-Event-ID. Events go to stdout, one line each; connection lifecycle goes to
+stderr. With --json every record is one JSON object per line on stdout.
+
+Options:
+  -H, --header "Name: value"  extra request header; repeatable
+  --last-event-id ID          Last-Event-ID for the first request (held until the server sends
+                              an id)
+  --method METHOD             request method (default GET; POST when --data is given)
+  --data BODY                 request body; alone, it means POST
+  --json                      one JSON object per line on stdout (NDJSON)
+  --max-events N              exit 0 after N events
+  --timeout SECONDS           exit 0 after this long; fractions allowed
+  --max-reconnects N          give up (exit 3) after N consecutive failed reconnects
+  --initial-delay MS          first reconnect delay (default 1000; the server's retry overrides)
+  --max-delay MS              longest reconnect delay (default 30000)
+  --idle-timeout MS           no bytes for this long means a dead link: reconnect (default 0,
+                              off)
+  -h, --help                  this help
+  --version                   print the version
+
+NDJSON records, each with "kind" and "t" (milliseconds since start):
+  {"kind":"connecting","url":U,"attempt":K}
+  {"kind":"open","status":200}
+  {"kind":"event","type":T,"data":D,"lastEventId":I}
+  {"kind":"retry","ms":N}                    the server's retry field was applied
+  {"kind":"error","message":M,"status":S}    status only when there was one
+  {"kind":"reconnecting","delayMs":N,"attempt":K}
+  {"kind":"closed","reason":R}               always last; R is no-content, fatal,
+                                             max-reconnects, max-events, timeout or interrupted
+
+Exit codes: 0 normal end (max-events, timeout, HTTP 204, SIGINT/SIGTERM), 2 bad usage,
+3 gave up (fatal status or content type, max reconnects).
+)");
+}
+
+QString wsHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli ws URL [options]
+
+Follows the WebSocket at URL (ws or wss), reconnecting with backoff. Messages go to stdout, one
+line each; connection lifecycle goes to stderr. With --json every record is one JSON object
+per line on stdout.
+
+Options:
+  -H, --header "Name: value"  extra handshake header; repeatable
+  --subprotocol NAME          offer this subprotocol; repeatable
+  --send TEXT                 send this text message after every open; repeatable, in order
+  --json                      one JSON object per line on stdout (NDJSON)
+  --max-events N              exit 0 after N messages
+  --timeout SECONDS           exit 0 after this long; fractions allowed
+  --max-reconnects N          give up (exit 3) after N consecutive failed reconnects
+  --initial-delay MS          first reconnect delay (default 1000)
+  --max-delay MS              longest reconnect delay (default 30000)
+  --ping-interval MS          ping this often and report the round trip (default 0, off)
+  -h, --help                  this help
+  --version                   print the version
+
+NDJSON records, each with "kind" and "t" (milliseconds since start):
+  {"kind":"connecting","url":U,"attempt":K}
+  {"kind":"open"}
+  {"kind":"message","data":D,"binary":B}     binary data in base64
+  {"kind":"sent","data":D}
+  {"kind":"rtt","ms":N}
+  {"kind":"error","message":M}
+  {"kind":"reconnecting","delayMs":N,"attempt":K}
+  {"kind":"closed","reason":R,"code":C}      always last; code when known
+
+Exit codes: 0 normal end (max-events, timeout, SIGINT/SIGTERM), 2 bad usage, 3 gave up.
+)");
+}
+
+QString demoHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli demo [options]
+
+Starts the built-in demo feed on 127.0.0.1 and watches its /metrics and /logs streams until
+Ctrl-C. The feed serves:
+  /metrics  SSE: host metrics (cpu, memory, network rates) several times a second
+  /logs     SSE: a log stream with event types info, warn and error
+  /ws       WebSocket feed (when built in)
+Both SSE streams send ids and resume after Last-Event-ID.
+
+Options:
+  --port N    listen on this port (default: any free port)
+  --serve     only serve; print the URLs on stderr and wait for Ctrl-C
+  --json      one JSON object per line on stdout (NDJSON), as "sse --json" writes them
+  -h, --help  this help
+  --version   print the version
+)");
+}
+
+// Parsing fails with one readable line.
+struct UsageError
+{
+    QString message;
+};
+
+QString describeParserError(const QCommandLineParser &parser)
+{
+    const QStringList unknown = parser.unknownOptionNames();
+    if (!unknown.isEmpty()) {
+        const QString &name = unknown.first();
+        return QStringLiteral("unknown option '%1%2'")
+            .arg(name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--"), name);
+    }
+    QString text = parser.errorText();
+    if (text.endsWith(QLatin1Char('.'))) {
+        text.chop(1);
+    }
+    if (!text.isEmpty()) {
+        text[0] = text[0].toLower();
+    }
+    return text;
+}
+
+qint64 parseInteger(const QCommandLineParser &parser, const QString &option, qint64 min, qint64 max)
+{
+    const QString text = parser.value(option);
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        const QString range = max == std::numeric_limits<qint64>::max()
+            ? QStringLiteral("%1 or more").arg(min)
+            : QStringLiteral("%1 to %2").arg(min).arg(max);
+        throw UsageError{
+            QStringLiteral("--%1 wants a whole number (%2), not '%3'").arg(option, range, text)};
+    }
+    return value;
+}
+
+qint64 parseSeconds(const QCommandLineParser &parser, const QString &option)
+{
+    const QString text = parser.value(option);
+    bool ok = false;
+    const double seconds = text.toDouble(&ok);
+    // A month is more than any run wants and keeps the milliseconds far from overflow.
+    if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 31.0 * 24 * 3600) {
+        throw UsageError{
+            QStringLiteral("--%1 wants a number of seconds, not '%2'").arg(option, text)};
+    }
+    return qint64(std::ceil(seconds * 1000));
+}
+
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty()) {
+        return false;
+    }
+    for (const char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+HeaderList parseHeaders(const QStringList &values)
+{
+    HeaderList headers;
+    for (const QString &value : values) {
+        const QByteArray text = value.toUtf8();
+        const qsizetype colon = text.indexOf(':');
+        if (colon < 0) {
+            throw UsageError{
+                QStringLiteral("header '%1' wants the form \"Name: value\"").arg(value)};
+        }
+        const QByteArray name = text.left(colon).trimmed();
+        if (!isToken(name)) {
+            throw UsageError{QStringLiteral("header '%1' has an invalid name").arg(value)};
+        }
+        const QByteArray headerValue = text.mid(colon + 1).trimmed();
+        if (headerValue.contains('\r') || headerValue.contains('\n')) {
+            throw UsageError{QStringLiteral("header '%1' contains a line break").arg(value)};
+        }
+        headers.append({name, headerValue});
+    }
+    return headers;
+}
+
+QUrl parseUrl(const QCommandLineParser &parser, const QStringList &schemes)
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty()) {
+        throw UsageError{QStringLiteral("missing URL")};
+    }
+    if (positional.size() > 1) {
+        throw UsageError{QStringLiteral("unexpected argument '%1'").arg(positional.at(1))};
+    }
+    const QUrl url(positional.first(), QUrl::StrictMode);
+    if (!url.isValid() || !schemes.contains(url.scheme()) || url.host().isEmpty()) {
+        throw UsageError{QStringLiteral("not a %1 URL: '%2'")
+                             .arg(schemes.join(QLatin1String(" or ")), positional.first())};
+    }
+    return url;
+}
+
+void addCommonOptions(QCommandLineParser &parser)
+{
+    parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QString()});
+    parser.addOption({QStringLiteral("version"), QString()});
+}
+
+void addStreamOptions(QCommandLineParser &parser)
+{
+    addCommonOptions(parser);
+    const QString value = QStringLiteral("value");
+    parser.addOption({{QStringLiteral("H"), QStringLiteral("header")}, QString(), value});
+    parser.addOption({QStringLiteral("json"), QString()});
+    for (const char *name :
+        {"max-events", "timeout", "max-reconnects", "initial-delay", "max-delay"}) {
+        parser.addOption({QString::fromLatin1(name), QString(), value});
+    }
+}
+
+void fillStreamOptions(
+    const QCommandLineParser &parser, StreamOptions &options, const QStringList &schemes)
+{
+    options.url = parseUrl(parser, schemes);
+    options.urlText = parser.positionalArguments().first();
+    options.headers = parseHeaders(parser.values(QStringLiteral("header")));
+    options.json = parser.isSet(QStringLiteral("json"));
+    const qint64 intMax = std::numeric_limits<int>::max();
+    if (parser.isSet(QStringLiteral("max-events"))) {
+        options.maxEvents = parseInteger(
+            parser, QStringLiteral("max-events"), 0, std::numeric_limits<qint64>::max());
+    }
+    if (parser.isSet(QStringLiteral("timeout"))) {
+        options.timeoutMs = parseSeconds(parser, QStringLiteral("timeout"));
+    }
+    if (parser.isSet(QStringLiteral("max-reconnects"))) {
+        options.maxReconnects
+            = int(parseInteger(parser, QStringLiteral("max-reconnects"), 0, intMax));
+    }
+    if (parser.isSet(QStringLiteral("initial-delay"))) {
+        options.initialDelayMs
+            = int(parseInteger(parser, QStringLiteral("initial-delay"), 0, intMax));
+    }
+    if (parser.isSet(QStringLiteral("max-delay"))) {
+        options.maxDelayMs = int(parseInteger(parser, QStringLiteral("max-delay"), 0, intMax));
+    }
+    if (options.maxDelayMs < options.initialDelayMs) {
+        options.maxDelayMs = options.initialDelayMs;
+    }
+}
+
+void parseSse(const QCommandLineParser &parser, SseOptions &options)
+{
+    fillStreamOptions(parser, options, {QStringLiteral("http"), QStringLiteral("https")});
+    options.lastEventId = parser.value(QStringLiteral("last-event-id")).toUtf8();
+    if (options.lastEventId.contains('\n') || options.lastEventId.contains('\r')
+        || options.lastEventId.contains('\0')) {
+        throw UsageError{QStringLiteral("--last-event-id cannot contain line breaks or NUL")};
+    }
+    if (parser.isSet(QStringLiteral("data"))) {
+        options.body = parser.value(QStringLiteral("data")).toUtf8();
+        options.method = "POST";
+    }
+    if (parser.isSet(QStringLiteral("method"))) {
+        options.method = parser.value(QStringLiteral("method")).toUtf8();
+        if (!isToken(options.method)) {
+            throw UsageError{QStringLiteral("--method wants an HTTP method, not '%1'")
+                                 .arg(parser.value(QStringLiteral("method")))};
+        }
+    }
+    if (parser.isSet(QStringLiteral("idle-timeout"))) {
+        options.idleTimeoutMs = int(parseInteger(
+            parser, QStringLiteral("idle-timeout"), 0, std::numeric_limits<int>::max()));
+    }
+}
+
+void parseWs(const QCommandLineParser &parser, WsOptions &options)
+{
+    fillStreamOptions(parser, options, {QStringLiteral("ws"), QStringLiteral("wss")});
+    options.subprotocols = parser.values(QStringLiteral("subprotocol"));
+    for (const QString &name : std::as_const(options.subprotocols)) {
+        if (!isToken(name.toUtf8())) {
+            throw UsageError{QStringLiteral("--subprotocol wants a token, not '%1'").arg(name)};
+        }
+    }
+    options.sends = parser.values(QStringLiteral("send"));
+    if (parser.isSet(QStringLiteral("ping-interval"))) {
+        options.pingIntervalMs = int(parseInteger(
+            parser, QStringLiteral("ping-interval"), 0, std::numeric_limits<int>::max()));
+    }
+}
+
+void parseDemo(const QCommandLineParser &parser, DemoOptions &options)
+{
+    if (!parser.positionalArguments().isEmpty()) {
+        throw UsageError{
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first())};
+    }
+    if (parser.isSet(QStringLiteral("port"))) {
+        options.port = quint16(parseInteger(parser, QStringLiteral("port"), 0, 65535));
+    }
+    options.serve = parser.isSet(QStringLiteral("serve"));
+    options.json = parser.isSet(QStringLiteral("json"));
+}
+
+} // namespace
+
+ParsedCommandLine parseCommandLine(const QStringList &arguments)
+{
+    using Outcome = ParsedCommandLine::Outcome;
+    ParsedCommandLine result;
+    result.helpHint = QStringLiteral("try '%1 --help'").arg(s_program);
+
+    QCommandLineParser top;
+    addCommonOptions(top);
+    top.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    if (!top.parse(arguments)) {
+        result.error = describeParserError(top);
+        return result;
+    }
+    const QStringList rest = top.positionalArguments();
+    if (rest.isEmpty() || rest.first() == QLatin1String("help")) {
+        if (top.isSet(QStringLiteral("version"))) {
+            result.outcome = Outcome::Version;
+            return result;
+        }
+        if (top.isSet(QStringLiteral("help")) || !rest.isEmpty()) {
+            result.outcome = Outcome::Help;
+            result.text = topHelp();
+            return result;
+        }
+        result.error = QStringLiteral("missing command (sse, ws or demo)");
+        return result;
+    }
+
+    const QString name = rest.first();
+    QCommandLineParser parser;
+    QString help;
+    if (name == QLatin1String("sse")) {
+        result.command = Command::Sse;
+        help = sseHelp();
+        addStreamOptions(parser);
+        const QString value = QStringLiteral("value");
+        for (const char *option : {"last-event-id", "method", "data", "idle-timeout"}) {
+            parser.addOption({QString::fromLatin1(option), QString(), value});
+        }
+    } else if (name == QLatin1String("ws")) {
+        result.command = Command::Ws;
+        help = wsHelp();
+        addStreamOptions(parser);
+        const QString value = QStringLiteral("value");
+        for (const char *option : {"subprotocol", "send", "ping-interval"}) {
+            parser.addOption({QString::fromLatin1(option), QString(), value});
+        }
+    } else if (name == QLatin1String("demo")) {
+        result.command = Command::Demo;
+        help = demoHelp();
+        addCommonOptions(parser);
+        parser.addOption({QStringLiteral("port"), QString(), QStringLiteral("value")});
+        parser.addOption({QStringLiteral("serve"), QString()});
+        parser.addOption({QStringLiteral("json"), QString()});
+    } else {
+        result.error = QStringLiteral("unknown command '%1' (sse, ws or demo)").arg(name);
+        return result;
+    }
+    result.helpHint = QStringLiteral("try '%1 %2 --help'").arg(s_program, name);
+
+    QStringList commandArguments = rest;
+    commandArguments.first() = s_program + QLatin1Char(' ') + name;
+    if (!parser.parse(commandArguments)) {
+        result.error = describeParserError(parser);
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        result.outcome = Outcome::Help;
+        result.text = help;
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        result.outcome = Outcome::Version;
+        return result;
+    }
+    try {
+        switch (result.command) {
+        case Command::Sse:
+            parseSse(parser, result.sse);
+            break;
+        case Command::Ws:
+            parseWs(parser, result.ws);
+            break;
+        case Command::Demo:
+            parseDemo(parser, result.demo);
+            break;
+        }
+    } catch (const UsageError &error) {
+        result.error = error.message;
+        return result;
+    }
+    result.outcome = Outcome::Run;
+    return result;
+}
+
+} // namespace streamscope

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "eventsource.h"
+
+#include <QByteArrayList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace streamscope {
+
+// Options shared by the stream commands; -1 means "no limit" for every count and duration.
+struct StreamOptions
+{
+    QString urlText; // as given, for records
+    QUrl url;
+    HeaderList headers;
+    bool json = false;
+    qint64 maxEvents = -1;
+    qint64 timeoutMs = -1;
+    int maxReconnects = -1;
+    int initialDelayMs = 1000;
+    int maxDelayMs = 30000;
+};
+
+struct SseOptions : StreamOptions
+{
+    QByteArray method = "GET";
+    QByteArray body;
+    QByteArray lastEventId;
+    int idleTimeoutMs = 0;
+};
+
+struct WsOptions : StreamOptions
+{
+    QStringList subprotocols;
+    QStringList sends;
+    int pingIntervalMs = 0;
+};
+
+struct DemoOptions
+{
+    quint16 port = 0;
+    bool serve = false;
+    bool json = false;
+};
+
+enum class Command {
+    Sse,
+    Ws,
+    Demo,
+};
+
+// What the command line asks for. On Usage, error holds one readable line; on Help, text holds
+// the help of the command asked about.
+struct ParsedCommandLine
+{
+    enum class Outcome {
+        Run,
+        Help,
+        Version,
+        Usage,
+    };
+    Outcome outcome = Outcome::Usage;
+    Command command = Command::Sse;
+    QString text;
+    QString error;
+    QString helpHint; // how to get help for the command that failed
+    SseOptions sse;
+    WsOptions ws;
+    DemoOptions demo;
+};
+
+// arguments as QCoreApplication::arguments() gives them, program name first.
+ParsedCommandLine parseCommandLine(const QStringList &arguments);
+
+} // namespace streamscope

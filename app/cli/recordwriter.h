@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QElapsedTimer>
+#include <QObject>
+
+namespace streamscope {
+
+namespace json {
+// Appends utf8 as a JSON string literal: quotes, backslashes and control characters escaped.
+// The bytes must already be valid UTF-8; they are copied as they are otherwise.
+void appendString(QByteArray &out, QByteArrayView utf8);
+} // namespace json
+
+// Writes output records to a file descriptor without losing any: records gather in a buffer
+// that is written before control goes back to the event loop (a queued flush), when it passes
+// FlushBytes, and at exit. One write per network read rather than one per record.
+class RecordWriter : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qsizetype FlushBytes = 64 * 1024;
+
+    // clock is the run's start ("t" in records); not owned, must outlive the writer.
+    RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent = nullptr);
+    ~RecordWriter() override;
+
+    qint64 elapsedMs() const { return m_clock->elapsed(); }
+    // Append to buffer(), then call commit().
+    QByteArray &buffer() { return m_buffer; }
+    void commit();
+    void write(QByteArrayView bytes);
+    // Writes everything buffered; blocks until the descriptor took it (or refused it for good).
+    void flush();
+    // Whether the descriptor is a terminal (colours, readable layout).
+    bool isTerminal() const { return m_terminal; }
+
+private:
+    int m_fd;
+    const QElapsedTimer *m_clock;
+    QByteArray m_buffer;
+    bool m_flushQueued = false;
+    bool m_broken = false; // the reader went away: drop output from now on
+    bool m_terminal = false;
+};
+
+// One NDJSON record, written when the builder goes out of scope:
+//   Record(out, "open").number("status", 200);
+class Record
+{
+public:
+    Record(RecordWriter &writer, const char *kind);
+    ~Record();
+    Record(const Record &) = delete;
+    Record &operator=(const Record &) = delete;
+
+    Record &string(const char *key, QByteArrayView utf8);
+    Record &text(const char *key, const QString &value)
+    {
+        return string(key, QByteArrayView(value.toUtf8()));
+    }
+    Record &number(const char *key, qint64 value);
+    Record &boolean(const char *key, bool value);
+
+private:
+    void appendKey(const char *key);
+
+    RecordWriter &m_writer;
+};
+
+} // namespace streamscope

@@ -1,0 +1,91 @@
+#include "ssecommand.h"
+
+#include "console.h"
+#include "recordwriter.h"
+
+namespace streamscope {
+
+void writeClosed(
+    RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code)
+{
+    if (json) {
+        Record record(*out, "closed");
+        record.string("reason", reason);
+        if (code >= 0) {
+            record.number("code", code);
+        }
+    } else {
+        const console::Palette palette(err->isTerminal());
+        QByteArray line
+            = palette.dim() + console::clockTime() + palette.reset() + " closed: " + reason;
+        if (code >= 0) {
+            line += " (code " + QByteArray::number(code) + ")";
+        }
+        err->write(line + '\n');
+    }
+    out->flush();
+    err->flush();
+}
+
+SseCommand::SseCommand(
+    const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_out(out)
+    , m_err(err)
+    , m_session(&m_network, SseSession::Output{out, err, options.json, {}})
+{
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, [this] { finish("timeout", 0); });
+    connect(&m_session, &SseSession::eventWritten, this, &SseCommand::countEvent);
+    connect(&m_session, &SseSession::ended, this, &SseCommand::finish);
+}
+
+void SseCommand::start()
+{
+    if (m_options.maxEvents == 0) {
+        finish("max-events", 0);
+        return;
+    }
+    if (m_options.timeoutMs >= 0) {
+        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
+    }
+    EventSourceSettings settings;
+    settings.url = m_options.url;
+    settings.method = m_options.method;
+    settings.body = m_options.body;
+    settings.headers = m_options.headers;
+    settings.lastEventId = m_options.lastEventId;
+    settings.initialDelayMs = m_options.initialDelayMs;
+    settings.maxDelayMs = m_options.maxDelayMs;
+    settings.idleTimeoutMs = m_options.idleTimeoutMs;
+    settings.maxReconnects = m_options.maxReconnects;
+    m_session.open(settings, m_options.urlText.toUtf8());
+}
+
+void SseCommand::interrupt()
+{
+    finish("interrupted", 0);
+}
+
+void SseCommand::countEvent()
+{
+    ++m_events;
+    if (m_options.maxEvents >= 0 && m_events >= m_options.maxEvents) {
+        finish("max-events", 0);
+    }
+}
+
+void SseCommand::finish(const QByteArray &reason, int exitCode)
+{
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    m_timeout.stop();
+    m_session.stop();
+    writeClosed(m_out, m_err, m_options.json, reason);
+    emit finished(exitCode);
+}
+
+} // namespace streamscope

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "options.h"
+#include "ssesession.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QTimer>
+
+namespace streamscope {
+
+class RecordWriter;
+
+// `streamscope-cli sse`: one SSE stream until max-events, timeout, an interrupt or the
+// source's own end; the closed record is always the last thing written.
+class SseCommand : public QObject
+{
+    Q_OBJECT
+public:
+    SseCommand(
+        const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent = nullptr);
+
+    void start();
+    // SIGINT/SIGTERM: a clean end.
+    void interrupt();
+
+signals:
+    // Emitted once, after the closed record was flushed.
+    void finished(int exitCode);
+
+private:
+    void countEvent();
+    void finish(const QByteArray &reason, int exitCode);
+
+    SseOptions m_options;
+    RecordWriter *m_out; // not owned
+    RecordWriter *m_err; // not owned
+    QNetworkAccessManager m_network;
+    SseSession m_session;
+    QTimer m_timeout;
+    qint64 m_events = 0;
+    bool m_finished = false;
+};
+
+// The closed record (JSON) or "closed: reason" line (stderr); flushes both writers.
+void writeClosed(
+    RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code = -1);
+
+} // namespace streamscope

@@ -1,0 +1,209 @@
+#include "ssesession.h"
+
+#include "console.h"
+#include "recordwriter.h"
+
+namespace streamscope {
+
+SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QObject *parent)
+    : QObject(parent)
+    , m_source(network)
+    , m_output(output)
+{
+    connect(&m_source, &EventSource::connecting, this, &SseSession::handleConnecting);
+    connect(&m_source, &EventSource::opened, this, &SseSession::handleOpened);
+    connect(&m_source, &EventSource::eventReceived, this, &SseSession::handleEvent);
+    connect(&m_source, &EventSource::retryApplied, this, &SseSession::handleRetry);
+    connect(&m_source, &EventSource::errorOccurred, this, &SseSession::handleError);
+    connect(&m_source, &EventSource::reconnectScheduled, this, &SseSession::handleReconnect);
+    connect(&m_source, &EventSource::closed, this, &SseSession::handleClosed);
+}
+
+void SseSession::open(const EventSourceSettings &settings, const QByteArray &urlText)
+{
+    m_urlText = urlText;
+    m_stopped = false;
+    m_source.open(settings);
+}
+
+void SseSession::stop()
+{
+    m_stopped = true; // before close(): its closed(Requested) is ours, not news
+    m_source.close();
+}
+
+void SseSession::lifecycle(const QByteArray &line, const char *colour)
+{
+    const console::Palette palette(m_output.err->isTerminal());
+    QByteArray &out = m_output.err->buffer();
+    out.append(palette.dim());
+    out.append(console::clockTime());
+    out.append(palette.reset());
+    out.append(' ');
+    if (!m_output.stream.isEmpty()) {
+        out.append(m_output.stream);
+        out.append(": ");
+    }
+    out.append(colour);
+    console::appendIndented(out, line, 13);
+    out.append(palette.reset());
+    out.append('\n');
+    m_output.err->commit();
+}
+
+void SseSession::handleConnecting(int attempt)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "connecting");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.string("url", m_urlText).number("attempt", attempt);
+        return;
+    }
+    lifecycle("connecting to " + m_urlText + " (attempt " + QByteArray::number(attempt) + ")", "");
+}
+
+void SseSession::handleOpened(int status)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "open");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.number("status", status);
+        return;
+    }
+    lifecycle(
+        "open " + QByteArray::number(status), console::Palette(m_output.err->isTerminal()).green());
+}
+
+void SseSession::handleEvent(const SseEvent &event)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "event");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.string("type", event.type)
+            .string("data", event.data)
+            .string("lastEventId", event.lastEventId);
+    } else if (m_printer) {
+        m_printer(event);
+    } else {
+        const console::Palette palette(m_output.out->isTerminal());
+        QByteArray &out = m_output.out->buffer();
+        out.append(palette.dim());
+        out.append(console::clockTime());
+        out.append(palette.reset());
+        out.append(' ');
+        out.append(palette.cyan());
+        console::appendIndented(out, event.type, 2);
+        out.append(palette.reset());
+        if (!event.lastEventId.isEmpty()) {
+            out.append(palette.dim());
+            out.append(" id=");
+            console::appendIndented(out, event.lastEventId, 2);
+            out.append(palette.reset());
+        }
+        out.append(' ');
+        // Continuation lines sit under the data's first line: one event, one block.
+        console::appendIndented(out, event.data, 4);
+        out.append('\n');
+        m_output.out->commit();
+    }
+    emit eventWritten();
+}
+
+void SseSession::handleRetry(int ms)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "retry");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.number("ms", ms);
+        return;
+    }
+    if (m_output.showRetry) {
+        lifecycle("retry " + console::duration(ms) + " (from the server)", "");
+    }
+}
+
+void SseSession::handleError(const QString &message, int status)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "error");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.text("message", message);
+        if (status > 0) {
+            record.number("status", status);
+        }
+        return;
+    }
+    QByteArray line = "error: " + message.toUtf8();
+    if (status > 0) {
+        line += " (HTTP " + QByteArray::number(status) + ")";
+    }
+    lifecycle(line, console::Palette(m_output.err->isTerminal()).red());
+}
+
+void SseSession::handleReconnect(int delayMs, int attempt)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "reconnecting");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.number("delayMs", delayMs).number("attempt", attempt);
+        return;
+    }
+    lifecycle("reconnecting in " + console::duration(delayMs) + " (attempt "
+            + QByteArray::number(attempt) + ")",
+        console::Palette(m_output.err->isTerminal()).yellow());
+}
+
+void SseSession::handleClosed(EventSource::CloseReason reason)
+{
+    if (m_stopped) {
+        return;
+    }
+    m_stopped = true;
+    switch (reason) {
+    case EventSource::CloseReason::NoContent:
+        emit ended("no-content", 0);
+        break;
+    case EventSource::CloseReason::Fatal:
+        emit ended("fatal", 3);
+        break;
+    case EventSource::CloseReason::GaveUp:
+        emit ended("max-reconnects", 3);
+        break;
+    case EventSource::CloseReason::Requested:
+        // Someone else closed our source: treat it as the end of the run.
+        emit ended("interrupted", 0);
+        break;
+    }
+}
+
+} // namespace streamscope
