@@ -1,23 +1,525 @@
 #include "eventsource.h"
 
-// Placeholder so the tree builds while the implementation is written.
+#include <QDateTime>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include <algorithm>
+
 namespace streamscope {
+
+namespace {
+
+constexpr int s_maxRedirects = 10;
+constexpr qsizetype s_readChunkBytes = 64 * 1024; // about what QNAM hands over at a time
+constexpr qint64 s_maxRetryAfterMs = 24 * 60 * 60 * 1000; // a day: beyond is a server bug
+
+bool isEventStream(const QByteArray &contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArray mediaType
+        = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+    return mediaType == "text/event-stream";
+}
+
+QString statusText(int status, const QByteArray &reason)
+{
+    const QByteArray trimmed = reason.trimmed();
+    return trimmed.isEmpty()
+        ? QStringLiteral("HTTP %1").arg(status)
+        : QStringLiteral("HTTP %1 %2").arg(status).arg(QString::fromUtf8(trimmed));
+}
+
+// HTTP Retry-After: delta-seconds or an IMF-fixdate; 0 when absent or unreadable.
+int parseRetryAfter(const QByteArray &header)
+{
+    const QByteArray value = header.trimmed();
+    if (value.isEmpty()) {
+        return 0;
+    }
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const qint64 seconds = value.size() > 6 ? s_maxRetryAfterMs : value.toLongLong();
+        return int(std::min(seconds * 1000, s_maxRetryAfterMs));
+    }
+    QDateTime when = QLocale::c().toDateTime(
+        QString::fromLatin1(value), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    if (!when.isValid()) {
+        return 0;
+    }
+    when.setTimeSpec(Qt::UTC);
+    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(when);
+    return int(std::clamp<qint64>(ms, 0, s_maxRetryAfterMs));
+}
+
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const auto defaultPort
+        = [](const QUrl &url) { return url.scheme() == QLatin1String("https") ? 443 : 80; };
+    return a.scheme() == b.scheme() && a.host() == b.host()
+        && a.port(defaultPort(a)) == b.port(defaultPort(b));
+}
+
+void removeHeaders(HeaderList &headers, std::initializer_list<QByteArrayView> names)
+{
+    headers.removeIf([&](const QPair<QByteArray, QByteArray> &header) {
+        return std::any_of(names.begin(), names.end(), [&](QByteArrayView name) {
+            return header.first.compare(name, Qt::CaseInsensitive) == 0;
+        });
+    });
+}
+
+} // namespace
 
 EventSource::EventSource(QNetworkAccessManager *network, QObject *parent)
     : QObject(parent)
     , m_network(network)
 {
+    m_reconnectTimer.setSingleShot(true);
+    m_healthyTimer.setSingleShot(true);
+    m_idleTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &EventSource::startAttempt);
+    connect(&m_healthyTimer, &QTimer::timeout, this, &EventSource::markHealthy);
+    connect(&m_idleTimer, &QTimer::timeout, this, &EventSource::handleIdleCheck);
+
+    m_parser.setEventHandler([this](const SseEvent &event) {
+        if (!m_healthy) {
+            markHealthy();
+        }
+        const QPointer<EventSource> self(this);
+        const quint64 generation = m_generation;
+        emit eventReceived(event);
+        return isCurrent(self, generation);
+    });
+    m_parser.setRetryHandler([this](int milliseconds) {
+        // SSE: retry 0 means at once; the backoff reads 0 as "no override", so use 1 ms.
+        m_backoff.setBaseDelayOverride(std::max(1, milliseconds));
+        const QPointer<EventSource> self(this);
+        const quint64 generation = m_generation;
+        emit retryApplied(milliseconds);
+        return isCurrent(self, generation);
+    });
+    m_parser.setErrorHandler([this](const QString &message) {
+        // The oversized event is gone; the stream itself is fine, so no reconnect.
+        const QPointer<EventSource> self(this);
+        const quint64 generation = m_generation;
+        emit errorOccurred(message, 0);
+        return isCurrent(self, generation);
+    });
 }
 
-EventSource::~EventSource() = default;
+EventSource::~EventSource()
+{
+    // dropReply() disconnects before aborting, so nothing is emitted from here.
+    dropReply();
+}
 
 void EventSource::open(const EventSourceSettings &settings)
 {
+    m_reconnectTimer.stop();
+    dropReply();
     m_settings = settings;
+    m_backoff.setInitialDelay(settings.initialDelayMs);
+    m_backoff.setMaxDelay(settings.maxDelayMs);
+    m_backoff.setBaseDelayOverride(0);
+    m_backoff.reset();
+    m_parser.setMaxEventBytes(settings.maxEventBytes);
+    m_parser.reset(settings.lastEventId);
+    m_readBuffer.resize(s_readChunkBytes);
+    m_consecutiveFailures = 0;
+    startAttempt();
 }
 
-void EventSource::close() { }
+void EventSource::close()
+{
+    if (m_state != State::Closed) {
+        stop(CloseReason::Requested);
+    }
+}
 
-void EventSource::reconnectNow() { }
+void EventSource::reconnectNow()
+{
+    if (m_state == State::Closed) {
+        return;
+    }
+    m_reconnectTimer.stop();
+    dropReply();
+    m_parser.finish();
+    startAttempt();
+}
+
+bool EventSource::isCurrent(const QPointer<EventSource> &self, quint64 generation)
+{
+    return self && self->m_generation == generation;
+}
+
+void EventSource::startAttempt()
+{
+    ++m_generation;
+    ++m_attempt;
+    m_redirects = 0;
+    m_healthy = false;
+    m_currentUrl = m_settings.url;
+    m_method = m_settings.method.isEmpty() ? QByteArray("GET") : m_settings.method;
+    m_body = m_settings.body;
+    m_headers = m_settings.headers;
+    // The ID held across the reconnect is the last one the server dispatched (or the seed).
+    m_parser.reset(m_parser.lastEventId());
+
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    setState(State::Connecting);
+    if (!isCurrent(self, generation)) {
+        return;
+    }
+    emit connecting(m_attempt);
+    if (!isCurrent(self, generation)) {
+        return;
+    }
+    sendRequest(m_currentUrl);
+}
+
+void EventSource::sendRequest(const QUrl &url)
+{
+    QNetworkRequest request(url);
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setRawHeader("Cache-Control", "no-cache");
+    const QByteArray lastEventId = m_parser.lastEventId();
+    if (!lastEventId.isEmpty()) {
+        request.setRawHeader("Last-Event-ID", lastEventId);
+    }
+    for (const auto &[name, value] : std::as_const(m_headers)) {
+        request.setRawHeader(name, value);
+    }
+    // Redirects are ours to follow: hop limits, no https->http, credentials kept in-origin.
+    request.setAttribute(
+        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(
+        QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+
+    QNetworkReply *reply = (m_method == "GET" && m_body.isEmpty())
+        ? m_network->get(request)
+        : m_network->sendCustomRequest(request, m_method, m_body);
+    // Bounded before any byte arrives: an unbounded buffer grows with a slow consumer.
+    reply->setReadBufferSize(m_settings.readBufferBytes);
+    m_reply = reply;
+    m_responseHandled = false;
+    connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::handleMetaData);
+    connect(reply, &QNetworkReply::readyRead, this, &EventSource::handleReadyRead);
+    connect(reply, &QNetworkReply::finished, this, &EventSource::handleFinished);
+
+    if (m_settings.idleTimeoutMs > 0) {
+        m_sinceLastByte.start();
+        m_idleTimer.start(m_settings.idleTimeoutMs);
+    }
+}
+
+void EventSource::handleMetaData()
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply || m_responseHandled) {
+        return;
+    }
+    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttribute.isValid()) {
+        return;
+    }
+    m_responseHandled = true;
+    const int status = statusAttribute.toInt();
+    const QString text = statusText(
+        status, reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
+
+    if (status == 200) {
+        const QByteArray contentType = reply->rawHeader("Content-Type").trimmed();
+        if (!isEventStream(contentType)) {
+            const QString got = contentType.isEmpty() ? QStringLiteral("nothing")
+                                                      : QString::fromUtf8(contentType);
+            failFatally(QStringLiteral("expected text/event-stream, got %1").arg(got), status);
+            return;
+        }
+        // An attempt that opened is not a failure: the next failure starts the count again.
+        m_consecutiveFailures = 0;
+        if (m_settings.healthyAfterMs > 0) {
+            m_healthyTimer.start(m_settings.healthyAfterMs);
+        }
+        const QPointer<EventSource> self(this);
+        const quint64 generation = m_generation;
+        setState(State::Open);
+        if (!isCurrent(self, generation)) {
+            return;
+        }
+        emit opened(status);
+        if (isCurrent(self, generation) && m_reply && m_reply->bytesAvailable() > 0) {
+            handleReadyRead();
+        }
+        return;
+    }
+    if (status == 204) {
+        // SSE: 204 No Content tells the client to stop reconnecting.
+        stop(CloseReason::NoContent);
+        return;
+    }
+    if (status >= 300 && status < 400 && followRedirect(status)) {
+        return;
+    }
+    if (status == 408 || status == 429 || (status >= 500 && status < 600)) {
+        const int floorMs = (status == 429 || status == 503)
+            ? parseRetryAfter(reply->rawHeader("Retry-After"))
+            : 0;
+        failAttempt(text, status, floorMs);
+        return;
+    }
+    if (status >= 400 && status < 500) {
+        failFatally(text, status);
+        return;
+    }
+    if (status >= 300 && status < 400) {
+        failFatally(text + QStringLiteral(" without a usable Location"), status);
+        return;
+    }
+    failFatally(text + QStringLiteral(": not an event stream"), status);
+}
+
+bool EventSource::followRedirect(int status)
+{
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+        return false;
+    }
+    const QByteArray location = m_reply->rawHeader("Location").trimmed();
+    if (location.isEmpty()) {
+        return false;
+    }
+    const QUrl target = m_currentUrl.resolved(QUrl(QString::fromUtf8(location)));
+    const QString text = statusText(
+        status, m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
+    if (!target.isValid()
+        || (target.scheme() != QLatin1String("http")
+            && target.scheme() != QLatin1String("https"))) {
+        failFatally(QStringLiteral("%1: cannot follow the redirect to \"%2\"")
+                        .arg(text, QString::fromUtf8(location)),
+            status);
+        return true;
+    }
+    if (++m_redirects > s_maxRedirects) {
+        failFatally(QStringLiteral("too many redirects (more than %1), last to %2")
+                        .arg(s_maxRedirects)
+                        .arg(target.toDisplayString()),
+            status);
+        return true;
+    }
+    if (m_currentUrl.scheme() == QLatin1String("https")
+        && target.scheme() == QLatin1String("http")) {
+        failFatally(QStringLiteral("refusing to follow a redirect from https to http (%1)")
+                        .arg(target.toDisplayString()),
+            status);
+        return true;
+    }
+    if (!sameOrigin(m_currentUrl, target)) {
+        // Credentials are for the origin they were given for, as browsers do.
+        removeHeaders(m_headers, {"Authorization", "Cookie"});
+    }
+    if (status != 307 && status != 308 && m_method != "GET") {
+        // Fetch: the method becomes GET and the body, with its headers, is dropped.
+        m_method = "GET";
+        m_body.clear();
+        removeHeaders(m_headers,
+            {"Content-Type", "Content-Length", "Content-Encoding", "Content-Language",
+                "Content-Location"});
+    }
+    dropReply();
+    m_currentUrl = target;
+    sendRequest(target);
+    return true;
+}
+
+void EventSource::handleReadyRead()
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply || m_state != State::Open || m_feeding) {
+        // Before the headers are decided there is nothing to parse; inside feed() a nested
+        // event loop must not reenter the parser: the outer loop reads on after it returns.
+        return;
+    }
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    while (reply->bytesAvailable() > 0) {
+        const qint64 n = reply->read(m_readBuffer.data(), m_readBuffer.size());
+        if (n <= 0) {
+            break;
+        }
+        if (m_settings.idleTimeoutMs > 0) {
+            m_sinceLastByte.start();
+        }
+        emit bytesReceived(n);
+        if (!isCurrent(self, generation)) {
+            return;
+        }
+        m_feeding = true;
+        m_parser.feed(QByteArrayView(m_readBuffer.constData(), n));
+        if (!isCurrent(self, generation)) {
+            return; // dropReply() cleared m_feeding
+        }
+        m_feeding = false;
+    }
+}
+
+void EventSource::handleFinished()
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply) {
+        return;
+    }
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    if (!m_responseHandled
+        && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid()) {
+        handleMetaData();
+        if (!isCurrent(self, generation)) {
+            return;
+        }
+    }
+    if (m_state == State::Open) {
+        // Whatever is still buffered belongs to the stream.
+        handleReadyRead();
+        if (!isCurrent(self, generation)) {
+            return;
+        }
+    }
+    const QNetworkReply::NetworkError error = reply->error();
+    if (error == QNetworkReply::NoError && m_state == State::Open) {
+        finishStream();
+        return;
+    }
+    if (error == QNetworkReply::SslHandshakeFailedError) {
+        failFatally(QStringLiteral("TLS handshake failed: %1").arg(reply->errorString()), 0);
+        return;
+    }
+    const QString message = error == QNetworkReply::NoError
+        ? QStringLiteral("connection closed before a response")
+        : reply->errorString();
+    failAttempt(message, 0, 0);
+}
+
+void EventSource::handleIdleCheck()
+{
+    if (!m_reply || m_settings.idleTimeoutMs <= 0) {
+        return;
+    }
+    // The timer is not restarted per read: it is re-armed here for what is left.
+    const qint64 remaining = m_settings.idleTimeoutMs - m_sinceLastByte.elapsed();
+    if (remaining > 0) {
+        m_idleTimer.start(int(remaining));
+        return;
+    }
+    failAttempt(QStringLiteral("no data for %1 ms: connection considered dead")
+                    .arg(m_settings.idleTimeoutMs),
+        0, 0);
+}
+
+void EventSource::failAttempt(const QString &message, int httpStatus, int retryAfterMs)
+{
+    // A stream that opened is not a failed attempt, whatever ended it.
+    const bool opened = m_state == State::Open;
+    dropReply();
+    m_parser.finish();
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    emit errorOccurred(message, httpStatus);
+    if (!isCurrent(self, generation)) {
+        return;
+    }
+    if (!opened) {
+        ++m_consecutiveFailures;
+    }
+    if (m_settings.maxReconnects >= 0 && m_consecutiveFailures > m_settings.maxReconnects) {
+        stop(CloseReason::GaveUp);
+        return;
+    }
+    scheduleReconnect(retryAfterMs);
+}
+
+void EventSource::failFatally(const QString &message, int httpStatus)
+{
+    dropReply();
+    m_parser.finish();
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    emit errorOccurred(message, httpStatus);
+    if (isCurrent(self, generation)) {
+        stop(CloseReason::Fatal);
+    }
+}
+
+void EventSource::finishStream()
+{
+    // SSE: the end of the response is a reconnect, not an error.
+    dropReply();
+    m_parser.finish();
+    scheduleReconnect(0);
+}
+
+void EventSource::scheduleReconnect(int floorMs)
+{
+    const int delay = m_backoff.nextDelay(floorMs);
+    const QPointer<EventSource> self(this);
+    const quint64 generation = m_generation;
+    setState(State::Connecting);
+    if (!isCurrent(self, generation)) {
+        return;
+    }
+    m_reconnectTimer.start(delay);
+    emit reconnectScheduled(delay, m_attempt + 1);
+}
+
+void EventSource::markHealthy()
+{
+    m_healthy = true;
+    m_healthyTimer.stop();
+    m_backoff.reset();
+}
+
+void EventSource::stop(CloseReason reason)
+{
+    m_reconnectTimer.stop();
+    dropReply();
+    m_parser.finish();
+    const QPointer<EventSource> self(this);
+    setState(State::Closed);
+    if (self) {
+        emit closed(reason);
+    }
+}
+
+void EventSource::dropReply()
+{
+    ++m_generation;
+    m_idleTimer.stop();
+    m_healthyTimer.stop();
+    m_feeding = false;
+    if (!m_reply) {
+        return;
+    }
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    reply->disconnect(this);
+    // QNAM fails a 4xx/5xx reply by itself, from a queued call that warns when the reply was
+    // aborted first; deleting it cancels the transfer as well.
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (!reply->isFinished() && status < 400) {
+        reply->abort();
+    }
+    reply->deleteLater();
+}
+
+void EventSource::setState(State state)
+{
+    if (m_state == state) {
+        return;
+    }
+    m_state = state;
+    emit stateChanged(state);
+}
 
 } // namespace streamscope

@@ -106,6 +106,8 @@ private:
     void stop(CloseReason reason);
     void dropReply();
     void setState(State state);
+    // Whether self survived an emit with the attempt it had before.
+    static bool isCurrent(const QPointer<EventSource> &self, quint64 generation);
 
     QNetworkAccessManager *m_network; // not owned
     QPointer<QNetworkReply> m_reply;
@@ -118,6 +120,15 @@ private:
     QElapsedTimer m_sinceLastByte;
     QByteArray m_readBuffer;
     QUrl m_currentUrl; // after redirects
+    // The request as redirects left it; every attempt starts again from m_settings.
+    QByteArray m_method;
+    QByteArray m_body;
+    HeaderList m_headers;
+    // Bumped whenever the attempt under way is dropped: a slot that closed, reconnected or
+    // restarted us during an emit is detected by comparing it afterwards.
+    quint64 m_generation = 0;
+    bool m_responseHandled = false; // the current reply's headers were decided on
+    bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_redirects = 0;

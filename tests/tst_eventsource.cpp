@@ -1,0 +1,946 @@
+#include "eventsource.h"
+#include "ssetestserver.h"
+
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace streamscope;
+
+using Response = SseTestResponse;
+using End = SseTestResponse::End;
+
+namespace {
+
+// Millisecond delays so reconnect tests take no time; the caller tightens what it checks.
+EventSourceSettings quickSettings(const QUrl &url)
+{
+    EventSourceSettings settings;
+    settings.url = url;
+    settings.initialDelayMs = 5;
+    settings.maxDelayMs = 1000;
+    return settings;
+}
+
+// Collects everything a source emits, in order, for tests that check sequences.
+struct Recorder
+{
+    explicit Recorder(EventSource *source)
+        : events(source, &EventSource::eventReceived)
+        , errors(source, &EventSource::errorOccurred)
+        , reconnects(source, &EventSource::reconnectScheduled)
+        , connects(source, &EventSource::connecting)
+        , opens(source, &EventSource::opened)
+        , closes(source, &EventSource::closed)
+        , retries(source, &EventSource::retryApplied)
+    {
+    }
+
+    QByteArray data(qsizetype i) const { return events.at(i).at(0).value<SseEvent>().data; }
+    QString error(qsizetype i) const { return errors.at(i).at(0).toString(); }
+    int errorStatus(qsizetype i) const { return errors.at(i).at(1).toInt(); }
+    int delay(qsizetype i) const { return reconnects.at(i).at(0).toInt(); }
+    EventSource::CloseReason closeReason(qsizetype i) const
+    {
+        return closes.at(i).at(0).value<EventSource::CloseReason>();
+    }
+
+    QSignalSpy events;
+    QSignalSpy errors;
+    QSignalSpy reconnects;
+    QSignalSpy connects;
+    QSignalSpy opens;
+    QSignalSpy closes;
+    QSignalSpy retries;
+};
+
+} // namespace
+
+class TestEventSource : public QObject
+{
+    Q_OBJECT
+private slots:
+    void reconnectsAfterServerCloses();
+    void sendsLastEventId();
+    void honoursRetry();
+    void backoffGrowsAndResets();
+    void noContentStops();
+    void contentType_data();
+    void contentType();
+    void fatalStatus_data();
+    void fatalStatus();
+    void retriedStatus_data();
+    void retriedStatus();
+    void retryAfterIsFloor_data();
+    void retryAfterIsFloor();
+    void followsRedirect_data();
+    void followsRedirect();
+    void dropsCredentialsAcrossOrigins();
+    void redirectLoopIsFatal();
+    void sendsHeadersOnEveryRequest();
+    void postsBody_data();
+    void postsBody();
+    void idleTimeoutReconnects();
+    void dataKeepsIdleTimeoutAway();
+    void largeLineArrivesIntact();
+    void manyEventsInOrder_data();
+    void manyEventsInOrder();
+    void oversizedEventIsDropped();
+    void connectionRefusedRetries();
+    void givesUp_data();
+    void givesUp();
+    void openResetsFailureCount();
+    void resetAfterOpenReconnects();
+    void closeInsideSlot();
+    void deleteInsideSlot();
+    void destructorEmitsNothing();
+    void reconnectNowSkipsWait();
+    void chunking_data();
+    void chunking();
+};
+
+void TestEventSource::reconnectsAfterServerCloses()
+{
+    SseTestServer server({"data: a\n\n"});
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url(QStringLiteral("/stream"))));
+
+    QTRY_VERIFY(record.events.size() >= 3);
+    QCOMPARE(record.data(0), QByteArray("a"));
+    // The end of a stream is a reconnect, not an error.
+    QCOMPARE(record.errors.size(), 0);
+    QVERIFY(record.reconnects.size() >= 2);
+    QCOMPARE(record.reconnects.at(0).at(1).toInt(), 2);
+    QCOMPARE(record.connects.at(0).at(0).toInt(), 1);
+    QCOMPARE(record.connects.at(1).at(0).toInt(), 2);
+    QCOMPARE(record.opens.at(0).at(0).toInt(), 200);
+    QVERIFY(server.requestCount() >= 3);
+    const SseTestRequest first = server.requests().at(0);
+    QCOMPARE(first.method, QByteArray("GET"));
+    QCOMPARE(first.target, QByteArray("/stream"));
+    QCOMPARE(first.header("Accept"), QByteArray("text/event-stream"));
+    QCOMPARE(first.header("Cache-Control"), QByteArray("no-cache"));
+    QVERIFY(!first.hasHeader("Last-Event-ID"));
+    // Cleartext HTTP/2 is not attempted by default: nothing to disable.
+    QVERIFY(!first.hasHeader("Upgrade"));
+}
+
+void TestEventSource::sendsLastEventId()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int index) {
+        // Non-ASCII IDs travel as their UTF-8 bytes.
+        return index == 0 ? Response::stream({"id: \xD0\xB8\xD0\xB4-7\ndata: a\n\n"})
+                          : Response::stream({"data: no id here\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.lastEventId = "seed-\xC3\xA9";
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 2);
+    QCOMPARE(server.requests().at(0).header("Last-Event-ID"), QByteArray("seed-\xC3\xA9"));
+    QCOMPARE(server.requests().at(1).header("Last-Event-ID"), QByteArray("\xD0\xB8\xD0\xB4-7"));
+    QCOMPARE(
+        record.events.at(1).at(0).value<SseEvent>().lastEventId, QByteArray("\xD0\xB8\xD0\xB4-7"));
+    QCOMPARE(source.lastEventId(), QByteArray("\xD0\xB8\xD0\xB4-7"));
+}
+
+void TestEventSource::honoursRetry()
+{
+    SseTestServer server({"retry: 40\ndata: a\n\n"});
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.initialDelayMs = 20000; // would be obvious if used
+    settings.maxDelayMs = 60000;
+    source.open(settings);
+
+    QTRY_VERIFY(record.reconnects.size() >= 2);
+    QCOMPARE(record.retries.at(0).at(0).toInt(), 40);
+    // A healthy attempt resets the backoff, so each wait is drawn from [retry/2, retry].
+    for (qsizetype i = 0; i < record.reconnects.size(); ++i) {
+        QVERIFY2(record.delay(i) >= 20 && record.delay(i) <= 40,
+            qPrintable(QString::number(record.delay(i))));
+    }
+}
+
+void TestEventSource::backoffGrowsAndResets()
+{
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    SseTestServer server;
+    // Attempts 1-4 are dropped at once, 5 delivers an event and ends, later ones drop again.
+    server.setHandler([&source](const SseTestRequest &, int) {
+        Response response = Response::stream({"data: healthy\n\n"});
+        if (source.attempt() != 5) {
+            response.status = 0;
+        }
+        return response;
+    });
+    QVERIFY(server.listen());
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.initialDelayMs = 8;
+    source.open(settings);
+
+    QTRY_VERIFY(record.reconnects.size() >= 6);
+    const QList<int> expected{8, 16, 32, 64, 8, 16};
+    for (int i = 0; i < expected.size(); ++i) {
+        const int d = expected.at(i);
+        QVERIFY2(record.delay(i) >= d / 2 && record.delay(i) <= d,
+            qPrintable(QStringLiteral("wait %1 was %2, expected [%3, %4]")
+                           .arg(i)
+                           .arg(record.delay(i))
+                           .arg(d / 2)
+                           .arg(d)));
+    }
+    QCOMPARE(record.events.size(), 1);
+    QCOMPARE(record.errorStatus(0), 0);
+}
+
+void TestEventSource::noContentStops()
+{
+    SseTestServer server;
+    server.setHandler(
+        [](const SseTestRequest &, int) { return Response::error(204, "No Content"); });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::NoContent);
+    QCOMPARE(source.state(), EventSource::State::Closed);
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(record.reconnects.size(), 0);
+    QCOMPARE(server.requestCount(), 1);
+}
+
+void TestEventSource::contentType_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QString>("error"); // empty: the stream opens
+
+    QTest::newRow("html") << QByteArray("text/html")
+                          << QStringLiteral("expected text/event-stream, got text/html");
+    QTest::newRow("missing") << QByteArray()
+                             << QStringLiteral("expected text/event-stream, got nothing");
+    QTest::newRow("json") << QByteArray("application/json; charset=utf-8")
+                          << QStringLiteral(
+                                 "expected text/event-stream, got application/json; charset=utf-8");
+    QTest::newRow("prefix only") << QByteArray("text/event-streamx")
+                                 << QStringLiteral(
+                                        "expected text/event-stream, got text/event-streamx");
+    QTest::newRow("charset") << QByteArray("text/event-stream; charset=utf-8") << QString();
+    QTest::newRow("case") << QByteArray("Text/Event-Stream;charset=UTF-8") << QString();
+}
+
+void TestEventSource::contentType()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QString, error);
+    SseTestServer server;
+    server.setHandler([contentType](const SseTestRequest &, int) {
+        Response response = Response::stream({"data: a\n\n"}, End::KeepOpen);
+        response.headers.clear();
+        if (!contentType.isEmpty()) {
+            response.headers.append({"Content-Type", contentType});
+        }
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    if (error.isEmpty()) {
+        QTRY_COMPARE(record.events.size(), 1);
+        QCOMPARE(source.state(), EventSource::State::Open);
+        return;
+    }
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0), error);
+    QCOMPARE(record.errorStatus(0), 200);
+    QCOMPARE(record.events.size(), 0);
+    QCOMPARE(record.opens.size(), 0);
+    QCOMPARE(record.reconnects.size(), 0);
+}
+
+void TestEventSource::fatalStatus_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("reason");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("401") << 401 << QByteArray("Unauthorized")
+                         << QStringLiteral("HTTP 401 Unauthorized");
+    QTest::newRow("403") << 403 << QByteArray("Forbidden") << QStringLiteral("HTTP 403 Forbidden");
+    QTest::newRow("404") << 404 << QByteArray("Not Found") << QStringLiteral("HTTP 404 Not Found");
+    QTest::newRow("410") << 410 << QByteArray("Gone") << QStringLiteral("HTTP 410 Gone");
+    QTest::newRow("201") << 201 << QByteArray("Created")
+                         << QStringLiteral("HTTP 201 Created: not an event stream");
+    QTest::newRow("302 without Location")
+        << 302 << QByteArray("Found") << QStringLiteral("HTTP 302 Found without a usable Location");
+}
+
+void TestEventSource::fatalStatus()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, reason);
+    QFETCH(QString, error);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        Response response = Response::error(status, reason);
+        response.headers = {{"Content-Type", "text/event-stream"}};
+        response.chunks = {"data: not for you\n\n"};
+        // QNAM reads a 401's whole body before it reports it (it may answer the challenge),
+        // so only the other statuses are left open to show the connection is dropped.
+        response.end = status == 401 ? End::Close : End::KeepOpen;
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0), error);
+    QCOMPARE(record.errorStatus(0), status);
+    QCOMPARE(record.events.size(), 0);
+    QCOMPARE(record.reconnects.size(), 0);
+    QCOMPARE(server.requestCount(), 1);
+    // The connection is not left behind.
+    QTRY_COMPARE(server.clientCount(), 0);
+}
+
+void TestEventSource::retriedStatus_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("reason");
+
+    QTest::newRow("500") << 500 << QByteArray("Internal Server Error");
+    QTest::newRow("502") << 502 << QByteArray("Bad Gateway");
+    QTest::newRow("503") << 503 << QByteArray("Service Unavailable");
+    QTest::newRow("408") << 408 << QByteArray("Request Timeout");
+    QTest::newRow("429") << 429 << QByteArray("Too Many Requests");
+}
+
+void TestEventSource::retriedStatus()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, reason);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int index) {
+        return index == 0 ? Response::error(status, reason)
+                          : Response::stream({"data: back\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0), QStringLiteral("HTTP %1 %2").arg(status).arg(QLatin1String(reason)));
+    QCOMPARE(record.errorStatus(0), status);
+    QCOMPARE(record.reconnects.size(), 1);
+    QCOMPARE(record.closes.size(), 0);
+    QCOMPARE(source.state(), EventSource::State::Open);
+}
+
+void TestEventSource::retryAfterIsFloor_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("httpDate");
+    QTest::addColumn<int>("minimumMs");
+    QTest::addColumn<int>("maximumMs");
+
+    QTest::newRow("429 seconds") << 429 << false << 3000 << 3000;
+    // The date has whole seconds and the clock moves on: anything in (1 s, 4 s] is right.
+    QTest::newRow("503 HTTP-date") << 503 << true << 1000 << 4000;
+    QTest::newRow("500 ignores it") << 500 << false << 2 << 5;
+}
+
+void TestEventSource::retryAfterIsFloor()
+{
+    QFETCH(int, status);
+    QFETCH(bool, httpDate);
+    QFETCH(int, minimumMs);
+    QFETCH(int, maximumMs);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int index) {
+        const QByteArray retryAfter = httpDate
+            ? QLocale::c()
+                  .toString(QDateTime::currentDateTimeUtc().addSecs(3),
+                      QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                  .toLatin1()
+            : QByteArray("3");
+        return index == 0 ? Response::error(status, "Busy", {{"Retry-After", retryAfter}})
+                          : Response::stream({"data: back\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.reconnects.size(), 1);
+    QVERIFY2(record.delay(0) >= minimumMs && record.delay(0) <= maximumMs,
+        qPrintable(QString::number(record.delay(0))));
+    // No need to sit out the wait.
+    source.reconnectNow();
+    QTRY_COMPARE(record.events.size(), 1);
+}
+
+void TestEventSource::followsRedirect_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::newRow("301") << 301;
+    QTest::newRow("302") << 302;
+    QTest::newRow("307") << 307;
+    QTest::newRow("308") << 308;
+}
+
+void TestEventSource::followsRedirect()
+{
+    QFETCH(int, status);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &request, int) {
+        if (request.target == "/old/stream") {
+            // Relative to the current URL.
+            return Response::error(status, "Moved", {{"Location", "../new/stream?x=1"}});
+        }
+        return Response::stream({"data: moved\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url(QStringLiteral("/old/stream")));
+    settings.headers = {{"Authorization", "Bearer same-origin"}};
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(record.opens.size(), 1);
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(server.requestCount(), 2);
+    QCOMPARE(server.requests().at(1).target, QByteArray("/new/stream?x=1"));
+    QCOMPARE(server.requests().at(1).header("Authorization"), QByteArray("Bearer same-origin"));
+}
+
+void TestEventSource::dropsCredentialsAcrossOrigins()
+{
+    // Another port is another origin.
+    SseTestServer target;
+    target.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: there\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(target.listen());
+    SseTestServer origin;
+    origin.setHandler([&](const SseTestRequest &, int) {
+        return Response::error(
+            302, "Found", {{"Location", target.url(QStringLiteral("/s")).toEncoded()}});
+    });
+    QVERIFY(origin.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(origin.url());
+    settings.headers = {{"Authorization", "Bearer secret"}, {"cookie", "a=b"}, {"X-Trace", "t1"}};
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(origin.requests().at(0).header("Authorization"), QByteArray("Bearer secret"));
+    QCOMPARE(origin.requests().at(0).header("Cookie"), QByteArray("a=b"));
+    const SseTestRequest moved = target.requests().at(0);
+    QVERIFY(!moved.hasHeader("Authorization"));
+    QVERIFY(!moved.hasHeader("Cookie"));
+    QCOMPARE(moved.header("X-Trace"), QByteArray("t1"));
+}
+
+void TestEventSource::redirectLoopIsFatal()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::error(302, "Found", {{"Location", "/loop"}});
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url(QStringLiteral("/loop"))));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    QVERIFY2(record.error(0).startsWith(QStringLiteral("too many redirects (more than 10)")),
+        qPrintable(record.error(0)));
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(record.reconnects.size(), 0);
+    QCOMPARE(server.requestCount(), 11);
+}
+
+void TestEventSource::sendsHeadersOnEveryRequest()
+{
+    SseTestServer server({"data: a\n\n"});
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.headers = {{"X-Api-Key", "k1"}, {"Authorization", "Bearer t"}};
+    source.open(settings);
+
+    QTRY_VERIFY(server.requestCount() >= 3);
+    source.close();
+    for (const SseTestRequest &request : server.requests()) {
+        QCOMPARE(request.header("X-Api-Key"), QByteArray("k1"));
+        QCOMPARE(request.header("Authorization"), QByteArray("Bearer t"));
+        QCOMPARE(request.header("Accept"), QByteArray("text/event-stream"));
+    }
+}
+
+void TestEventSource::postsBody_data()
+{
+    QTest::addColumn<int>("redirect"); // 0: none
+    QTest::addColumn<QByteArray>("finalMethod");
+    QTest::addColumn<bool>("keepsBody");
+
+    QTest::newRow("direct") << 0 << QByteArray("POST") << true;
+    QTest::newRow("307 keeps it") << 307 << QByteArray("POST") << true;
+    QTest::newRow("308 keeps it") << 308 << QByteArray("POST") << true;
+    QTest::newRow("303 makes a GET") << 303 << QByteArray("GET") << false;
+    QTest::newRow("301 makes a GET") << 301 << QByteArray("GET") << false;
+}
+
+void TestEventSource::postsBody()
+{
+    QFETCH(int, redirect);
+    QFETCH(QByteArray, finalMethod);
+    QFETCH(bool, keepsBody);
+    const QByteArray body = R"({"prompt":"hi","stream":true})";
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &request, int) {
+        if (redirect != 0 && request.target == "/v1/chat") {
+            return Response::error(redirect, "Redirect", {{"Location", "/v2/chat"}});
+        }
+        return Response::stream({"data: token\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url(QStringLiteral("/v1/chat")));
+    settings.method = "POST";
+    settings.body = body;
+    settings.headers = {{"Content-Type", "application/json"}};
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(server.requests().first().method, QByteArray("POST"));
+    QCOMPARE(server.requests().first().body, body);
+    const SseTestRequest last = server.requests().last();
+    QCOMPARE(last.method, finalMethod);
+    QCOMPARE(last.body, keepsBody ? body : QByteArray());
+    QCOMPARE(last.hasHeader("Content-Type"), keepsBody);
+}
+
+void TestEventSource::idleTimeoutReconnects()
+{
+    SseTestServer server;
+    server.setHandler(
+        [](const SseTestRequest &, int) { return Response::stream({}, End::KeepOpen); });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.idleTimeoutMs = 60;
+    settings.initialDelayMs = 60000; // the test moves on with reconnectNow()
+    settings.maxDelayMs = 60000;
+    source.open(settings);
+
+    QTRY_COMPARE(record.reconnects.size(), 1);
+    QCOMPARE(record.opens.size(), 1);
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0), QStringLiteral("no data for 60 ms: connection considered dead"));
+    QCOMPARE(record.errorStatus(0), 0);
+    // The dead connection was dropped.
+    QTRY_COMPARE(server.clientCount(), 0);
+    source.reconnectNow();
+    QTRY_COMPARE(record.errors.size(), 2);
+    QCOMPARE(record.opens.size(), 2);
+    QCOMPARE(server.requestCount(), 2);
+}
+
+void TestEventSource::dataKeepsIdleTimeoutAway()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        Response response = Response::stream(QByteArrayList(12, ": ping\n"), End::KeepOpen);
+        response.chunks.append("data: done\n\n");
+        response.intervalMs = 20;
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.idleTimeoutMs = 100; // far less than the 260 ms the stream takes
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(record.reconnects.size(), 0);
+}
+
+void TestEventSource::largeLineArrivesIntact()
+{
+    constexpr int kib = 1024;
+    QByteArray payload;
+    payload.reserve(8 * 1024 * kib);
+    for (int i = 0; payload.size() < 8 * 1024 * kib; ++i) {
+        payload += QByteArray::number(i % 10) + QByteArray(kib - 1, char('a' + i % 26));
+    }
+    QByteArrayList chunks{"data: "};
+    for (qsizetype at = 0; at < payload.size(); at += kib) {
+        chunks.append(payload.mid(at, kib));
+    }
+    chunks.append("\n\n");
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        Response response = Response::stream(chunks, End::KeepOpen);
+        response.intervalMs = 0; // one 1 KiB write per event-loop turn
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QVERIFY(record.events.wait(20000));
+    QCOMPARE(record.events.size(), 1);
+    QCOMPARE(record.data(0).size(), payload.size());
+    QVERIFY(record.data(0) == payload);
+    QCOMPARE(record.errors.size(), 0);
+}
+
+void TestEventSource::manyEventsInOrder_data()
+{
+    QTest::addColumn<bool>("chunked");
+    QTest::newRow("plain") << false;
+    QTest::newRow("chunked") << true;
+}
+
+void TestEventSource::manyEventsInOrder()
+{
+    QFETCH(bool, chunked);
+    constexpr int count = 100000;
+    QByteArrayList chunks;
+    QByteArray chunk;
+    for (int i = 0; i < count; ++i) {
+        chunk += "id: " + QByteArray::number(i) + "\ndata: event " + QByteArray::number(i) + "\n\n";
+        if (chunk.size() > 4000) {
+            chunks.append(chunk);
+            chunk.clear();
+        }
+    }
+    chunks.append(chunk);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        Response response = Response::stream(chunks, End::KeepOpen);
+        response.chunked = chunked;
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    int received = 0;
+    int outOfOrder = 0;
+    connect(&source, &EventSource::eventReceived, this, [&](const SseEvent &event) {
+        if (event.data != "event " + QByteArray::number(received)) {
+            ++outOfOrder;
+        }
+        ++received;
+    });
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.readBufferBytes = 64 * 1024; // backpressure is exercised, not just configured
+    source.open(settings);
+
+    QTRY_COMPARE_WITH_TIMEOUT(received, count, 20000);
+    QCOMPARE(outOfOrder, 0);
+    QCOMPARE(source.lastEventId(), QByteArray::number(count - 1));
+}
+
+void TestEventSource::oversizedEventIsDropped()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream(
+            {"data: " + QByteArray(2000, 'x') + "\n\n", "data: next\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.maxEventBytes = 1024;
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.data(0), QByteArray("next"));
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.errorStatus(0), 0);
+    QVERIFY2(record.error(0).contains(QStringLiteral("1 KiB")), qPrintable(record.error(0)));
+    QCOMPARE(source.eventsDropped(), quint64(1));
+    // Dropping an event does not end the stream.
+    QCOMPARE(record.reconnects.size(), 0);
+    QCOMPARE(source.state(), EventSource::State::Open);
+}
+
+void TestEventSource::connectionRefusedRetries()
+{
+    SseTestServer server({"data: up\n\n"});
+    const quint16 port = server.port();
+    server.stop();
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_VERIFY(record.reconnects.size() >= 2);
+    QCOMPARE(record.errorStatus(0), 0);
+    QVERIFY2(record.error(0).contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+        qPrintable(record.error(0)));
+    QCOMPARE(record.opens.size(), 0);
+    QVERIFY(server.listen(port));
+    QTRY_VERIFY(record.events.size() >= 1);
+    QCOMPARE(record.closes.size(), 0);
+}
+
+void TestEventSource::givesUp_data()
+{
+    QTest::addColumn<int>("maxReconnects");
+    QTest::newRow("0") << 0;
+    QTest::newRow("1") << 1;
+    QTest::newRow("3") << 3;
+}
+
+void TestEventSource::givesUp()
+{
+    QFETCH(int, maxReconnects);
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return Response::error(500, "Down"); });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    QList<QByteArray> order;
+    connect(&source, &EventSource::errorOccurred, this, [&] { order.append("error"); });
+    connect(&source, &EventSource::closed, this, [&] { order.append("closed"); });
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.maxReconnects = maxReconnects;
+    source.open(settings);
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::GaveUp);
+    QCOMPARE(record.errors.size(), maxReconnects + 1);
+    QCOMPARE(record.reconnects.size(), maxReconnects);
+    QCOMPARE(record.connects.size(), maxReconnects + 1);
+    QCOMPARE(order.last(), QByteArray("closed"));
+    QCOMPARE(order.at(order.size() - 2), QByteArray("error"));
+    QCOMPARE(source.state(), EventSource::State::Closed);
+}
+
+void TestEventSource::openResetsFailureCount()
+{
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    SseTestServer server;
+    // Attempt 2 opens and ends; every other attempt fails.
+    server.setHandler([&source](const SseTestRequest &, int) {
+        return source.attempt() == 2 ? Response::stream({"data: a\n\n"})
+                                     : Response::error(500, "Down");
+    });
+    QVERIFY(server.listen());
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.maxReconnects = 1;
+    source.open(settings);
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::GaveUp);
+    // 1 fails, 2 opens (count back to 0), 3 fails (1 allowed), 4 fails: give up.
+    QCOMPARE(record.connects.size(), 4);
+    QCOMPARE(record.errors.size(), 3);
+    QCOMPARE(record.events.size(), 1);
+}
+
+void TestEventSource::resetAfterOpenReconnects()
+{
+    SseTestServer server({"data: a\n\n"});
+    server.setHandler([](const SseTestRequest &, int) {
+        Response response = Response::stream({"data: a\n\n", "data: unterminated"}, End::Reset);
+        response.intervalMs = 10;
+        // A reset ends a connection-delimited body as a close would; a chunked one fails.
+        response.chunked = true;
+        return response;
+    });
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.maxReconnects = 0; // an attempt that opened is not a failure
+    source.open(settings);
+
+    QTRY_VERIFY(record.reconnects.size() >= 2);
+    QVERIFY(record.errors.size() >= 2);
+    QCOMPARE(record.errorStatus(0), 0);
+    QCOMPARE(record.closes.size(), 0);
+    // The unterminated event is discarded at the end of each stream.
+    for (qsizetype i = 0; i < record.events.size(); ++i) {
+        QCOMPARE(record.data(i), QByteArray("a"));
+    }
+}
+
+void TestEventSource::closeInsideSlot()
+{
+    SseTestServer server({"data: 1\n\ndata: 2\n\ndata: 3\n\n"});
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    connect(&source, &EventSource::eventReceived, this, [&] { source.close(); });
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Requested);
+    QCOMPARE(source.state(), EventSource::State::Closed);
+    QTRY_COMPARE(server.clientCount(), 0);
+    QCOMPARE(record.events.size(), 1);
+    QCOMPARE(record.reconnects.size(), 0);
+    source.close();
+    QCOMPARE(record.closes.size(), 1);
+}
+
+void TestEventSource::deleteInsideSlot()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: 1\n\ndata: 2\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    QPointer<EventSource> source = new EventSource(&network);
+    int events = 0;
+    connect(source, &EventSource::eventReceived, this, [&] {
+        ++events;
+        delete source.data();
+    });
+    source->open(quickSettings(server.url()));
+
+    QTRY_VERIFY(source.isNull());
+    QCOMPARE(events, 1);
+    // Its connection went with it.
+    QTRY_COMPARE(server.clientCount(), 0);
+}
+
+void TestEventSource::destructorEmitsNothing()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: 1\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    auto *source = new EventSource(&network);
+    int emitted = 0;
+    connect(source, &EventSource::closed, this, [&] { ++emitted; });
+    connect(source, &EventSource::errorOccurred, this, [&] { ++emitted; });
+    connect(source, &EventSource::stateChanged, this, [&] { ++emitted; });
+    QSignalSpy events(source, &EventSource::eventReceived);
+    source->open(quickSettings(server.url()));
+    QVERIFY(events.wait());
+    emitted = 0;
+    delete source;
+    QCOMPARE(emitted, 0);
+    QTRY_COMPARE(server.clientCount(), 0);
+}
+
+void TestEventSource::reconnectNowSkipsWait()
+{
+    SseTestServer server({"data: a\n\n"});
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.initialDelayMs = 60000;
+    settings.maxDelayMs = 60000;
+    source.open(settings);
+
+    QTRY_COMPARE(record.reconnects.size(), 1);
+    QCOMPARE(record.connects.size(), 1);
+    source.reconnectNow();
+    QTRY_COMPARE(record.events.size(), 2);
+    QCOMPARE(record.connects.size(), 2);
+    QCOMPARE(record.connects.at(1).at(0).toInt(), 2);
+}
+
+void TestEventSource::chunking_data()
+{
+    QTest::addColumn<QByteArrayList>("chunks");
+    QTest::addColumn<QByteArrayList>("data");
+
+    QTest::newRow("whole") << QByteArrayList{"data: a\n\n"} << QByteArrayList{"a"};
+    QTest::newRow("CR|LF split") << QByteArrayList{"data: a\r", "\n\r", "\ndata: b\r", "\n\r\n"}
+                                 << QByteArrayList{"a", "b"};
+    QTest::newRow("lone CRs") << QByteArrayList{"data: a\r", "\r", "data: b\r\r"}
+                              << QByteArrayList{"a", "b"};
+    QTest::newRow("bytewise") << QByteArrayList{"d", "a", "t", "a", ":", " ", "x", "\r", "\n", "\n"}
+                              << QByteArrayList{"x"};
+    QTest::newRow("BOM split") << QByteArrayList{"\xEF",
+        "\xBB\xBF"
+        "data: bom\n\n"} << QByteArrayList{"bom"};
+}
+
+void TestEventSource::chunking()
+{
+    QFETCH(QByteArrayList, chunks);
+    QFETCH(QByteArrayList, data);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        Response response = Response::stream(chunks, End::KeepOpen);
+        response.intervalMs = 5; // separate TCP segments
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.events.size(), data.size());
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        QCOMPARE(record.data(i), data.at(i));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestEventSource)
+#include "tst_eventsource.moc"
