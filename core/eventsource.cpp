@@ -61,6 +61,39 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
         && a.port(defaultPort(a)) == b.port(defaultPort(b));
 }
 
+bool isToken(QByteArrayView text)
+{
+    static constexpr QByteArrayView s_punctuation = "!#$%&'*+-.^_`|~";
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || s_punctuation.contains(c);
+    });
+}
+
+// What makes the settings unusable, in words; empty when they are fine. A bad header would
+// otherwise go out as sent (CR/LF splits a request) or be refused by every attempt alike.
+QString checkSettings(const EventSourceSettings &settings)
+{
+    const QUrl &url = settings.url;
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        return QStringLiteral("not an http or https URL: \"%1\"").arg(url.toDisplayString());
+    }
+    if (!settings.method.isEmpty() && !isToken(settings.method)) {
+        return QStringLiteral("invalid HTTP method \"%1\"").arg(QString::fromUtf8(settings.method));
+    }
+    for (const auto &[name, value] : settings.headers) {
+        if (!isToken(name)) {
+            return QStringLiteral("invalid header name \"%1\"").arg(QString::fromUtf8(name));
+        }
+        if (value.contains('\r') || value.contains('\n') || value.contains('\0')) {
+            return QStringLiteral("header %1: value contains CR, LF or NUL")
+                .arg(QString::fromUtf8(name));
+        }
+    }
+    return {};
+}
+
 void removeHeaders(HeaderList &headers, std::initializer_list<QByteArrayView> names)
 {
     headers.removeIf([&](const QPair<QByteArray, QByteArray> &header) {
@@ -128,6 +161,11 @@ void EventSource::open(const EventSourceSettings &settings)
     m_parser.reset(settings.lastEventId);
     m_readBuffer.resize(s_readChunkBytes);
     m_consecutiveFailures = 0;
+    const QString problem = checkSettings(settings);
+    if (!problem.isEmpty()) {
+        failFatally(problem, 0);
+        return;
+    }
     startAttempt();
 }
 
@@ -393,7 +431,8 @@ void EventSource::handleFinished()
         return;
     }
     if (error == QNetworkReply::SslHandshakeFailedError) {
-        failFatally(QStringLiteral("TLS handshake failed: %1").arg(reply->errorString()), 0);
+        // Qt's message names the handshake and the reason (e.g. an untrusted certificate).
+        failFatally(reply->errorString(), 0);
         return;
     }
     const QString message = error == QNetworkReply::NoError

@@ -3,6 +3,7 @@
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QSslConfiguration>
 #include <QTest>
 
 using namespace streamscope;
@@ -97,6 +98,11 @@ private slots:
     void reconnectNowSkipsWait();
     void chunking_data();
     void chunking();
+    void rejectsBadSettings_data();
+    void rejectsBadSettings();
+    void streamsOverTls();
+    void refusesHttpsToHttpRedirect();
+    void untrustedCertificateIsFatal();
 };
 
 void TestEventSource::reconnectsAfterServerCloses()
@@ -940,6 +946,147 @@ void TestEventSource::chunking()
     for (qsizetype i = 0; i < data.size(); ++i) {
         QCOMPARE(record.data(i), data.at(i));
     }
+}
+
+void TestEventSource::rejectsBadSettings_data()
+{
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<HeaderList>("headers");
+    QTest::addColumn<QString>("error");
+
+    const QUrl good(QStringLiteral("http://127.0.0.1:1/"));
+    QTest::newRow("ftp") << QUrl(QStringLiteral("ftp://127.0.0.1/x")) << QByteArray("GET")
+                         << HeaderList{}
+                         << QStringLiteral("not an http or https URL: \"ftp://127.0.0.1/x\"");
+    QTest::newRow("relative") << QUrl(QStringLiteral("/stream")) << QByteArray("GET")
+                              << HeaderList{}
+                              << QStringLiteral("not an http or https URL: \"/stream\"");
+    QTest::newRow("CRLF in value")
+        << good << QByteArray("GET") << HeaderList{{"X-A", "1\r\nX-Injected: 2"}}
+        << QStringLiteral("header X-A: value contains CR, LF or NUL");
+    QTest::newRow("space in name") << good << QByteArray("GET") << HeaderList{{"X A", "1"}}
+                                   << QStringLiteral("invalid header name \"X A\"");
+    QTest::newRow("method") << good << QByteArray("GET /x") << HeaderList{}
+                            << QStringLiteral("invalid HTTP method \"GET /x\"");
+}
+
+void TestEventSource::rejectsBadSettings()
+{
+    QFETCH(QUrl, url);
+    QFETCH(QByteArray, method);
+    QFETCH(HeaderList, headers);
+    QFETCH(QString, error);
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(url);
+    settings.method = method;
+    settings.headers = headers;
+    source.open(settings);
+
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0), error);
+    QCOMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.connects.size(), 0);
+    QCOMPARE(source.state(), EventSource::State::Closed);
+}
+
+namespace {
+
+// Trusts the test server's certificate for as long as it lives.
+class TrustTestCertificate
+{
+public:
+    TrustTestCertificate()
+        : m_saved(QSslConfiguration::defaultConfiguration())
+    {
+        QSslConfiguration configuration = m_saved;
+        configuration.addCaCertificate(SseTestServer::tlsCertificate());
+        QSslConfiguration::setDefaultConfiguration(configuration);
+    }
+    ~TrustTestCertificate() { QSslConfiguration::setDefaultConfiguration(m_saved); }
+
+private:
+    QSslConfiguration m_saved;
+};
+
+} // namespace
+
+void TestEventSource::streamsOverTls()
+{
+    const TrustTestCertificate trust;
+    SseTestServer server;
+    server.setTlsEnabled(true);
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: secret\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QCOMPARE(server.url().scheme(), QStringLiteral("https"));
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.data(0), QByteArray("secret"));
+    QCOMPARE(record.errors.size(), 0);
+}
+
+void TestEventSource::refusesHttpsToHttpRedirect()
+{
+    const TrustTestCertificate trust;
+    SseTestServer plain;
+    plain.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: downgraded\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(plain.listen());
+    SseTestServer secure;
+    secure.setTlsEnabled(true);
+    secure.setHandler([&](const SseTestRequest &, int) {
+        return Response::error(
+            307, "Temporary Redirect", {{"Location", plain.url(QStringLiteral("/s")).toEncoded()}});
+    });
+    QVERIFY(secure.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(secure.url()));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    QVERIFY2(record.error(0).startsWith(
+                 QStringLiteral("refusing to follow a redirect from https to http")),
+        qPrintable(record.error(0)));
+    QCOMPARE(secure.requestCount(), 1);
+    QCOMPARE(plain.requestCount(), 0);
+}
+
+void TestEventSource::untrustedCertificateIsFatal()
+{
+    SseTestServer server;
+    server.setTlsEnabled(true);
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: secret\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    // The reason is in the message.
+    QVERIFY2(record.error(0).contains(QStringLiteral("handshake"))
+            && record.error(0).contains(QStringLiteral("self-signed")),
+        qPrintable(record.error(0)));
+    QCOMPARE(record.errorStatus(0), 0);
+    QCOMPARE(record.reconnects.size(), 0);
+    QCOMPARE(record.events.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestEventSource)

@@ -1,6 +1,9 @@
 #include "ssetestserver.h"
 
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -15,6 +18,54 @@ namespace {
 // Bounds on what one request may bring; over them the connection is dropped.
 constexpr qsizetype s_maxHeadBytes = 64 * 1024;
 constexpr qsizetype s_maxBodyBytes = 64 * 1024 * 1024;
+
+// A self-signed P-256 certificate for 127.0.0.1 and localhost, valid until 2126, made with
+//   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
+//     -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost
+// Test use only: the key is public.
+const char s_certificatePem[] = "-----BEGIN CERTIFICATE-----\n"
+                                "MIIBmTCCAT6gAwIBAgIUAVhGP3YuWTYF+0mtPofiGbMjukMwCgYIKoZIzj0EAwIw\n"
+                                "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjA1MjAzOFoYDzIxMjYxMDI5\n"
+                                "MDUyMDM4WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+                                "PQMBBwNCAARXmCPaIwMUiAFXQ0KZTjJX3AQbfK9scUJF17uIqT0eGuuWqlNv1VV8\n"
+                                "Nq2id5i0M+4rII6TPFkICXLHXjn8WlGpo2wwajAdBgNVHQ4EFgQUwB066hFZtvkU\n"
+                                "AS1jro103ITkUmIwHwYDVR0jBBgwFoAUwB066hFZtvkUAS1jro103ITkUmIwGgYD\n"
+                                "VR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MAwGA1UdEwEB/wQCMAAwCgYIKoZIzj0E\n"
+                                "AwIDSQAwRgIhAN1zoqFCCqsifBc2eqAOAGeqEB1ONl5EDnYZW3lRRW2BAiEAxrNM\n"
+                                "FICIRmB6bBHrgNF4OHYCa1t/s4e8/c/uVi4kgTo=\n"
+                                "-----END CERTIFICATE-----\n";
+const char s_privateKeyPem[] = "-----BEGIN PRIVATE KEY-----\n"
+                               "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1EQQ8UA80XdFR+gk\n"
+                               "4L/JulhpOLR68zOBiPXz9vOISaGhRANCAARXmCPaIwMUiAFXQ0KZTjJX3AQbfK9s\n"
+                               "cUJF17uIqT0eGuuWqlNv1VV8Nq2id5i0M+4rII6TPFkICXLHXjn8WlGp\n"
+                               "-----END PRIVATE KEY-----\n";
+
+// Hands out sockets that start their TLS handshake at once; the request is read from their
+// decrypted stream. (Qt 6.4's QSslServer never handed over the connection in our tests.)
+class TlsServer : public QTcpServer
+{
+public:
+    explicit TlsServer(const QSslConfiguration &configuration)
+        : m_configuration(configuration)
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(m_configuration);
+        socket->startServerEncryption();
+        addPendingConnection(socket);
+    }
+
+private:
+    QSslConfiguration m_configuration;
+};
 
 } // namespace
 
@@ -72,6 +123,8 @@ public:
         connect(m_socket, &QTcpSocket::disconnected, this, [this] { m_server->forget(this); });
         connect(m_socket, &QTcpSocket::bytesWritten, this, &Client::resetWhenFlushed);
         connect(&m_timer, &QTimer::timeout, this, &Client::writeNextChunk);
+        // A TLS socket may have decrypted the request before it was handed over.
+        QMetaObject::invokeMethod(this, &Client::readRequest, Qt::QueuedConnection);
     }
 
     void respond(const SseTestResponse &response)
@@ -244,7 +297,6 @@ private:
 SseTestServer::SseTestServer(QObject *parent)
     : QObject(parent)
 {
-    connect(&m_server, &QTcpServer::newConnection, this, &SseTestServer::acceptClients);
 }
 
 SseTestServer::SseTestServer(const QByteArrayList &chunks, QObject *parent)
@@ -262,18 +314,39 @@ SseTestServer::~SseTestServer()
     }
 }
 
+QSslCertificate SseTestServer::tlsCertificate()
+{
+    return QSslCertificate(QByteArray(s_certificatePem), QSsl::Pem);
+}
+
 bool SseTestServer::listen(quint16 port)
 {
-    if (!m_server.listen(QHostAddress::LocalHost, port)) {
+    if (isListening()) {
         return false;
     }
-    m_port = m_server.serverPort();
+    if (m_tls) {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setLocalCertificate(tlsCertificate());
+        configuration.setPrivateKey(QSslKey(QByteArray(s_privateKeyPem), QSsl::Ec));
+        configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_server = std::make_unique<TlsServer>(configuration);
+    } else {
+        m_server = std::make_unique<QTcpServer>();
+    }
+    connect(m_server.get(), &QTcpServer::newConnection, this, &SseTestServer::acceptClients);
+    if (!m_server->listen(QHostAddress::LocalHost, port)) {
+        m_server.reset();
+        return false;
+    }
+    m_port = m_server->serverPort();
     return true;
 }
 
 void SseTestServer::stop()
 {
-    m_server.close();
+    if (m_server) {
+        m_server->close();
+    }
     const QList<Client *> clients = m_clients;
     m_clients.clear();
     for (Client *client : clients) {
@@ -285,7 +358,7 @@ void SseTestServer::stop()
 QUrl SseTestServer::url(const QString &path) const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(m_port);
     return url.resolved(QUrl(path));
@@ -301,7 +374,7 @@ void SseTestServer::closeAllClients()
 
 void SseTestServer::acceptClients()
 {
-    while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         m_clients.append(new Client(socket, this));
     }
 }

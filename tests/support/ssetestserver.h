@@ -6,10 +6,12 @@
 #include <QList>
 #include <QObject>
 #include <QPair>
+#include <QSslCertificate>
 #include <QTcpServer>
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 class QTcpSocket;
 
@@ -68,13 +70,18 @@ public:
     explicit SseTestServer(const QByteArrayList &chunks, QObject *parent = nullptr);
     ~SseTestServer() override;
 
+    // https with a built-in self-signed certificate for 127.0.0.1 and localhost, from the next
+    // listen() on. A client trusts it by adding tlsCertificate() to its CA certificates.
+    void setTlsEnabled(bool enabled) { m_tls = enabled; }
+    static QSslCertificate tlsCertificate();
+
     // 0: any free port. Returns false when the port cannot be bound.
     bool listen(quint16 port = 0);
     // Stops listening and drops every connection; listen(port()) starts again on the same port.
     void stop();
-    bool isListening() const { return m_server.isListening(); }
+    bool isListening() const { return m_server && m_server->isListening(); }
     quint16 port() const { return m_port; }
-    // http://127.0.0.1:<port><path>
+    // http://127.0.0.1:<port><path> (https with TLS)
     QUrl url(const QString &path = QStringLiteral("/")) const;
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
@@ -93,7 +100,8 @@ private:
     void answer(Client *client, SseTestRequest request);
     void forget(Client *client);
 
-    QTcpServer m_server;
+    std::unique_ptr<QTcpServer> m_server; // handing out QSslSockets with TLS
+    bool m_tls = false;
     quint16 m_port = 0;
     Handler m_handler;
     QList<SseTestRequest> m_requests;
