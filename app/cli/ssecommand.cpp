@@ -36,6 +36,8 @@ SseCommand::SseCommand(
     , m_session(&m_network, SseSession::Output{out, err, options.json, {}})
 {
     m_timeout.setSingleShot(true);
+    // A coarse timer may fire 5% early; --timeout promises at least that long.
+    m_timeout.setTimerType(Qt::PreciseTimer);
     connect(&m_timeout, &QTimer::timeout, this, [this] { finish("timeout", 0); });
     connect(&m_session, &SseSession::eventWritten, this, &SseCommand::countEvent);
     connect(&m_session, &SseSession::ended, this, &SseCommand::finish);

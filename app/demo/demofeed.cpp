@@ -79,6 +79,10 @@ bool DemoFeed::listen(quint16 port, const Settings &settings)
         {"db-1", 41, 71, 8.5e6, 3.2e6},
         {"cache-1", 12, 83, 1.2e7, 1.1e7},
     };
+    m_hosts.resize(size_t(std::clamp(settings.hostCount, 1, 4)));
+    for (int i = int(m_hosts.size()); i < std::min(settings.hostCount, 10000); ++i) {
+        m_hosts.push_back({"node-" + QByteArray::number(i + 1), 30, 60, 1e6, 1e6});
+    }
     m_metricsTimer.start(std::max(1, settings.metricsIntervalMs));
     m_heartbeatTimer.start(std::max(1, settings.heartbeatIntervalMs));
     scheduleLogLine();
@@ -325,7 +329,8 @@ void DemoFeed::emitLogLine()
 
 QByteArray DemoFeed::makeLogLine(QByteArray &level)
 {
-    const Host &host = m_hosts.at(size_t(uniform(0, int(m_hosts.size()) - 1)));
+    // Most lines come from the web tier; db and cache lines from their own hosts.
+    QByteArray hostName = uniform(0, 1) == 0 ? "web-1" : "web-2";
     const auto n = [this](int low, int high) { return QByteArray::number(uniform(low, high)); };
     QByteArray service = "api";
     QByteArray message;
@@ -346,6 +351,7 @@ QByteArray DemoFeed::makeLogLine(QByteArray &level)
             break;
         case 3:
             service = "cache";
+            hostName = "cache-1";
             message = "hit ratio " + n(88, 99) + "% over the last minute";
             break;
         case 4:
@@ -362,6 +368,7 @@ QByteArray DemoFeed::makeLogLine(QByteArray &level)
         switch (uniform(0, 4)) {
         case 0:
             service = "db";
+            hostName = "db-1";
             message = "slow query on orders: " + n(600, 4000) + " ms";
             break;
         case 1:
@@ -369,6 +376,7 @@ QByteArray DemoFeed::makeLogLine(QByteArray &level)
             break;
         case 2:
             service = "db";
+            hostName = "db-1";
             message = "connection pool at " + n(80, 98) + "% of capacity";
             break;
         case 3:
@@ -399,7 +407,7 @@ QByteArray DemoFeed::makeLogLine(QByteArray &level)
         }
     }
     return "{\"ts\":" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + ",\"host\":\""
-        + host.name + "\",\"service\":\"" + service + "\",\"level\":\"" + level + "\",\"msg\":\""
+        + hostName + "\",\"service\":\"" + service + "\",\"level\":\"" + level + "\",\"msg\":\""
         + message + "\"}";
 }
 

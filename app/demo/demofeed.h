@@ -20,6 +20,7 @@ namespace streamscope {
 struct DemoFeedSettings
 {
     int metricsIntervalMs = 500; // one sample per host per tick
+    int hostCount = 4; // the fleet: web-1, web-2, db-1, cache-1, then node-5, node-6, ...
     int logMeanIntervalMs = 600; // log lines arrive at random around this pace
     int heartbeatIntervalMs = 10000; // ": heartbeat" comments keep proxies and idle timers calm
     int retryMs = 2000; // the retry field sent on connect and now and then

@@ -1,0 +1,583 @@
+#include "demofeed.h"
+#include "ssetestserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using namespace streamscope;
+
+namespace {
+
+using Response = SseTestResponse;
+
+// One run of the built streamscope-cli. The test's event loop keeps running while it waits, so
+// servers in this process go on answering.
+class CliRun
+{
+public:
+    explicit CliRun(const QStringList &arguments)
+    {
+        process.setProgram(QStringLiteral(STREAMSCOPE_CLI));
+        process.setArguments(arguments);
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process,
+            [this] { out += process.readAllStandardOutput(); });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process,
+            [this] { err += process.readAllStandardError(); });
+        process.start();
+    }
+    ~CliRun()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+
+    bool finish(int timeoutMs = 15000)
+    {
+        if (process.state() != QProcess::NotRunning) {
+            QSignalSpy spy(&process, &QProcess::finished);
+            if (!spy.wait(timeoutMs)) {
+                return false;
+            }
+        }
+        out += process.readAllStandardOutput();
+        err += process.readAllStandardError();
+        return true;
+    }
+    int exitCode() const
+    {
+        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    }
+
+    // Every stdout line as JSON; a line that is not an object becomes {"kind":"INVALID"}.
+    QList<QJsonObject> records() const
+    {
+        QList<QJsonObject> result;
+        for (const QByteArray &line : out.split('\n')) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            const QJsonDocument document = QJsonDocument::fromJson(line);
+            result.append(document.isObject()
+                    ? document.object()
+                    : QJsonObject{{QStringLiteral("kind"), QStringLiteral("INVALID")},
+                        {QStringLiteral("line"), QString::fromUtf8(line)}});
+        }
+        return result;
+    }
+    QStringList kinds() const
+    {
+        QStringList result;
+        for (const QJsonObject &record : records()) {
+            result.append(record.value(QLatin1String("kind")).toString());
+        }
+        return result;
+    }
+    QList<QJsonObject> recordsOf(const QString &kind) const
+    {
+        QList<QJsonObject> result;
+        for (const QJsonObject &record : records()) {
+            if (record.value(QLatin1String("kind")).toString() == kind) {
+                result.append(record);
+            }
+        }
+        return result;
+    }
+    QString closedReason() const
+    {
+        const QList<QJsonObject> all = records();
+        return all.isEmpty() ? QString() : all.last().value(QLatin1String("reason")).toString();
+    }
+
+    QProcess process;
+    QByteArray out;
+    QByteArray err;
+};
+
+QString str(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+QStringList args(std::initializer_list<const char *> list)
+{
+    QStringList result;
+    for (const char *item : list) {
+        result.append(QString::fromUtf8(item));
+    }
+    return result;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void normalStream();
+    void endings_data();
+    void endings();
+    void maxReconnectsAgainstClosedPort();
+    void retryRecord();
+    void lastEventId_data();
+    void lastEventId();
+    void lastEventIdSentAndResumed();
+    void requestOptions_data();
+    void requestOptions();
+    void jsonEscaping();
+    void interrupted_data();
+    void interrupted();
+    void idleTimeoutReconnects();
+    void badUsage_data();
+    void badUsage();
+    void helpAndVersion_data();
+    void helpAndVersion();
+    void readableOutput();
+    void demoServeAndFollow();
+    void demoJson();
+};
+
+void TestCli::normalStream()
+{
+    SseTestServer server(QByteArrayList{"id: 1\ndata: a\n\n", "event: tick\ndata: b\nid: 2\n\n"});
+    const QString url = server.url(QStringLiteral("/s")).toString();
+    CliRun run({str("sse"), url, str("--json"), str("--max-events"), str("2")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "event", "event", "closed"}));
+    const QList<QJsonObject> records = run.records();
+    QCOMPARE(records.at(0).value(QLatin1String("url")).toString(), url);
+    QCOMPARE(records.at(0).value(QLatin1String("attempt")).toInt(), 1);
+    QCOMPARE(records.at(1).value(QLatin1String("status")).toInt(), 200);
+    QCOMPARE(records.at(2).value(QLatin1String("type")).toString(), str("message"));
+    QCOMPARE(records.at(2).value(QLatin1String("data")).toString(), str("a"));
+    QCOMPARE(records.at(2).value(QLatin1String("lastEventId")).toString(), str("1"));
+    QCOMPARE(records.at(3).value(QLatin1String("type")).toString(), str("tick"));
+    QCOMPARE(records.at(3).value(QLatin1String("lastEventId")).toString(), str("2"));
+    QCOMPARE(run.closedReason(), str("max-events"));
+    qint64 previous = 0;
+    for (const QJsonObject &record : records) {
+        const QJsonValue t = record.value(QLatin1String("t"));
+        QVERIFY(t.isDouble());
+        QCOMPARE(t.toDouble(), double(t.toInteger()));
+        QVERIFY(t.toInteger() >= previous);
+        previous = t.toInteger();
+    }
+    QVERIFY(run.err.isEmpty());
+}
+
+void TestCli::endings_data()
+{
+    QTest::addColumn<Response>("response");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<int>("errorStatus"); // -1: no error record; 0: one without status
+
+    QTest::newRow("timeout") << Response::stream({"data: a\n\n"}, Response::End::KeepOpen)
+                             << args({"--timeout", "0.3"}) << 0 << str("timeout") << -1;
+    QTest::newRow("204") << Response::error(204, "No Content") << QStringList() << 0
+                         << str("no-content") << -1;
+    QTest::newRow("404") << Response::error(404, "Not Found") << QStringList() << 3 << str("fatal")
+                         << 404;
+    Response wrongType = Response::stream({"data: a\n\n"});
+    wrongType.headers = {{"Content-Type", "text/plain"}};
+    QTest::newRow("wrong content type") << wrongType << QStringList() << 3 << str("fatal") << 200;
+}
+
+void TestCli::endings()
+{
+    QFETCH(Response, response);
+    QFETCH(QStringList, extra);
+    QFETCH(int, exitCode);
+    QFETCH(QString, reason);
+    QFETCH(int, errorStatus);
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler([response](const SseTestRequest &, int) { return response; });
+    QElapsedTimer clock;
+    clock.start();
+    CliRun run(QStringList{str("sse"), server.url().toString(), str("--json"),
+                   str("--initial-delay"), str("10")}
+        + extra);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), exitCode);
+    QCOMPARE(run.kinds().first(), str("connecting"));
+    QCOMPARE(run.kinds().last(), str("closed"));
+    QCOMPARE(run.kinds().count(str("closed")), 1);
+    QCOMPARE(run.closedReason(), reason);
+    const QList<QJsonObject> errors = run.recordsOf(str("error"));
+    if (errorStatus < 0) {
+        QVERIFY(errors.isEmpty());
+    } else {
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(!errors.first().value(QLatin1String("message")).toString().isEmpty());
+        QCOMPARE(errors.first().contains(QLatin1String("status")), errorStatus > 0);
+        if (errorStatus > 0) {
+            QCOMPARE(errors.first().value(QLatin1String("status")).toInt(), errorStatus);
+        }
+    }
+    if (reason == QLatin1String("timeout")) {
+        QVERIFY(run.records().last().value(QLatin1String("t")).toInteger() >= 300);
+        QVERIFY(clock.elapsed() >= 300);
+    }
+}
+
+void TestCli::maxReconnectsAgainstClosedPort()
+{
+    SseTestServer server;
+    QVERIFY(server.listen());
+    const QString url = server.url().toString();
+    server.stop(); // the port is now closed: every attempt is refused
+    CliRun run(QStringList{str("sse"), url, str("--json"), str("--max-reconnects"), str("2"),
+        str("--initial-delay"), str("5"), str("--max-delay"), str("20")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 3);
+    QCOMPARE(run.kinds(),
+        args({"connecting", "error", "reconnecting", "connecting", "error", "reconnecting",
+            "connecting", "error", "closed"}));
+    QCOMPARE(run.closedReason(), str("max-reconnects"));
+    const QList<QJsonObject> connecting = run.recordsOf(str("connecting"));
+    const QList<QJsonObject> reconnecting = run.recordsOf(str("reconnecting"));
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(connecting.at(i).value(QLatin1String("attempt")).toInt(), i + 1);
+        QCOMPARE(connecting.at(i).value(QLatin1String("url")).toString(), url);
+    }
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(reconnecting.at(i).value(QLatin1String("attempt")).toInt(), i + 2);
+        QVERIFY(reconnecting.at(i).value(QLatin1String("delayMs")).toInt() <= 20);
+    }
+    QVERIFY(!run.recordsOf(str("error")).first().contains(QLatin1String("status")));
+}
+
+void TestCli::retryRecord()
+{
+    SseTestServer server(QByteArrayList{"retry: 1234\ndata: x\n\nretry: bogus\ndata: y\n\n"});
+    CliRun run({str("sse"), server.url().toString(), str("--json"), str("--max-events"), str("2")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "retry", "event", "event", "closed"}));
+    QCOMPARE(run.recordsOf(str("retry")).first().value(QLatin1String("ms")).toInt(), 1234);
+}
+
+void TestCli::lastEventId_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QStringList>("ids");
+    QTest::newRow("none") << QStringList() << args({"", "7", "7", ""});
+    QTest::newRow("--last-event-id holds until the server sends one")
+        << args({"--last-event-id", "5"}) << args({"5", "7", "7", ""});
+    QTest::newRow("non-ASCII") << args({"--last-event-id", "\xc3\xa9t\xc3\xa9"})
+                               << args({"\xc3\xa9t\xc3\xa9", "7", "7", ""});
+}
+
+void TestCli::lastEventId()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(QStringList, ids);
+    // The last event resets the id with an empty id field.
+    SseTestServer server(QByteArrayList{"data: a\n\nid: 7\ndata: b\n\ndata: c\n\nid\ndata: d\n\n"});
+    CliRun run(QStringList{str("sse"), server.url().toString(), str("--json"), str("--max-events"),
+                   str("4")}
+        + extra);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QStringList seen;
+    for (const QJsonObject &event : run.recordsOf(str("event"))) {
+        seen.append(event.value(QLatin1String("lastEventId")).toString());
+    }
+    QCOMPARE(seen, ids);
+}
+
+void TestCli::lastEventIdSentAndResumed()
+{
+    SseTestServer server;
+    QVERIFY(server.listen());
+    // First connection: ids up to a non-ASCII one, then the stream ends; the second resumes.
+    server.setHandler([](const SseTestRequest &, int index) {
+        return index == 0 ? Response::stream({"id: 3\ndata: a\n\nid: \xc3\xa9\ndata: b\n\n"})
+                          : Response::stream({"data: c\n\n"}, Response::End::KeepOpen);
+    });
+    CliRun run({str("sse"), server.url().toString(), str("--json"), str("--max-events"), str("3"),
+        str("--last-event-id"), str("1"), str("--initial-delay"), str("10")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    // The test server sometimes sees a closed connection's request twice (a transport resend);
+    // what matters is what each attempt sent.
+    QVERIFY(server.requestCount() >= 2);
+    QCOMPARE(server.requests().first().header("Last-Event-ID"), QByteArray("1"));
+    QCOMPARE(server.requests().last().header("Last-Event-ID"), QByteArray("\xc3\xa9"));
+    // Non-ASCII ids go out as raw UTF-8 in the JSON, not as \u escapes.
+    QVERIFY(run.out.contains("\"lastEventId\":\"\xc3\xa9\""));
+    QCOMPARE(run.recordsOf(str("connecting")).size(), 2);
+    QCOMPARE(run.recordsOf(str("connecting")).last().value(QLatin1String("attempt")).toInt(), 2);
+    QCOMPARE(run.recordsOf(str("reconnecting")).size(), 1);
+    QCOMPARE(run.recordsOf(str("event")).size(), 3);
+}
+
+void TestCli::requestOptions_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("headerName");
+    QTest::addColumn<QByteArray>("headerValue");
+    QTest::newRow("-H") << args({"-H", "X-Token: abc 123"}) << QByteArray("GET") << QByteArray()
+                        << QByteArray("X-Token") << QByteArray("abc 123");
+    QTest::newRow("--header, two")
+        << args({"--header", "A: 1", "--header", "B:2"}) << QByteArray("GET") << QByteArray()
+        << QByteArray("B") << QByteArray("2");
+    QTest::newRow("--data means POST")
+        << args({"--data", "{\"q\":1}"}) << QByteArray("POST") << QByteArray("{\"q\":1}")
+        << QByteArray("Accept") << QByteArray("text/event-stream");
+    QTest::newRow("--method PUT --data")
+        << args({"--method", "PUT", "--data", "x=1"}) << QByteArray("PUT") << QByteArray("x=1")
+        << QByteArray("Accept") << QByteArray("text/event-stream");
+}
+
+void TestCli::requestOptions()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, headerName);
+    QFETCH(QByteArray, headerValue);
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: a\n\n"}, Response::End::KeepOpen);
+    });
+    CliRun run(QStringList{str("sse"), server.url().toString(), str("--json"), str("--max-events"),
+                   str("1")}
+        + extra);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(server.requestCount(), 1);
+    const SseTestRequest request = server.requests().first();
+    QCOMPARE(request.method, method);
+    QCOMPARE(request.body, body);
+    QCOMPARE(request.header(headerName), headerValue);
+    if (extra.contains(str("A: 1"))) {
+        QCOMPARE(request.header("A"), QByteArray("1"));
+    }
+}
+
+void TestCli::jsonEscaping()
+{
+    SseTestServer server(QByteArrayList{"event: t\"q\ndata: q\"b\\s\tt\x01\x1f\x7f\ndata: "
+                                        "second \xe2\x82\xac\n\n"});
+    CliRun run({str("sse"), server.url().toString(), str("--json"), str("--max-events"), str("1")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    const QList<QJsonObject> events = run.recordsOf(str("event"));
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events.first().value(QLatin1String("type")).toString(), str("t\"q"));
+    QCOMPARE(events.first().value(QLatin1String("data")).toString(),
+        QString::fromUtf8("q\"b\\s\tt\x01\x1f\x7f\nsecond \xe2\x82\xac"));
+    QVERIFY(run.out.contains("\\u0001\\u001f"));
+    QVERIFY(run.out.contains("\\t"));
+}
+
+void TestCli::interrupted_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << SIGTERM;
+    QTest::newRow("SIGINT") << SIGINT;
+}
+
+void TestCli::interrupted()
+{
+    QFETCH(int, signalNumber);
+    SseTestServer server(QByteArrayList{"data: a\n\n"});
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: a\n\n"}, Response::End::KeepOpen);
+    });
+    CliRun run({str("sse"), server.url().toString(), str("--json")});
+    QTRY_VERIFY(run.out.contains("\"kind\":\"event\""));
+    ::kill(pid_t(run.process.processId()), signalNumber);
+    QVERIFY(run.finish());
+    QCOMPARE(run.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "event", "closed"}));
+    QCOMPARE(run.closedReason(), str("interrupted"));
+}
+
+void TestCli::idleTimeoutReconnects()
+{
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({"data: a\n\n"}, Response::End::KeepOpen);
+    });
+    CliRun run({str("sse"), server.url().toString(), str("--json"), str("--idle-timeout"),
+        str("150"), str("--initial-delay"), str("10"), str("--max-events"), str("3")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(server.requestCount(), 3);
+    QCOMPARE(run.recordsOf(str("connecting")).size(), 3);
+    QCOMPARE(run.recordsOf(str("error")).size(), 2);
+    QCOMPARE(run.recordsOf(str("reconnecting")).size(), 2);
+    QCOMPARE(run.closedReason(), str("max-events"));
+}
+
+void TestCli::badUsage_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    const char *url = "http://127.0.0.1:9/x";
+    QTest::newRow("no command") << QStringList();
+    QTest::newRow("unknown command") << args({"nope"});
+    QTest::newRow("unknown top option") << args({"--foo"});
+    QTest::newRow("unknown option") << args({"sse", url, "--foo"});
+    QTest::newRow("unknown short option") << args({"sse", url, "-x"});
+    QTest::newRow("missing URL") << args({"sse"});
+    QTest::newRow("extra URL") << args({"sse", url, url});
+    QTest::newRow("ftp URL") << args({"sse", "ftp://127.0.0.1/x"});
+    QTest::newRow("ws URL for sse") << args({"sse", "ws://127.0.0.1/x"});
+    QTest::newRow("not a URL") << args({"sse", "::::"});
+    QTest::newRow("relative URL") << args({"sse", "/just/a/path"});
+    QTest::newRow("max-events word") << args({"sse", url, "--max-events", "ten"});
+    QTest::newRow("max-events negative") << args({"sse", url, "--max-events", "-1"});
+    QTest::newRow("max-events missing value") << args({"sse", url, "--max-events"});
+    QTest::newRow("timeout word") << args({"sse", url, "--timeout", "soon"});
+    QTest::newRow("timeout negative") << args({"sse", url, "--timeout", "-1"});
+    QTest::newRow("timeout nan") << args({"sse", url, "--timeout", "nan"});
+    QTest::newRow("max-reconnects fraction") << args({"sse", url, "--max-reconnects", "1.5"});
+    QTest::newRow("initial-delay word") << args({"sse", url, "--initial-delay", "x"});
+    QTest::newRow("max-delay huge") << args({"sse", url, "--max-delay", "99999999999999"});
+    QTest::newRow("idle-timeout word") << args({"sse", url, "--idle-timeout", "x"});
+    QTest::newRow("header without colon") << args({"sse", url, "-H", "NoColon"});
+    QTest::newRow("header without name") << args({"sse", url, "-H", ": value"});
+    QTest::newRow("bad method") << args({"sse", url, "--method", "GE T"});
+    QTest::newRow("json with value") << args({"sse", url, "--json=yes"});
+    QTest::newRow("ws: http URL") << args({"ws", url});
+    QTest::newRow("ws: unknown option") << args({"ws", "ws://127.0.0.1:9/", "--data", "x"});
+    QTest::newRow("demo: bad port") << args({"demo", "--port", "70000"});
+    QTest::newRow("demo: argument") << args({"demo", "extra"});
+}
+
+void TestCli::badUsage()
+{
+    QFETCH(QStringList, arguments);
+    CliRun run(arguments);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 2);
+    QVERIFY2(run.out.isEmpty(), run.out.constData());
+    QVERIFY2(run.err.startsWith("streamscope-cli: "), run.err.constData());
+    QVERIFY2(run.err.endsWith('\n') && run.err.count('\n') == 1, run.err.constData());
+    QVERIFY2(run.err.contains("--help"), run.err.constData());
+}
+
+void TestCli::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArrayList>("mentions");
+    QTest::newRow("--help") << args({"--help"}) << QByteArrayList{"sse", "ws", "demo", "--version"};
+    QTest::newRow("-h") << args({"-h"}) << QByteArrayList{"sse URL"};
+    QTest::newRow("--version") << args({"--version"}) << QByteArrayList{"streamscope-cli 0."};
+    QTest::newRow("sse --help") << args({"sse", "--help"})
+                                << QByteArrayList{"--header", "--last-event-id", "--method",
+                                       "--data", "--json", "--max-events", "--timeout",
+                                       "--max-reconnects", "--initial-delay", "--max-delay",
+                                       "--idle-timeout", "\"kind\":\"closed\"", "interrupted",
+                                       "Exit codes"};
+    QTest::newRow("ws --help") << args({"ws", "--help"})
+                               << QByteArrayList{"--subprotocol", "--send", "--ping-interval",
+                                      "\"kind\":\"rtt\""};
+    QTest::newRow("demo --help") << args({"demo", "--help"})
+                                 << QByteArrayList{"--port", "--serve", "--json", "/metrics"};
+    QTest::newRow("sse --version") << args({"sse", "--version"}) << QByteArrayList{"0."};
+}
+
+void TestCli::helpAndVersion()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArrayList, mentions);
+    CliRun run(arguments);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QVERIFY(run.err.isEmpty());
+    for (const QByteArray &mention : mentions) {
+        QVERIFY2(run.out.contains(mention), mention.constData());
+    }
+}
+
+void TestCli::readableOutput()
+{
+    SseTestServer server(
+        QByteArrayList{"retry: 2500\nid: 41\nevent: update\ndata: line one\ndata: line two\n\n"
+                       "data: plain\n\n"});
+    CliRun run({str("sse"), server.url().toString(), str("--max-events"), str("2")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(run.out).split(QLatin1Char('\n'));
+    // One event is one block: its first line has time, type, id and data; the next line of data
+    // is indented under it.
+    const QRegularExpression first(
+        QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d update id=41 line one$)"));
+    QVERIFY2(first.match(lines.at(0)).hasMatch(), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).startsWith(QLatin1Char(' ')) && lines.at(1).trimmed() == str("line two"),
+        qPrintable(lines.at(1)));
+    QVERIFY2(lines.at(2).endsWith(str(" message id=41 plain")), qPrintable(lines.at(2)));
+    QVERIFY(!run.out.contains("connecting"));
+    const QByteArray err = run.err;
+    QVERIFY2(err.contains("connecting to " + server.url().toString().toUtf8() + " (attempt 1)"),
+        err.constData());
+    QVERIFY2(err.contains("open 200"), err.constData());
+    QVERIFY2(err.contains("retry 2.5 s"), err.constData());
+    QVERIFY2(err.trimmed().endsWith("closed: max-events"), err.constData());
+}
+
+void TestCli::demoServeAndFollow()
+{
+    CliRun demo({str("demo"), str("--serve")});
+    QTRY_VERIFY(demo.err.contains("/logs"));
+    const QRegularExpressionMatch match
+        = QRegularExpression(QStringLiteral(R"((http://127\.0\.0\.1:\d+)/)"))
+              .match(QString::fromUtf8(demo.err));
+    QVERIFY(match.hasMatch());
+    const QString base = match.captured(1);
+
+    CliRun follow(
+        {str("sse"), base + str("/metrics"), str("--json"), str("--max-events"), str("4")});
+    QVERIFY(follow.finish());
+    QCOMPARE(follow.exitCode(), 0);
+    const QList<QJsonObject> events = follow.recordsOf(str("event"));
+    QCOMPARE(events.size(), 4);
+    for (const QJsonObject &event : events) {
+        QCOMPARE(event.value(QLatin1String("type")).toString(), str("metrics"));
+        QVERIFY(!event.value(QLatin1String("lastEventId")).toString().isEmpty());
+        const QJsonObject sample
+            = QJsonDocument::fromJson(event.value(QLatin1String("data")).toString().toUtf8())
+                  .object();
+        QVERIFY(sample.contains(QLatin1String("cpu")));
+    }
+
+    demo.process.terminate();
+    QVERIFY(demo.finish());
+    QCOMPARE(demo.exitCode(), 0);
+}
+
+void TestCli::demoJson()
+{
+    CliRun demo({str("demo"), str("--json")});
+    QTRY_VERIFY_WITH_TIMEOUT(demo.out.contains("\"stream\":\"logs\",\"type\":")
+            && demo.out.contains("\"stream\":\"metrics\",\"type\":"),
+        15000);
+    demo.process.terminate();
+    QVERIFY(demo.finish());
+    QCOMPARE(demo.exitCode(), 0);
+    QCOMPARE(demo.kinds().last(), str("closed"));
+    QCOMPARE(demo.closedReason(), str("interrupted"));
+    QVERIFY(!demo.kinds().contains(str("INVALID")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
