@@ -8,6 +8,8 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <csignal>
 
@@ -102,6 +104,45 @@ public:
     QByteArray err;
 };
 
+// A WebSocket server on 127.0.0.1 that echoes text, greets each connection with what greeting
+// holds, and records the handshakes and the close codes clients send.
+class WsTestServer : public QObject
+{
+public:
+    WsTestServer()
+        : m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
+    {
+        m_server.setSupportedSubprotocols({QStringLiteral("chat.v2")});
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                handshakes.append(socket->request());
+                subprotocols.append(socket->subprotocol());
+                QObject::connect(socket, &QWebSocket::textMessageReceived, socket,
+                    [socket](const QString &text) { socket->sendTextMessage(text); });
+                QObject::connect(socket, &QWebSocket::disconnected, this,
+                    [this, socket] { closeCodes.append(int(socket->closeCode())); });
+                if (!greetingBinary.isEmpty()) {
+                    socket->sendBinaryMessage(greetingBinary);
+                }
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QString url() const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1/feed").arg(m_server.serverPort());
+    }
+
+    QList<QNetworkRequest> handshakes;
+    QStringList subprotocols;
+    QList<int> closeCodes;
+    QByteArray greetingBinary;
+
+private:
+    QWebSocketServer m_server;
+};
+
 QString str(const char *text)
 {
     return QString::fromUtf8(text);
@@ -142,6 +183,12 @@ private slots:
     void helpAndVersion();
     void readableOutput();
     void demoServeAndFollow();
+    void wsEcho();
+    void wsBinaryAndHandshake();
+    void wsEnds_data();
+    void wsEnds();
+    void wsMaxReconnects();
+    void wsRefusedHandshakeIsFatal();
     void demoJson();
 };
 
@@ -577,6 +624,116 @@ void TestCli::demoJson()
     QCOMPARE(demo.kinds().last(), str("closed"));
     QCOMPARE(demo.closedReason(), str("interrupted"));
     QVERIFY(!demo.kinds().contains(str("INVALID")));
+}
+
+void TestCli::wsEcho()
+{
+    WsTestServer server;
+    CliRun run({str("ws"), server.url(), str("--json"), str("--send"), str("hello \"you\""),
+        str("--send"), str("second"), str("--max-events"), str("2")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(
+        run.kinds(), args({"connecting", "open", "sent", "sent", "message", "message", "closed"}));
+    const QList<QJsonObject> records = run.records();
+    QCOMPARE(records.at(0).value(QLatin1String("url")).toString(), server.url());
+    QCOMPARE(records.at(0).value(QLatin1String("attempt")).toInt(), 1);
+    QCOMPARE(records.at(2).value(QLatin1String("data")).toString(), str("hello \"you\""));
+    QCOMPARE(records.at(4).value(QLatin1String("data")).toString(), str("hello \"you\""));
+    QCOMPARE(records.at(4).value(QLatin1String("binary")), QJsonValue(false));
+    QCOMPARE(records.at(5).value(QLatin1String("data")).toString(), str("second"));
+    QCOMPARE(run.closedReason(), str("max-events"));
+    QCOMPARE(records.last().value(QLatin1String("code")).toInt(), 1000);
+    // The client ended the session with a close frame, 1000.
+    QTRY_COMPARE(server.closeCodes, QList<int>{1000});
+}
+
+void TestCli::wsBinaryAndHandshake()
+{
+    WsTestServer server;
+    server.greetingBinary = QByteArray("\x00\x01\xfe\xff", 4);
+    CliRun run({str("ws"), server.url(), str("--json"), str("-H"), str("X-Token: abc"),
+        str("--subprotocol"), str("chat.v1"), str("--subprotocol"), str("chat.v2"),
+        str("--max-events"), str("1")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    const QList<QJsonObject> messages = run.recordsOf(str("message"));
+    QCOMPARE(messages.size(), 1);
+    QCOMPARE(messages.first().value(QLatin1String("binary")), QJsonValue(true));
+    QCOMPARE(messages.first().value(QLatin1String("data")).toString(),
+        QString::fromLatin1(server.greetingBinary.toBase64()));
+    QCOMPARE(server.handshakes.size(), 1);
+    QCOMPARE(server.handshakes.first().rawHeader("X-Token"), QByteArray("abc"));
+    QCOMPARE(server.subprotocols, QStringList{str("chat.v2")});
+}
+
+void TestCli::wsEnds_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<int>("signalNumber");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("timeout") << args({"--timeout", "0.3"}) << 0 << str("timeout");
+    QTest::newRow("SIGTERM") << QStringList() << int(SIGTERM) << str("interrupted");
+    QTest::newRow("SIGINT") << QStringList() << int(SIGINT) << str("interrupted");
+}
+
+void TestCli::wsEnds()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(int, signalNumber);
+    QFETCH(QString, reason);
+    WsTestServer server;
+    CliRun run(QStringList{str("ws"), server.url(), str("--json")} + extra);
+    if (signalNumber != 0) {
+        QTRY_VERIFY(run.out.contains("\"kind\":\"open\""));
+        ::kill(pid_t(run.process.processId()), signalNumber);
+    }
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "closed"}));
+    QCOMPARE(run.closedReason(), reason);
+    QCOMPARE(run.records().last().value(QLatin1String("code")).toInt(), 1000);
+    QTRY_COMPARE(server.closeCodes, QList<int>{1000});
+}
+
+void TestCli::wsMaxReconnects()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(port);
+    CliRun run({str("ws"), url, str("--json"), str("--max-reconnects"), str("2"),
+        str("--initial-delay"), str("5"), str("--max-delay"), str("20")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 3);
+    QCOMPARE(run.kinds(),
+        args({"connecting", "error", "reconnecting", "connecting", "error", "reconnecting",
+            "connecting", "error", "closed"}));
+    const QList<QJsonObject> connecting = run.recordsOf(str("connecting"));
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(connecting.at(i).value(QLatin1String("attempt")).toInt(), i + 1);
+    }
+    QCOMPARE(run.recordsOf(str("reconnecting")).last().value(QLatin1String("attempt")).toInt(), 3);
+    QCOMPARE(run.closedReason(), str("max-reconnects"));
+}
+
+void TestCli::wsRefusedHandshakeIsFatal()
+{
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler(
+        [](const SseTestRequest &, int) { return Response::error(404, "Not Found"); });
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/nope").arg(server.port());
+    CliRun run({str("ws"), url, str("--json"), str("--initial-delay"), str("5")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 3);
+    QCOMPARE(run.kinds(), args({"connecting", "error", "closed"}));
+    QCOMPARE(run.recordsOf(str("error")).first().value(QLatin1String("status")).toInt(), 404);
+    QCOMPARE(run.closedReason(), str("fatal"));
+    QVERIFY(!run.records().last().contains(QLatin1String("code")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -3,6 +3,7 @@
 #include "democommand.h"
 #include "options.h"
 #include "ssecommand.h"
+#include "wscommand.h"
 
 #include <unistd.h>
 
@@ -49,9 +50,11 @@ std::optional<int> CommandLine::start(const QStringList &arguments)
         break;
     }
     case Command::Ws: {
-        m_err.write("streamscope-cli: ws is not available in this build\n");
-        m_err.flush();
-        return 3;
+        auto *command = new WsCommand(parsed.ws, &m_out, &m_err, this);
+        connect(command, &WsCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
     }
     case Command::Demo: {
         auto *command = new DemoCommand(parsed.demo, &m_out, &m_err, this);

@@ -1,0 +1,271 @@
+#include "wscommand.h"
+
+#include "console.h"
+#include "recordwriter.h"
+#include "ssecommand.h"
+
+namespace streamscope {
+
+WsCommand::WsCommand(
+    const WsOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_out(out)
+    , m_err(err)
+{
+    m_timeout.setSingleShot(true);
+    // A coarse timer may fire 5% early; --timeout promises at least that long.
+    m_timeout.setTimerType(Qt::PreciseTimer);
+    connect(&m_timeout, &QTimer::timeout, this, [this] { endRun("timeout"); });
+    m_closeGuard.setSingleShot(true);
+    connect(&m_closeGuard, &QTimer::timeout, this,
+        [this] { writeClosedAndFinish(m_endReason, 0, -1); });
+
+    connect(&m_client, &WebSocketClient::connecting, this, &WsCommand::handleConnecting);
+    connect(&m_client, &WebSocketClient::opened, this, &WsCommand::handleOpened);
+    connect(&m_client, &WebSocketClient::textMessageReceived, this,
+        [this](const QString &message) { handleMessage(message.toUtf8(), false); });
+    connect(&m_client, &WebSocketClient::binaryMessageReceived, this,
+        [this](const QByteArray &message) { handleMessage(message, true); });
+    connect(&m_client, &WebSocketClient::messageSent, this, &WsCommand::handleSent);
+    connect(&m_client, &WebSocketClient::roundTripMeasured, this, &WsCommand::handleRoundTrip);
+    connect(&m_client, &WebSocketClient::errorOccurred, this, &WsCommand::handleError);
+    connect(&m_client, &WebSocketClient::reconnectScheduled, this, &WsCommand::handleReconnect);
+    connect(&m_client, &WebSocketClient::disconnected, this, &WsCommand::handleDisconnected);
+    connect(&m_client, &WebSocketClient::closed, this, &WsCommand::handleClosed);
+}
+
+void WsCommand::start()
+{
+    if (m_options.maxEvents == 0) {
+        writeClosedAndFinish("max-events", 0, -1);
+        return;
+    }
+    if (m_options.timeoutMs >= 0) {
+        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
+    }
+    WebSocketSettings settings;
+    settings.url = m_options.url;
+    settings.headers = m_options.headers;
+    settings.subprotocols = m_options.subprotocols;
+    for (const QString &text : std::as_const(m_options.sends)) {
+        settings.onOpenMessages.append(text.toUtf8());
+    }
+    settings.initialDelayMs = m_options.initialDelayMs;
+    settings.maxDelayMs = m_options.maxDelayMs;
+    settings.pingIntervalMs = m_options.pingIntervalMs;
+    settings.maxReconnects = m_options.maxReconnects;
+    settings.closeTimeoutMs = CloseWaitMs;
+    m_client.open(settings);
+}
+
+void WsCommand::interrupt()
+{
+    endRun("interrupted");
+}
+
+void WsCommand::endRun(const QByteArray &reason)
+{
+    if (m_finished) {
+        return;
+    }
+    if (!m_endReason.isEmpty()) {
+        // A second Ctrl-C does not wait for the peer's close frame.
+        if (reason == "interrupted") {
+            writeClosedAndFinish(m_endReason, 0, -1);
+        }
+        return;
+    }
+    m_endReason = reason;
+    m_timeout.stop();
+    m_closeGuard.start(CloseWaitMs + 1000);
+    // Emits closed(Requested, code) once the close handshake is over or timed out.
+    m_client.close();
+}
+
+void WsCommand::lifecycle(const QByteArray &line, const char *colour)
+{
+    const console::Palette palette(m_err->isTerminal());
+    QByteArray &out = m_err->buffer();
+    out.append(palette.dim());
+    out.append(console::clockTime());
+    out.append(palette.reset());
+    out.append(' ');
+    out.append(colour);
+    console::appendIndented(out, line, 13);
+    out.append(palette.reset());
+    out.append('\n');
+    m_err->commit();
+}
+
+void WsCommand::handleConnecting(int attempt)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record(*m_out, "connecting")
+            .string("url", m_options.urlText.toUtf8())
+            .number("attempt", attempt);
+        return;
+    }
+    lifecycle("connecting to " + m_options.urlText.toUtf8() + " (attempt "
+            + QByteArray::number(attempt) + ")",
+        "");
+}
+
+void WsCommand::handleOpened()
+{
+    if (m_finished) {
+        return;
+    }
+    m_everOpened = true;
+    const QByteArray subprotocol = m_client.subprotocol().toUtf8();
+    if (m_options.json) {
+        Record record(*m_out, "open");
+        if (!subprotocol.isEmpty()) {
+            record.string("subprotocol", subprotocol);
+        }
+        return;
+    }
+    lifecycle(subprotocol.isEmpty() ? QByteArray("open") : "open (subprotocol " + subprotocol + ")",
+        console::Palette(m_err->isTerminal()).green());
+}
+
+void WsCommand::handleMessage(const QByteArray &data, bool binary)
+{
+    if (m_finished || !m_endReason.isEmpty()) {
+        return;
+    }
+    if (m_options.json) {
+        Record(*m_out, "message")
+            .string("data", binary ? data.toBase64() : data)
+            .boolean("binary", binary);
+    } else {
+        const console::Palette palette(m_out->isTerminal());
+        QByteArray &out = m_out->buffer();
+        out.append(palette.dim());
+        out.append(console::clockTime());
+        out.append(palette.reset());
+        out.append(' ');
+        out.append(palette.cyan());
+        out.append(
+            binary ? "binary " + QByteArray::number(data.size()) + " B" : QByteArray("text"));
+        out.append(palette.reset());
+        out.append(' ');
+        console::appendIndented(out, binary ? data.toBase64() : data, 4);
+        out.append('\n');
+        m_out->commit();
+    }
+    ++m_events;
+    if (m_options.maxEvents >= 0 && m_events >= m_options.maxEvents) {
+        endRun("max-events");
+    }
+}
+
+void WsCommand::handleSent(const QByteArray &data, bool binary)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record record(*m_out, "sent");
+        record.string("data", binary ? data.toBase64() : data);
+        if (binary) {
+            record.boolean("binary", true);
+        }
+        return;
+    }
+    lifecycle("sent " + data, "");
+}
+
+void WsCommand::handleRoundTrip(int ms)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record(*m_out, "rtt").number("ms", ms);
+        return;
+    }
+    lifecycle("rtt " + QByteArray::number(ms) + " ms", "");
+}
+
+void WsCommand::handleError(const QString &message, int status)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record record(*m_out, "error");
+        record.text("message", message);
+        if (status > 0) {
+            record.number("status", status);
+        }
+        return;
+    }
+    QByteArray line = "error: " + message.toUtf8();
+    if (status > 0) {
+        line += " (HTTP " + QByteArray::number(status) + ")";
+    }
+    lifecycle(line, console::Palette(m_err->isTerminal()).red());
+}
+
+void WsCommand::handleReconnect(int delayMs, int attempt)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record(*m_out, "reconnecting").number("delayMs", delayMs).number("attempt", attempt);
+        return;
+    }
+    lifecycle("reconnecting in " + console::duration(delayMs) + " (attempt "
+            + QByteArray::number(attempt) + ")",
+        console::Palette(m_err->isTerminal()).yellow());
+}
+
+void WsCommand::handleDisconnected(int code, const QString &reason)
+{
+    // Not a record of the NDJSON contract; people watching a terminal want to see it.
+    if (m_finished || m_options.json) {
+        return;
+    }
+    QByteArray line = "disconnected (code " + QByteArray::number(code);
+    if (!reason.isEmpty()) {
+        line += ": " + reason.toUtf8();
+    }
+    lifecycle(line + ")", "");
+}
+
+void WsCommand::handleClosed(WebSocketClient::CloseReason reason, int code)
+{
+    // A close frame or a close on our side is a known code; without any connection there is none.
+    const int knownCode = m_everOpened ? code : -1;
+    switch (reason) {
+    case WebSocketClient::CloseReason::Requested:
+        writeClosedAndFinish(
+            m_endReason.isEmpty() ? QByteArray("interrupted") : m_endReason, 0, knownCode);
+        break;
+    case WebSocketClient::CloseReason::Fatal:
+        writeClosedAndFinish("fatal", 3, knownCode);
+        break;
+    case WebSocketClient::CloseReason::GaveUp:
+        writeClosedAndFinish("max-reconnects", 3, knownCode);
+        break;
+    }
+}
+
+void WsCommand::writeClosedAndFinish(const QByteArray &reason, int exitCode, int code)
+{
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    m_timeout.stop();
+    m_closeGuard.stop();
+    writeClosed(m_out, m_err, m_options.json, reason, code);
+    emit finished(exitCode);
+}
+
+} // namespace streamscope
