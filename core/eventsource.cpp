@@ -279,7 +279,9 @@ void EventSource::handleMetaData()
         }
         // An attempt that opened is not a failure: the next failure starts the count again.
         m_consecutiveFailures = 0;
-        if (m_settings.healthyAfterMs > 0) {
+        if (m_settings.healthyAfterMs <= 0) {
+            markHealthy();
+        } else {
             m_healthyTimer.start(m_settings.healthyAfterMs);
         }
         const QPointer<EventSource> self(this);
@@ -407,6 +409,15 @@ void EventSource::handleFinished()
 {
     QNetworkReply *reply = m_reply;
     if (!reply) {
+        return;
+    }
+    if (m_feeding) {
+        // A slot is running an event loop inside feed(): finish once it has read everything.
+        QTimer::singleShot(0, this, [this, generation = m_generation] {
+            if (m_generation == generation) {
+                handleFinished();
+            }
+        });
         return;
     }
     const QPointer<EventSource> self(this);

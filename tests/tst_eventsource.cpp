@@ -65,6 +65,8 @@ private slots:
     void sendsLastEventId();
     void honoursRetry();
     void backoffGrowsAndResets();
+    void openLongEnoughIsHealthy_data();
+    void openLongEnoughIsHealthy();
     void noContentStops();
     void contentType_data();
     void contentType();
@@ -94,6 +96,7 @@ private slots:
     void resetAfterOpenReconnects();
     void closeInsideSlot();
     void deleteInsideSlot();
+    void eventLoopInsideSlot();
     void destructorEmitsNothing();
     void reconnectNowSkipsWait();
     void chunking_data();
@@ -107,14 +110,17 @@ private slots:
 
 void TestEventSource::reconnectsAfterServerCloses()
 {
-    SseTestServer server({"data: a\n\n"});
+    SseTestServer server({"data: a\n\n", "data: unterminated\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
     Recorder record(&source);
     source.open(quickSettings(server.url(QStringLiteral("/stream"))));
 
     QTRY_VERIFY(record.events.size() >= 3);
-    QCOMPARE(record.data(0), QByteArray("a"));
+    // SSE: an event without its blank line is discarded at the end of the stream.
+    for (qsizetype i = 0; i < record.events.size(); ++i) {
+        QCOMPARE(record.data(i), QByteArray("a"));
+    }
     // The end of a stream is a reconnect, not an error.
     QCOMPARE(record.errors.size(), 0);
     QVERIFY(record.reconnects.size() >= 2);
@@ -209,6 +215,46 @@ void TestEventSource::backoffGrowsAndResets()
     }
     QCOMPARE(record.events.size(), 1);
     QCOMPARE(record.errorStatus(0), 0);
+}
+
+void TestEventSource::openLongEnoughIsHealthy_data()
+{
+    QTest::addColumn<int>("healthyAfterMs");
+    QTest::addColumn<int>("fourthWaitMs"); // after the attempt that opened and sent no event
+
+    QTest::newRow("healthy") << 30 << 8;
+    QTest::newRow("not long enough") << 60000 << 64;
+}
+
+void TestEventSource::openLongEnoughIsHealthy()
+{
+    QFETCH(int, healthyAfterMs);
+    QFETCH(int, fourthWaitMs);
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    SseTestServer server;
+    // Attempts 1-3 are dropped at once; 4 stays open about 100 ms with comments only.
+    server.setHandler([&source](const SseTestRequest &, int) {
+        Response response = Response::stream(QByteArrayList(5, ": keep-alive\n"));
+        response.intervalMs = 20;
+        if (source.attempt() != 4) {
+            response.status = 0;
+        }
+        return response;
+    });
+    QVERIFY(server.listen());
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.initialDelayMs = 8;
+    settings.healthyAfterMs = healthyAfterMs;
+    settings.maxReconnects = 3; // the opened attempt does not count: a 5th attempt is made
+    source.open(settings);
+
+    QTRY_VERIFY(record.reconnects.size() >= 4);
+    QCOMPARE(record.events.size(), 0);
+    QCOMPARE(record.opens.size(), 1);
+    const int wait = record.delay(3);
+    QVERIFY2(wait >= fourthWaitMs / 2 && wait <= fourthWaitMs, qPrintable(QString::number(wait)));
 }
 
 void TestEventSource::noContentStops()
@@ -866,6 +912,41 @@ void TestEventSource::deleteInsideSlot()
     QCOMPARE(events, 1);
     // Its connection went with it.
     QTRY_COMPARE(server.clientCount(), 0);
+}
+
+void TestEventSource::eventLoopInsideSlot()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int index) {
+        Response response = Response::stream({"data: 1\n\n", "data: 2\n\n", "data: 3\n\n"});
+        response.intervalMs = 5;
+        response.end = index == 0 ? End::Close : End::KeepOpen;
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    bool waited = false;
+    bool replyFinished = false;
+    bool finishedInside = false;
+    connect(&network, &QNetworkAccessManager::finished, this, [&] { replyFinished = true; });
+    // As a modal dialog would: the rest of the stream and its end arrive inside the slot.
+    connect(&source, &EventSource::eventReceived, this, [&] {
+        if (!waited) {
+            waited = true;
+            finishedInside = QTest::qWaitFor([&] { return replyFinished; });
+        }
+    });
+    source.open(quickSettings(server.url()));
+
+    QTRY_COMPARE(record.events.size(), 6);
+    QVERIFY(finishedInside);
+    for (qsizetype i = 0; i < record.events.size(); ++i) {
+        QCOMPARE(record.data(i), QByteArray::number(i % 3 + 1));
+    }
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(record.reconnects.size(), 1);
 }
 
 void TestEventSource::destructorEmitsNothing()
