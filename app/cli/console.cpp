@@ -1,6 +1,6 @@
 #include "console.h"
 
-#include <QTime>
+#include <QDateTime>
 
 #include <cstdlib>
 
@@ -8,7 +8,26 @@ namespace streamscope::console {
 
 QByteArray clockTime()
 {
-    return QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")).toLatin1();
+    // QTime::currentTime() asks the C library for local time, which stats /etc/localtime on
+    // every call: the offset is looked up once a minute instead, and the digits done by hand.
+    static qint64 s_offsetValidUntil = 0;
+    static qint64 s_offsetMs = 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now >= s_offsetValidUntil) {
+        s_offsetMs = qint64(QDateTime::currentDateTime().offsetFromUtc()) * 1000;
+        s_offsetValidUntil = now + 60 * 1000;
+    }
+    const qint64 day = 24 * 3600 * 1000;
+    const qint64 ms = ((now + s_offsetMs) % day + day) % day;
+    const int hours = int(ms / 3600000);
+    const int minutes = int(ms / 60000 % 60);
+    const int seconds = int(ms / 1000 % 60);
+    const int millis = int(ms % 1000);
+    const char text[12]
+        = {char('0' + hours / 10), char('0' + hours % 10), ':', char('0' + minutes / 10),
+            char('0' + minutes % 10), ':', char('0' + seconds / 10), char('0' + seconds % 10), '.',
+            char('0' + millis / 100), char('0' + millis / 10 % 10), char('0' + millis % 10)};
+    return QByteArray(text, 12);
 }
 
 void appendIndented(QByteArray &out, QByteArrayView text, int indent)
@@ -39,8 +58,9 @@ QByteArray duration(qint64 ms)
 }
 
 Palette::Palette(bool terminal)
-    : m_enabled(terminal && std::getenv("NO_COLOR") == nullptr)
 {
+    static const bool s_noColor = std::getenv("NO_COLOR") != nullptr;
+    m_enabled = terminal && !s_noColor;
 }
 
 } // namespace streamscope::console

@@ -3,6 +3,7 @@
 #include <QMetaObject>
 
 #include <cerrno>
+#include <cstring>
 #include <unistd.h>
 
 namespace streamscope {
@@ -12,47 +13,66 @@ namespace json {
 void appendString(QByteArray &out, QByteArrayView utf8)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    out.append('"');
-    const char *p = utf8.data();
-    const char *end = p + utf8.size();
-    const char *run = p;
-    for (; p < end; ++p) {
-        const auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        out.append(run, p - run);
-        run = p + 1;
-        switch (c) {
-        case '"':
-            out.append("\\\"", 2);
-            break;
-        case '\\':
-            out.append("\\\\", 2);
-            break;
-        case '\n':
-            out.append("\\n", 2);
-            break;
-        case '\r':
-            out.append("\\r", 2);
-            break;
-        case '\t':
-            out.append("\\t", 2);
-            break;
-        case '\b':
-            out.append("\\b", 2);
-            break;
-        case '\f':
-            out.append("\\f", 2);
-            break;
-        default: {
-            const char escape[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out.append(escape, 6);
-        }
+    const auto *begin = reinterpret_cast<const unsigned char *>(utf8.data());
+    const auto *end = begin + utf8.size();
+    // First the exact size, so the output grows once and is written through a pointer:
+    // QByteArray::append per piece costs more than the escaping itself.
+    qsizetype extra = 0;
+    for (const unsigned char *p = begin; p < end; ++p) {
+        if (*p < 0x20) {
+            const bool named = *p == '\n' || *p == '\r' || *p == '\t' || *p == '\b' || *p == '\f';
+            extra += named ? 1 : 5;
+        } else if (*p == '"' || *p == '\\') {
+            extra += 1;
         }
     }
-    out.append(run, end - run);
-    out.append('"');
+    const qsizetype start = out.size();
+    out.resize(start + utf8.size() + extra + 2);
+    char *o = out.data() + start;
+    *o++ = '"';
+    if (extra == 0) {
+        if (!utf8.isEmpty()) {
+            memcpy(o, begin, size_t(utf8.size()));
+        }
+        o += utf8.size();
+    } else {
+        for (const unsigned char *p = begin; p < end; ++p) {
+            const unsigned char c = *p;
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *o++ = char(c);
+                continue;
+            }
+            *o++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *o++ = char(c);
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            case '\b':
+                *o++ = 'b';
+                break;
+            case '\f':
+                *o++ = 'f';
+                break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 0xf];
+            }
+        }
+    }
+    *o = '"';
 }
 
 } // namespace json
@@ -63,6 +83,7 @@ RecordWriter::RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent)
     , m_clock(clock)
     , m_terminal(::isatty(fd) == 1)
 {
+    m_buffer.reserve(FlushBytes + FlushBytes / 2);
 }
 
 RecordWriter::~RecordWriter()
@@ -112,7 +133,8 @@ void RecordWriter::flush()
         p += written;
         left -= written;
     }
-    m_buffer.clear();
+    // Keeps the capacity: the next batch grows into memory already there.
+    m_buffer.resize(0);
 }
 
 Record::Record(RecordWriter &writer, const char *kind)
