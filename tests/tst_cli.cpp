@@ -164,6 +164,8 @@ class TestCli : public QObject
     Q_OBJECT
 private slots:
     void normalStream();
+    void maxEventsStopsMidRead();
+    void redirectIsOneAttempt();
     void endings_data();
     void endings();
     void maxReconnectsAgainstClosedPort();
@@ -219,6 +221,38 @@ void TestCli::normalStream()
         previous = t.toInteger();
     }
     QVERIFY(run.err.isEmpty());
+}
+
+void TestCli::maxEventsStopsMidRead()
+{
+    QByteArray burst;
+    for (int i = 1; i <= 50; ++i) {
+        burst += "id: " + QByteArray::number(i) + "\ndata: " + QByteArray::number(i) + "\n\n";
+    }
+    SseTestServer server(QByteArrayList{burst});
+    CliRun run({str("sse"), server.url().toString(), str("--json"), str("--max-events"), str("3")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "event", "event", "event", "closed"}));
+    QCOMPARE(run.recordsOf(str("event")).last().value(QLatin1String("data")).toString(), str("3"));
+}
+
+void TestCli::redirectIsOneAttempt()
+{
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler([](const SseTestRequest &request, int) {
+        return request.target == "/start"
+            ? Response::error(302, "Found", {{"Location", "/real"}})
+            : Response::stream({"data: here\n\n"}, Response::End::KeepOpen);
+    });
+    const QString url = server.url(QStringLiteral("/start")).toString();
+    CliRun run({str("sse"), url, str("--json"), str("--max-events"), str("1")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(), args({"connecting", "open", "event", "closed"}));
+    QCOMPARE(run.records().first().value(QLatin1String("url")).toString(), url);
+    QCOMPARE(server.requests().last().target, QByteArray("/real"));
 }
 
 void TestCli::endings_data()

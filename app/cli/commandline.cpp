@@ -15,6 +15,8 @@ CommandLine::CommandLine(QObject *parent)
     , m_err(STDERR_FILENO, &m_clock)
 {
     m_clock.start();
+    // `streamscope-cli sse URL | head -3`: when stdout's reader is gone, the run is over.
+    connect(&m_out, &RecordWriter::outputClosed, this, &CommandLine::interrupt);
 }
 
 CommandLine::~CommandLine() = default;

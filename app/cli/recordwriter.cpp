@@ -128,6 +128,7 @@ void RecordWriter::flush()
                 continue;
             }
             m_broken = true; // EPIPE and the like: nobody reads us any more
+            QMetaObject::invokeMethod(this, &RecordWriter::outputClosed, Qt::QueuedConnection);
             break;
         }
         p += written;

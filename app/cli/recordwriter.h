@@ -36,6 +36,10 @@ public:
     // Whether the descriptor is a terminal (colours, readable layout).
     bool isTerminal() const { return m_terminal; }
 
+signals:
+    // The reader went away (EPIPE and the like); later output is dropped. Queued, once.
+    void outputClosed();
+
 private:
     int m_fd;
     const QElapsedTimer *m_clock;
