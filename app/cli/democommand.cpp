@@ -95,7 +95,9 @@ void DemoCommand::printBanner()
         += palette.bold() + QByteArray("Streamscope demo feed on ") + base + palette.reset() + '\n';
     text += "  " + padded(metrics, 36) + " SSE: host metrics (cpu, memory, network)\n";
     text += "  " + padded(logs, 36) + " SSE: application logs (info, warn, error)\n";
-    text += "  " + padded(ws, 36) + " WebSocket feed\n";
+    if (m_feed.servesWebSocket()) {
+        text += "  " + padded(ws, 36) + " WebSocket: the same data as messages\n";
+    }
     text += palette.dim() + QByteArray("Try in another terminal:  streamscope-cli sse ") + logs
         + " --json" + palette.reset() + '\n';
     text += palette.dim() + QByteArray("Ctrl-C stops.") + palette.reset() + '\n';

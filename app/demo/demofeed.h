@@ -55,6 +55,8 @@ public:
     // http://127.0.0.1:PORT followed by path ("/metrics"); scheme "ws" for the WebSocket feed.
     QUrl url(const QString &path = QString(), const QString &scheme = QStringLiteral("http")) const;
     const Settings &settings() const { return m_settings; }
+    // Whether GET /ws upgrades to the WebSocket feed.
+    bool servesWebSocket() const { return false; }
 
     int streamClientCount() const;
     // Samples not sent to clients that fell behind, over all clients.
