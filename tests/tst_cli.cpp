@@ -192,6 +192,8 @@ private slots:
     void wsMaxReconnects();
     void wsRefusedHandshakeIsFatal();
     void demoJson();
+    void demoReadable();
+    void demoPort();
 };
 
 void TestCli::normalStream()
@@ -658,6 +660,48 @@ void TestCli::demoJson()
     QCOMPARE(demo.kinds().last(), str("closed"));
     QCOMPARE(demo.closedReason(), str("interrupted"));
     QVERIFY(!demo.kinds().contains(str("INVALID")));
+}
+
+void TestCli::demoReadable()
+{
+    CliRun demo({str("demo")});
+    const QRegularExpression metrics(
+        QStringLiteral(R"(\d\d:\d\d:\d\d\.\d\d\d  web-1 +cpu .* \d+\.\d%)"));
+    const QRegularExpression log(
+        QStringLiteral(R"(\d\d:\d\d:\d\d\.\d\d\d  (INFO|WARN|ERROR) +\S+ +\S+ +\S)"));
+    QTRY_VERIFY_WITH_TIMEOUT(metrics.match(QString::fromUtf8(demo.out)).hasMatch()
+            && log.match(QString::fromUtf8(demo.out)).hasMatch(),
+        15000);
+    QVERIFY(demo.err.contains("Ctrl-C"));
+    QVERIFY(!demo.out.contains('\033')); // no colours into a pipe
+    demo.process.terminate();
+    QVERIFY(demo.finish());
+    QCOMPARE(demo.exitCode(), 0);
+    QVERIFY2(demo.err.trimmed().endsWith("closed: interrupted"), demo.err.constData());
+}
+
+void TestCli::demoPort()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    CliRun demo({str("demo"), str("--serve"), str("--port"), QString::number(port)});
+    QTRY_VERIFY(demo.err.contains("Ctrl-C"));
+    QVERIFY2(demo.err.contains(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port).toUtf8()),
+        demo.err.constData());
+
+    // A second feed on the same port cannot listen: a readable error, exit 3.
+    CliRun clash({str("demo"), str("--serve"), str("--port"), QString::number(port)});
+    QVERIFY(clash.finish());
+    QCOMPARE(clash.exitCode(), 3);
+    QVERIFY2(clash.err.startsWith("streamscope-cli: cannot listen"), clash.err.constData());
+
+    demo.process.terminate();
+    QVERIFY(demo.finish());
+    QCOMPARE(demo.exitCode(), 0);
 }
 
 void TestCli::wsEcho()
