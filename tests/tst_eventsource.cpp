@@ -114,6 +114,7 @@ void TestEventSource::reconnectsAfterServerCloses()
     QNetworkAccessManager network;
     EventSource source(&network);
     Recorder record(&source);
+    QSignalSpy states(&source, &EventSource::stateChanged);
     source.open(quickSettings(server.url(QStringLiteral("/stream"))));
 
     QTRY_VERIFY(record.events.size() >= 3);
@@ -128,6 +129,11 @@ void TestEventSource::reconnectsAfterServerCloses()
     QCOMPARE(record.connects.at(0).at(0).toInt(), 1);
     QCOMPARE(record.connects.at(1).at(0).toInt(), 2);
     QCOMPARE(record.opens.at(0).at(0).toInt(), 200);
+    const QList<EventSource::State> expectedStates{EventSource::State::Connecting,
+        EventSource::State::Open, EventSource::State::Connecting, EventSource::State::Open};
+    for (qsizetype i = 0; i < expectedStates.size(); ++i) {
+        QCOMPARE(states.at(i).at(0).value<EventSource::State>(), expectedStates.at(i));
+    }
     QVERIFY(server.requestCount() >= 3);
     const SseTestRequest first = server.requests().at(0);
     QCOMPARE(first.method, QByteArray("GET"));
@@ -727,6 +733,8 @@ void TestEventSource::manyEventsInOrder()
     EventSource source(&network);
     int received = 0;
     int outOfOrder = 0;
+    qint64 bytes = 0;
+    connect(&source, &EventSource::bytesReceived, this, [&](qint64 n) { bytes += n; });
     connect(&source, &EventSource::eventReceived, this, [&](const SseEvent &event) {
         if (event.data != "event " + QByteArray::number(received)) {
             ++outOfOrder;
@@ -739,6 +747,11 @@ void TestEventSource::manyEventsInOrder()
 
     QTRY_COMPARE_WITH_TIMEOUT(received, count, 20000);
     QCOMPARE(outOfOrder, 0);
+    qint64 sent = 0;
+    for (const QByteArray &piece : std::as_const(chunks)) {
+        sent += piece.size();
+    }
+    QCOMPARE(bytes, sent); // the body as sent, without the chunked framing
     QCOMPARE(source.lastEventId(), QByteArray::number(count - 1));
 }
 
