@@ -247,6 +247,8 @@ void EventSource::sendRequest(const QUrl &url)
     connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::handleMetaData);
     connect(reply, &QNetworkReply::readyRead, this, &EventSource::handleReadyRead);
     connect(reply, &QNetworkReply::finished, this, &EventSource::handleFinished);
+    m_requestSent = false;
+    connect(reply, &QNetworkReply::requestSent, this, [this] { m_requestSent = true; });
 
     if (m_settings.idleTimeoutMs > 0) {
         m_sinceLastByte.start();
@@ -463,9 +465,13 @@ void EventSource::handleIdleCheck()
         m_idleTimer.start(int(remaining));
         return;
     }
-    failAttempt(QStringLiteral("no data for %1 ms: connection considered dead")
-                    .arg(m_settings.idleTimeoutMs),
-        0, 0);
+    // A request never sent is a different trouble from a silent server: name it.
+    const QString message = m_requestSent
+        ? QStringLiteral("no data for %1 ms: connection considered dead")
+        : QStringLiteral("no data for %1 ms: the request was never sent (the connection did "
+                         "not open, or this QNetworkAccessManager's 6 connections per host "
+                         "are all held by other streams)");
+    failAttempt(message.arg(m_settings.idleTimeoutMs), 0, 0);
 }
 
 void EventSource::failAttempt(const QString &message, int httpStatus, int retryAfterMs)

@@ -129,6 +129,7 @@ private:
     quint64 m_generation = 0;
     bool m_responseHandled = false; // the current reply's headers were decided on
     bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
+    bool m_requestSent = false; // the current reply's request went out (for the idle message)
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_redirects = 0;

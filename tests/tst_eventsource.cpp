@@ -6,6 +6,9 @@
 #include <QSslConfiguration>
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace streamscope;
 
 using Response = SseTestResponse;
@@ -85,6 +88,7 @@ private slots:
     void postsBody();
     void idleTimeoutReconnects();
     void dataKeepsIdleTimeoutAway();
+    void idleTimeoutNamesConnectionLimit();
     void largeLineArrivesIntact();
     void manyEventsInOrder_data();
     void manyEventsInOrder();
@@ -667,6 +671,35 @@ void TestEventSource::dataKeepsIdleTimeoutAway()
     QTRY_COMPARE(record.events.size(), 1);
     QCOMPARE(record.errors.size(), 0);
     QCOMPARE(record.reconnects.size(), 0);
+}
+
+void TestEventSource::idleTimeoutNamesConnectionLimit()
+{
+    SseTestServer server;
+    server.setHandler(
+        [](const SseTestRequest &, int) { return Response::stream({": hello\n"}, End::KeepOpen); });
+    QVERIFY(server.listen());
+    // One manager opens at most 6 connections per host: a 7th stream waits for a free one.
+    QNetworkAccessManager network;
+    std::vector<std::unique_ptr<EventSource>> holders;
+    for (int i = 0; i < 6; ++i) {
+        holders.push_back(std::make_unique<EventSource>(&network));
+        holders.back()->open(quickSettings(server.url()));
+    }
+    QTRY_COMPARE(server.requestCount(), 6);
+    EventSource seventh(&network);
+    Recorder record(&seventh);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.idleTimeoutMs = 100;
+    seventh.open(settings);
+
+    QTRY_COMPARE(record.errors.size(), 1);
+    QVERIFY2(record.error(0).startsWith(
+                 QStringLiteral("no data for 100 ms: the request was never sent")),
+        qPrintable(record.error(0)));
+    QCOMPARE(server.requestCount(), 6);
+    holders.front()->close();
+    QTRY_VERIFY(record.opens.size() >= 1);
 }
 
 void TestEventSource::largeLineArrivesIntact()
