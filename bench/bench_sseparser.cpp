@@ -1,7 +1,7 @@
 // SseParser throughput: MB/s and events/s per event shape and chunking, best of several runs.
 // Prints figures only; never asserts a timing.
 // Usage: bench_sseparser [--runs N] [--mib MIB] [--shape small|multiline|large]
-//                        [--feed floor|whole|1500|1-byte]
+//                        [--feed floor|whole|65536|1500|1-byte]
 
 #include "eventshapes.h"
 #include "sseparser.h"
@@ -33,7 +33,7 @@ struct Options
     qsizetype streamBytes = 32 * 1024 * 1024; // fed whole or in large chunks
     qsizetype byteWiseBytes = 2 * 1024 * 1024; // fed one byte at a time: far slower
     std::optional<Shape> only; // --shape: one shape alone, e.g. under callgrind
-    QByteArray feed; // --feed: one feed alone (floor, whole, 1500, 1)
+    QByteArray feed; // --feed: one feed alone (floor, whole, 65536, 1500, 1-byte)
 };
 
 struct Run
@@ -145,7 +145,7 @@ int usage(const char *program)
 {
     std::fprintf(stderr,
         "usage: %s [--runs N] [--mib MIB] [--shape small|multiline|large]\n"
-        "       [--feed floor|whole|1500|1-byte]\n",
+        "       [--feed floor|whole|65536|1500|1-byte]\n",
         program);
     return 2;
 }
@@ -200,6 +200,9 @@ int main(int argc, char **argv)
         const QByteArray stream = makeStream(shape, options.streamBytes, &events);
         measure(shape, "floor memchr", stream, events, options, [&] { return scanOnce(stream); });
         measure(shape, "whole", stream, events, options, [&] { return feedOnce(stream, 0); });
+        // 64 KiB: what EventSource reads from QNAM at a time. 1500: one Ethernet frame.
+        measure(shape, "65536-byte", stream, events, options,
+            [&] { return feedOnce(stream, 64 * 1024); });
         measure(
             shape, "1500-byte", stream, events, options, [&] { return feedOnce(stream, 1500); });
         quint64 byteWiseEvents = 0;
