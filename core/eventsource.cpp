@@ -303,7 +303,10 @@ void EventSource::handleMetaData()
         stop(CloseReason::NoContent);
         return;
     }
-    if (status >= 300 && status < 400 && followRedirect(status)) {
+    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+        if (!followRedirect(status)) {
+            failFatally(text + QStringLiteral(" without a Location"), status);
+        }
         return;
     }
     if (status == 408 || status == 429 || (status >= 500 && status < 600)) {
@@ -317,18 +320,11 @@ void EventSource::handleMetaData()
         failFatally(text, status);
         return;
     }
-    if (status >= 300 && status < 400) {
-        failFatally(text + QStringLiteral(" without a usable Location"), status);
-        return;
-    }
     failFatally(text + QStringLiteral(": not an event stream"), status);
 }
 
 bool EventSource::followRedirect(int status)
 {
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-        return false;
-    }
     const QByteArray location = m_reply->rawHeader("Location").trimmed();
     if (location.isEmpty()) {
         return false;

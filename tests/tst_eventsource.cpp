@@ -83,6 +83,7 @@ private slots:
     void followsRedirect();
     void dropsCredentialsAcrossOrigins();
     void redirectLoopIsFatal();
+    void tenRedirectsAreFollowed();
     void sendsHeadersOnEveryRequest();
     void postsBody_data();
     void postsBody();
@@ -353,7 +354,9 @@ void TestEventSource::fatalStatus_data()
     QTest::newRow("201") << 201 << QByteArray("Created")
                          << QStringLiteral("HTTP 201 Created: not an event stream");
     QTest::newRow("302 without Location")
-        << 302 << QByteArray("Found") << QStringLiteral("HTTP 302 Found without a usable Location");
+        << 302 << QByteArray("Found") << QStringLiteral("HTTP 302 Found without a Location");
+    QTest::newRow("304") << 304 << QByteArray("Not Modified")
+                         << QStringLiteral("HTTP 304 Not Modified: not an event stream");
 }
 
 void TestEventSource::fatalStatus()
@@ -557,6 +560,28 @@ void TestEventSource::redirectLoopIsFatal()
     QCOMPARE(record.connects.size(), 1);
     QCOMPARE(record.reconnects.size(), 0);
     QCOMPARE(server.requestCount(), 11);
+}
+
+void TestEventSource::tenRedirectsAreFollowed()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &request, int index) {
+        if (index < 10) {
+            return Response::error(
+                307, "Temporary Redirect", {{"Location", "/hop" + QByteArray::number(index + 1)}});
+        }
+        return Response::stream({"data: arrived at " + request.target + "\n\n"}, End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    source.open(quickSettings(server.url(QStringLiteral("/hop0"))));
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.data(0), QByteArray("arrived at /hop10"));
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(record.errors.size(), 0);
 }
 
 void TestEventSource::sendsHeadersOnEveryRequest()
