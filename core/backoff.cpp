@@ -31,7 +31,7 @@ void Backoff::seed(quint32 seed)
 
 int Backoff::baseDelay() const
 {
-    return m_baseOverrideMs > 0 ? m_baseOverrideMs : m_initialDelayMs;
+    return m_baseOverrideMs >= 0 ? m_baseOverrideMs : m_initialDelayMs;
 }
 
 int Backoff::nextDelay(int floorMs)

@@ -16,8 +16,10 @@ public:
     // The n-th failure since the last reset waits d = min(maxDelay, baseDelay * 2^(n-1)).
     void setInitialDelay(int ms);
     void setMaxDelay(int ms);
-    // The server's preferred base delay (SSE `retry`); 0 or less falls back to the initial delay.
+    // The server's preferred base delay (SSE `retry`, where 0 means at once).
     void setBaseDelayOverride(int ms);
+    // Back to the initial delay as the base.
+    void clearBaseDelayOverride() { m_baseOverrideMs = -1; }
     void seed(quint32 seed);
 
     int initialDelay() const { return m_initialDelayMs; }
@@ -35,7 +37,7 @@ public:
 private:
     int m_initialDelayMs = 1000;
     int m_maxDelayMs = 30000;
-    int m_baseOverrideMs = 0;
+    int m_baseOverrideMs = -1; // -1: none
     int m_failures = 0;
     std::minstd_rand m_random;
 };

@@ -126,8 +126,7 @@ EventSource::EventSource(QNetworkAccessManager *network, QObject *parent)
         return isCurrent(self, generation);
     });
     m_parser.setRetryHandler([this](int milliseconds) {
-        // SSE: retry 0 means at once; the backoff reads 0 as "no override", so use 1 ms.
-        m_backoff.setBaseDelayOverride(std::max(1, milliseconds));
+        m_backoff.setBaseDelayOverride(milliseconds);
         const QPointer<EventSource> self(this);
         const quint64 generation = m_generation;
         emit retryApplied(milliseconds);
@@ -155,7 +154,7 @@ void EventSource::open(const EventSourceSettings &settings)
     m_settings = settings;
     m_backoff.setInitialDelay(settings.initialDelayMs);
     m_backoff.setMaxDelay(settings.maxDelayMs);
-    m_backoff.setBaseDelayOverride(0);
+    m_backoff.clearBaseDelayOverride();
     m_backoff.reset();
     m_parser.setMaxEventBytes(settings.maxEventBytes);
     m_parser.reset(settings.lastEventId);

@@ -87,7 +87,10 @@ void TestBackoff::serverBaseDelayReplacesInitial()
     QVERIFY(backoff.nextDelay() <= 200);
     const int second = backoff.nextDelay();
     QVERIFY(second >= 200 && second <= 400);
-    backoff.setBaseDelayOverride(0);
+    backoff.setBaseDelayOverride(0); // SSE `retry: 0`: reconnect at once
+    QCOMPARE(backoff.baseDelay(), 0);
+    QCOMPARE(backoff.nextDelay(), 0);
+    backoff.clearBaseDelayOverride();
     QCOMPARE(backoff.baseDelay(), 1000);
 }
 
