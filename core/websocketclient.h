@@ -5,7 +5,6 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
-#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -104,12 +103,15 @@ signals:
     // Every failure that was not a close frame from the server. httpStatus is 0 when none.
     void errorOccurred(const QString &message, int httpStatus);
     void reconnectScheduled(int delayMs, int nextAttempt);
-    // For each connection that ends: the server's close code when it sent one, else 1006.
+    // For each connection that opened and then ended: the code of its closing handshake (the
+    // server's close frame, or ours: 1000 for close(), 1002/1007/1009 for a protocol violation,
+    // invalid UTF-8 or an oversized message), else 1006.
     void disconnected(int closeCode, const QString &reason);
     void roundTripMeasured(int ms);
     // The offline queue dropped messages; total over the life of this client.
     void messagesDropped(quint64 total);
-    // Emitted once per open(); nothing follows.
+    // Emitted once per open(); nothing follows. closeCode: that of the last connection that
+    // ended, as in disconnected(); 1006 when none had a closing handshake.
     void closed(streamscope::WebSocketClient::CloseReason reason, int closeCode);
 
 private:
@@ -123,20 +125,17 @@ private:
     void handleConnected();
     void handleSocketError(QAbstractSocket::SocketError error);
     void handleAboutToClose();
-    void handleDisconnected();
     void handleInbound();
     void handlePong(quint64 elapsedMs);
     void handlePingTimer();
+    void failConnection(const QString &message, int httpStatus = 0);
     void connectionEnded();
-    void scheduleReconnect();
-    void failFatally(const QString &message, int httpStatus);
+    void failFatally(const QString &message);
     void markHealthy();
-    void stop(CloseReason reason, int closeCode);
     void write(const Outgoing &message);
     void enqueue(Outgoing message);
-    void drainQueue();
     void dropSocket();
-    void setState(State state);
+    bool changedSince(quint64 generation) const { return m_generation != generation; }
 
     QPointer<QWebSocket> m_socket;
     WebSocketSettings m_settings;
@@ -145,8 +144,6 @@ private:
     QTimer m_healthyTimer;
     QTimer m_pingTimer;
     QTimer m_closeTimer;
-    QElapsedTimer m_sinceInbound;
-    QElapsedTimer m_sincePing;
     std::deque<Outgoing> m_queue;
     qint64 m_queuedBytes = 0;
     quint64 m_dropped = 0;
@@ -154,17 +151,19 @@ private:
     QString m_subprotocol;
     QString m_pendingError; // a failure seen before the connection ended, reported once
     int m_pendingStatus = 0;
-    int m_closeCode = AbnormalClosure;
+    int m_closeCode = AbnormalClosure; // of the connection under way, once a close frame went
     QString m_closeReason;
+    int m_lastCloseCode = AbnormalClosure; // of the last connection that ended
+    quint64 m_generation = 0; // bumped on every transition, so emit loops can tell they are stale
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_consecutiveFailures = 0;
     int m_roundTripMs = -1;
     bool m_pingOutstanding = false;
+    bool m_inboundSincePing = false;
     bool m_healthy = false;
     bool m_wasOpen = false;
-    bool m_closeFrameReceived = false;
-    bool m_fatal = false;
+    bool m_closeFrameSeen = false; // either side started the closing handshake
     bool m_closing = false; // close() called, waiting for the socket to finish
 };
 

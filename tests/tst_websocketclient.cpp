@@ -1,0 +1,923 @@
+#include "websocketclient.h"
+
+#include <QCryptographicHash>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <QtEndian>
+
+#include <functional>
+#include <memory>
+
+using namespace streamscope;
+
+namespace {
+
+// Fast settings for tests: reconnects in milliseconds, no pings unless a test wants them.
+WebSocketSettings fastSettings(const QUrl &url)
+{
+    WebSocketSettings settings;
+    settings.url = url;
+    settings.initialDelayMs = 10;
+    settings.maxDelayMs = 40;
+    settings.healthyAfterMs = 60000;
+    settings.pingIntervalMs = 0;
+    settings.closeTimeoutMs = 500;
+    return settings;
+}
+
+// A real QWebSocketServer on 127.0.0.1 that records every handshake and message per connection.
+class WsServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WsServer(QObject *parent = nullptr)
+        : QObject(parent)
+        , m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
+    {
+        connect(&m_server, &QWebSocketServer::newConnection, this, &WsServer::accept);
+    }
+
+    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
+    quint16 port() const { return m_port ? m_port : m_server.serverPort(); }
+    QUrl url(const QString &path = QStringLiteral("/")) const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(port()).arg(path));
+    }
+    void setSubprotocols(const QStringList &protocols)
+    {
+        m_server.setSupportedSubprotocols(protocols);
+    }
+    // Stops listening and drops every connection without a close frame, as a crash would.
+    void kill()
+    {
+        m_port = m_server.serverPort();
+        m_server.close();
+        for (QWebSocket *socket : std::as_const(m_sockets)) {
+            if (socket) {
+                socket->abort();
+            }
+        }
+    }
+    void closeAll(QWebSocketProtocol::CloseCode code)
+    {
+        for (QWebSocket *socket : std::as_const(m_sockets)) {
+            if (socket) {
+                socket->close(code);
+            }
+        }
+    }
+    QWebSocket *last() const { return m_sockets.isEmpty() ? nullptr : m_sockets.last().data(); }
+
+    bool echo = true;
+    QList<QNetworkRequest> requests;
+    QStringList acceptedSubprotocols;
+    QList<QByteArrayList> received; // per connection, text prefixed "T:", binary "B:"
+    std::function<void(QWebSocket *)> onConnection;
+
+private:
+    void accept()
+    {
+        while (QWebSocket *socket = m_server.nextPendingConnection()) {
+            socket->setParent(this);
+            const qsizetype index = received.size();
+            m_sockets.append(socket);
+            requests.append(socket->request());
+            acceptedSubprotocols.append(socket->subprotocol());
+            received.append(QByteArrayList());
+            connect(socket, &QWebSocket::textMessageReceived, this,
+                [this, socket, index](const QString &message) {
+                    received[index].append("T:" + message.toUtf8());
+                    if (echo) {
+                        socket->sendTextMessage(message);
+                    }
+                });
+            connect(socket, &QWebSocket::binaryMessageReceived, this,
+                [this, socket, index](const QByteArray &message) {
+                    received[index].append("B:" + message);
+                    if (echo) {
+                        socket->sendBinaryMessage(message);
+                    }
+                });
+            if (onConnection) {
+                onConnection(socket);
+            }
+        }
+    }
+
+    QWebSocketServer m_server;
+    QList<QPointer<QWebSocket>> m_sockets;
+    quint16 m_port = 0;
+};
+
+// A bare TCP server for peers that misbehave: each connection's request head goes to a handler.
+class RawServer : public QObject
+{
+    Q_OBJECT
+public:
+    using Handler = std::function<void(QTcpSocket *socket, const QByteArray &head)>;
+
+    explicit RawServer(Handler handler, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_handler(std::move(handler))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, &RawServer::accept);
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+    }
+
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/raw").arg(m_server.serverPort()));
+    }
+
+    QByteArrayList heads;
+    QList<QByteArray>
+        afterHandshake; // bytes the client sent after its request head, per connection
+
+    // Completes the handshake by hand, as a correct server would.
+    static void acceptHandshake(QTcpSocket *socket, const QByteArray &head)
+    {
+        QByteArray key;
+        for (const QByteArray &line : head.split('\n')) {
+            if (line.toLower().startsWith("sec-websocket-key:")) {
+                key = line.mid(line.indexOf(':') + 1).trimmed();
+            }
+        }
+        const QByteArray accept = QCryptographicHash::hash(
+            key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
+                                      .toBase64();
+        socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+            + accept + "\r\n\r\n");
+    }
+
+    // An unmasked server frame; rsv goes into bits 4-6 of the first byte.
+    static QByteArray frame(quint8 opcode, const QByteArray &payload, quint8 rsv = 0)
+    {
+        QByteArray out;
+        out.append(char(0x80 | (rsv << 4) | opcode));
+        if (payload.size() < 126) {
+            out.append(char(payload.size()));
+        } else {
+            out.append(char(126));
+            out.append(char((payload.size() >> 8) & 0xff));
+            out.append(char(payload.size() & 0xff));
+        }
+        return out + payload;
+    }
+
+private:
+    void accept()
+    {
+        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+            socket->setParent(this);
+            auto buffer = std::make_shared<QByteArray>();
+            auto handled = std::make_shared<bool>(false);
+            const qsizetype index = afterHandshake.size();
+            afterHandshake.append(QByteArray());
+            connect(socket, &QTcpSocket::readyRead, this, [=, this] {
+                const QByteArray bytes = socket->readAll();
+                if (*handled) {
+                    afterHandshake[index].append(bytes);
+                    return;
+                }
+                buffer->append(bytes);
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0) {
+                    return;
+                }
+                *handled = true;
+                const QByteArray head = buffer->left(end + 4);
+                afterHandshake[index].append(buffer->mid(end + 4));
+                heads.append(head);
+                m_handler(socket, head);
+            });
+        }
+    }
+
+    QTcpServer m_server;
+    Handler m_handler;
+};
+
+// Close code of the first close frame the client sent after the handshake (client frames are
+// masked: 2 header bytes, 4 key bytes, then the payload); 0 when there was none.
+int clientCloseCode(const QByteArray &bytes)
+{
+    qsizetype at = 0;
+    while (at + 6 <= bytes.size()) {
+        const quint8 opcode = quint8(bytes.at(at)) & 0x0f;
+        const int length = quint8(bytes.at(at + 1)) & 0x7f;
+        if (length >= 126 || at + 6 + length > bytes.size()) {
+            return 0;
+        }
+        if (opcode == 0x8 && length >= 2) {
+            const QByteArray key = bytes.mid(at + 2, 4);
+            const quint8 high = quint8(bytes.at(at + 6)) ^ quint8(key.at(0));
+            const quint8 low = quint8(bytes.at(at + 7)) ^ quint8(key.at(1));
+            return high << 8 | low;
+        }
+        at += 6 + length;
+    }
+    return 0;
+}
+
+// A port that nothing listens on, released just now; a test may listen on it again.
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0)) {
+        return 0;
+    }
+    return probe.serverPort();
+}
+
+} // namespace
+
+class TestWebSocketClient : public QObject
+{
+    Q_OBJECT
+private slots:
+    void handshakeStatusFromError_data();
+    void handshakeStatusFromError();
+    void echo_data();
+    void echo();
+    void serverCloseFrameReconnects_data();
+    void serverCloseFrameReconnects();
+    void serverDiesAndComesBack();
+    void backoffGrowsAndResets();
+    void healthyAfterTimeResetsBackoff();
+    void headersAndSubprotocolOnEveryHandshake();
+    void refusedHandshake_data();
+    void refusedHandshake();
+    void maxReconnectsGivesUp_data();
+    void maxReconnectsGivesUp();
+    void deadLinkDetected();
+    void pingMeasuresRoundTrip();
+    void offlineQueueBound_data();
+    void offlineQueueBound();
+    void onOpenMessagesBeforeQueueAfterEveryReconnect();
+    void messageSizeCap_data();
+    void messageSizeCap();
+    void brokenFrames_data();
+    void brokenFrames();
+    void closeIsOrderly();
+    void closeWhileReconnecting();
+    void deleteFromSlot();
+    void invalidUrlIsFatal();
+};
+
+void TestWebSocketClient::handshakeStatusFromError_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("status");
+    QTest::newRow("qt 6.4 401") << QStringLiteral(
+        "QWebSocketPrivate::processHandshake: Unhandled http status code: 401 (Unauthorized).")
+                                << 401;
+    QTest::newRow("qt 6.4 503") << QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled "
+                                                  "http status code: 503 (Service Unavailable).")
+                                << 503;
+    QTest::newRow("no colon") << QStringLiteral("Unhandled HTTP status code 404") << 404;
+    QTest::newRow("status line") << QStringLiteral("Server said HTTP/1.1 403 Forbidden") << 403;
+    QTest::newRow("refused") << QStringLiteral("Connection refused") << 0;
+    QTest::newRow("empty") << QString() << 0;
+    QTest::newRow("four digits") << QStringLiteral("status code: 4010") << 0;
+    QTest::newRow("out of range") << QStringLiteral("status code: 999 (?)") << 0;
+    QTest::newRow("port is not a status") << QStringLiteral("Host 127.0.0.1:401 not found") << 0;
+}
+
+void TestWebSocketClient::handshakeStatusFromError()
+{
+    QFETCH(QString, text);
+    QFETCH(int, status);
+    QCOMPARE(WebSocketClient::handshakeStatusFromError(text), status);
+}
+
+void TestWebSocketClient::echo_data()
+{
+    QTest::addColumn<bool>("binary");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::newRow("text") << false << QByteArray("hello");
+    QTest::newRow("text utf-8") << false << QByteArray("gr\xc3\xbc\xc3\x9f dich \xe2\x82\xac");
+    QTest::newRow("binary") << true << QByteArray("\x00\x01\xff\xfe", 4);
+    QTest::newRow("binary 100 KiB") << true << QByteArray(100 * 1024, 'x');
+}
+
+void TestWebSocketClient::echo()
+{
+    QFETCH(bool, binary);
+    QFETCH(QByteArray, payload);
+    WsServer server;
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy bin(&client, &WebSocketClient::binaryMessageReceived);
+    QSignalSpy sent(&client, &WebSocketClient::messageSent);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    client.open(fastSettings(server.url()));
+    QCOMPARE(client.state(), WebSocketClient::State::Connecting);
+    QVERIFY(opened.wait(5000));
+    QCOMPARE(client.state(), WebSocketClient::State::Open);
+    QCOMPARE(client.attempt(), 1);
+    if (binary) {
+        client.sendBinary(payload);
+        QTRY_COMPARE(bin.size(), 1);
+        QCOMPARE(bin.at(0).at(0).toByteArray(), payload);
+        QCOMPARE(text.size(), 0);
+    } else {
+        client.sendText(payload);
+        QTRY_COMPARE(text.size(), 1);
+        QCOMPARE(text.at(0).at(0).toString(), QString::fromUtf8(payload));
+        QCOMPARE(bin.size(), 0);
+    }
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.at(0).at(0).toByteArray(), payload);
+    QCOMPARE(sent.at(0).at(1).toBool(), binary);
+    QCOMPARE(errors.size(), 0);
+}
+
+void TestWebSocketClient::serverCloseFrameReconnects_data()
+{
+    QTest::addColumn<int>("code");
+    QTest::newRow("1000 normal") << 1000;
+    QTest::newRow("1001 going away") << 1001;
+    QTest::newRow("1011 internal error") << 1011;
+}
+
+void TestWebSocketClient::serverCloseFrameReconnects()
+{
+    QFETCH(int, code);
+    WsServer server;
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
+    client.open(fastSettings(server.url()));
+    QVERIFY(opened.wait(5000));
+    server.closeAll(QWebSocketProtocol::CloseCode(code));
+    QTRY_COMPARE(opened.size(), 2);
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), code);
+    QCOMPARE(errors.size(), 0); // the server said goodbye: not a failure
+    QCOMPARE(scheduled.size(), 1);
+    QCOMPARE(scheduled.at(0).at(1).toInt(), 2);
+    QCOMPARE(connecting.size(), 2);
+    QCOMPARE(connecting.at(1).at(0).toInt(), 2);
+    QCOMPARE(client.state(), WebSocketClient::State::Open);
+}
+
+void TestWebSocketClient::serverDiesAndComesBack()
+{
+    auto server = std::make_unique<WsServer>();
+    QVERIFY(server->listen());
+    const quint16 port = server->port();
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    client.open(fastSettings(server->url()));
+    QVERIFY(opened.wait(5000));
+
+    server->kill();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), WebSocketClient::AbnormalClosure);
+    QVERIFY(errors.size() >= 1);
+    QVERIFY2(errors.at(0).at(0).toString().contains(QLatin1String("connection lost")),
+        qPrintable(errors.at(0).at(0).toString()));
+    // Refused attempts follow while nothing listens.
+    QTRY_VERIFY(connecting.size() >= 4);
+    QVERIFY(errors.size() >= 3);
+    QCOMPARE(client.state() == WebSocketClient::State::Open, false);
+
+    server.reset();
+    WsServer again;
+    QVERIFY(again.listen(port));
+    QTRY_COMPARE(opened.size(), 2);
+    QCOMPARE(again.requests.size(), 1);
+    QCOMPARE(client.state(), WebSocketClient::State::Open);
+}
+
+void TestWebSocketClient::backoffGrowsAndResets()
+{
+    // 503 on every handshake until the server is told to accept, then a message makes the
+    // connection healthy, then the server drops it: the next delay starts from the base again.
+    bool accept = false;
+    RawServer server([&](QTcpSocket *socket, const QByteArray &head) {
+        if (!accept) {
+            socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+            socket->disconnectFromHost();
+            return;
+        }
+        RawServer::acceptHandshake(socket, head);
+        socket->write(RawServer::frame(0x1, "tick"));
+        socket->disconnectFromHost(); // no close frame: an abnormal end
+    });
+    WebSocketClient client;
+    QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.initialDelayMs = 8;
+    settings.maxDelayMs = 64;
+    client.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(scheduled.size() >= 6, 10000);
+    const int expected[] = {8, 16, 32, 64, 64, 64};
+    for (int i = 0; i < 6; ++i) {
+        const int delay = scheduled.at(i).at(0).toInt();
+        QVERIFY2(delay >= expected[i] / 2 && delay <= expected[i],
+            qPrintable(QStringLiteral("reconnect %1 waited %2 ms, outside [%3, %4]")
+                           .arg(i + 1)
+                           .arg(delay)
+                           .arg(expected[i] / 2)
+                           .arg(expected[i])));
+        QCOMPARE(scheduled.at(i).at(1).toInt(), i + 2);
+    }
+    QCOMPARE(errors.at(0).at(1).toInt(), 503);
+
+    // A connection that delivers a message is healthy: the delay after it starts over.
+    accept = true;
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QVERIFY(disconnected.wait(5000));
+    accept = false;
+    QCOMPARE(text.size(), 1);
+    QTRY_VERIFY(scheduled.size() >= 1);
+    const qsizetype resetAt = scheduled.size() - 1; // emitted right after disconnected()
+    const int afterHealthy = scheduled.at(resetAt).at(0).toInt();
+    QVERIFY2(afterHealthy >= 4 && afterHealthy <= 8, qPrintable(QString::number(afterHealthy)));
+}
+
+void TestWebSocketClient::healthyAfterTimeResetsBackoff()
+{
+    WsServer server;
+    server.echo = false;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.initialDelayMs = 20;
+    settings.maxDelayMs = 10000;
+    settings.healthyAfterMs = 50;
+    client.open(settings);
+    QVERIFY(opened.wait(5000));
+    // Three refused reconnects grow the delay to 80 ms...
+    server.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(scheduled.size() >= 3, 5000);
+    QVERIFY(scheduled.at(2).at(0).toInt() >= 40);
+    WsServer again;
+    again.echo = false;
+    QVERIFY(again.listen(port));
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 5000);
+    // ...an open but silent connection that lasts healthyAfterMs (50) resets it.
+    const qsizetype seen = scheduled.size();
+    QVERIFY(!scheduled.wait(120));
+    again.kill();
+    QTRY_VERIFY(scheduled.size() > seen);
+    const int delay = scheduled.at(seen).at(0).toInt();
+    QVERIFY2(delay >= 10 && delay <= 20, qPrintable(QString::number(delay)));
+}
+
+void TestWebSocketClient::headersAndSubprotocolOnEveryHandshake()
+{
+    WsServer server;
+    server.setSubprotocols({QStringLiteral("metrics.v2")});
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    WebSocketSettings settings = fastSettings(server.url(QStringLiteral("/feed?x=1")));
+    settings.headers = {{"Authorization", "Bearer s3cret"}, {"Origin", "http://dash.local"}};
+    settings.subprotocols = {QStringLiteral("metrics.v3"), QStringLiteral("metrics.v2")};
+    client.open(settings);
+    QVERIFY(opened.wait(5000));
+    QCOMPARE(client.subprotocol(), QStringLiteral("metrics.v2"));
+    server.closeAll(QWebSocketProtocol::CloseCodeGoingAway);
+    QTRY_COMPARE(opened.size(), 2);
+    client.reconnectNow();
+    QTRY_COMPARE(opened.size(), 3);
+    QCOMPARE(server.requests.size(), 3);
+    for (const QNetworkRequest &request : std::as_const(server.requests)) {
+        QCOMPARE(request.rawHeader("Authorization"), QByteArray("Bearer s3cret"));
+        QCOMPARE(request.rawHeader("Origin"), QByteArray("http://dash.local"));
+        QCOMPARE(request.url().path(), QStringLiteral("/feed"));
+        QCOMPARE(request.url().query(), QStringLiteral("x=1"));
+    }
+    QCOMPARE(server.acceptedSubprotocols, QStringList(3, QStringLiteral("metrics.v2")));
+    QCOMPARE(client.subprotocol(), QStringLiteral("metrics.v2"));
+}
+
+void TestWebSocketClient::refusedHandshake_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("fatal");
+    QTest::newRow("401") << 401 << true;
+    QTest::newRow("403") << 403 << true;
+    QTest::newRow("404") << 404 << true;
+    QTest::newRow("500") << 500 << false;
+    QTest::newRow("503") << 503 << false;
+    QTest::newRow("200 not an upgrade") << 200 << false;
+}
+
+void TestWebSocketClient::refusedHandshake()
+{
+    QFETCH(int, status);
+    QFETCH(bool, fatal);
+    RawServer server([status](QTcpSocket *socket, const QByteArray &) {
+        // Keep the connection open: the client must not wait for the server to hang up.
+        socket->write(QByteArray("HTTP/1.1 ") + QByteArray::number(status)
+            + " Nope\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nnope");
+    });
+    WebSocketClient client;
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    client.open(fastSettings(server.url()));
+    if (fatal) {
+        QVERIFY(closed.wait(5000));
+        QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+            WebSocketClient::CloseReason::Fatal);
+        QCOMPARE(client.state(), WebSocketClient::State::Closed);
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors.at(0).at(1).toInt(), status);
+        const QString message = errors.at(0).at(0).toString();
+        QVERIFY2(message.contains(QString::number(status)), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("not retrying")), qPrintable(message));
+        // No retry follows.
+        QVERIFY(!connecting.wait(100));
+        QCOMPARE(connecting.size(), 1);
+        QCOMPARE(server.heads.size(), 1);
+        QCOMPARE(closed.size(), 1);
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(connecting.size() >= 3, 5000);
+        QCOMPARE(closed.size(), 0);
+        QVERIFY(errors.size() >= 2);
+        QCOMPARE(errors.at(0).at(1).toInt(), status == 200 ? 200 : status);
+    }
+    QCOMPARE(opened.size(), 0);
+}
+
+void TestWebSocketClient::maxReconnectsGivesUp_data()
+{
+    QTest::addColumn<int>("maxReconnects");
+    QTest::newRow("0: one attempt") << 0;
+    QTest::newRow("3: four attempts") << 3;
+}
+
+void TestWebSocketClient::maxReconnectsGivesUp()
+{
+    QFETCH(int, maxReconnects);
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    WebSocketClient client;
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
+    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    settings.maxReconnects = maxReconnects;
+    client.open(settings);
+    QVERIFY(closed.wait(5000));
+    QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+        WebSocketClient::CloseReason::GaveUp);
+    QCOMPARE(closed.at(0).at(1).toInt(), WebSocketClient::AbnormalClosure);
+    QCOMPARE(connecting.size(), maxReconnects + 1);
+    QCOMPARE(scheduled.size(), maxReconnects);
+    QCOMPARE(errors.size(), maxReconnects + 1);
+    QCOMPARE(client.state(), WebSocketClient::State::Closed);
+    QVERIFY(!closed.wait(50));
+}
+
+void TestWebSocketClient::deadLinkDetected()
+{
+    // Completes the handshake, then reads and ignores everything: pings get no pong.
+    RawServer server([](QTcpSocket *socket, const QByteArray &head) {
+        RawServer::acceptHandshake(socket, head);
+    });
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.pingIntervalMs = 40;
+    client.open(settings);
+    QVERIFY(opened.wait(5000));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(errors.wait(5000));
+    const qint64 detectedAfter = timer.elapsed();
+    QCOMPARE(errors.at(0).at(0).toString(),
+        QStringLiteral("no pong within 40 ms: connection considered dead"));
+    QCOMPARE(errors.at(0).at(1).toInt(), 0);
+    // One interval to send the ping, one more to give up on it.
+    QVERIFY2(
+        detectedAfter >= 70 && detectedAfter < 1000, qPrintable(QString::number(detectedAfter)));
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), WebSocketClient::AbnormalClosure);
+    QTRY_COMPARE(opened.size(), 2);
+    QCOMPARE(connecting.at(1).at(0).toInt(), 2);
+}
+
+void TestWebSocketClient::pingMeasuresRoundTrip()
+{
+    WsServer server;
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy rtt(&client, &WebSocketClient::roundTripMeasured);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.pingIntervalMs = 20;
+    QCOMPARE(client.roundTripMs(), -1);
+    client.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(rtt.size() >= 5, 5000);
+    QVERIFY(client.roundTripMs() >= 0);
+    QVERIFY(client.roundTripMs() < 1000);
+    QCOMPARE(errors.size(), 0);
+    QCOMPARE(disconnected.size(), 0);
+}
+
+void TestWebSocketClient::offlineQueueBound_data()
+{
+    QTest::addColumn<int>("maxMessages");
+    QTest::addColumn<int>("maxBytes");
+    QTest::addColumn<QByteArrayList>("sent");
+    QTest::addColumn<QByteArrayList>("delivered");
+    QTest::addColumn<int>("dropped");
+    QTest::newRow("within bounds")
+        << 3 << 100 << QByteArrayList{"a", "b", "c"} << QByteArrayList{"a", "b", "c"} << 0;
+    QTest::newRow("count bound drops oldest") << 3 << 100 << QByteArrayList{"1", "2", "3", "4", "5"}
+                                              << QByteArrayList{"3", "4", "5"} << 2;
+    QTest::newRow("byte bound drops oldest")
+        << 100 << 10 << QByteArrayList{"aaaa", "bbbb", "cccccccc", "dd"}
+        << QByteArrayList{"cccccccc", "dd"} << 2;
+    QTest::newRow("message over byte bound")
+        << 100 << 4 << QByteArrayList{"ab", "toolong"} << QByteArrayList{} << 2;
+}
+
+void TestWebSocketClient::offlineQueueBound()
+{
+    QFETCH(int, maxMessages);
+    QFETCH(int, maxBytes);
+    QFETCH(QByteArrayList, sent);
+    QFETCH(QByteArrayList, delivered);
+    QFETCH(int, dropped);
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    WebSocketClient client;
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy drops(&client, &WebSocketClient::messagesDropped);
+    QSignalSpy messageSent(&client, &WebSocketClient::messageSent);
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    settings.maxQueuedMessages = maxMessages;
+    settings.maxQueuedBytes = maxBytes;
+    client.open(settings);
+    QTRY_COMPARE(client.state(), WebSocketClient::State::Reconnecting);
+    errors.clear();
+    for (const QByteArray &message : sent) {
+        client.sendText(message);
+    }
+    QCOMPARE(messageSent.size(), 0);
+    QCOMPARE(client.droppedMessageCount(), quint64(dropped));
+    QCOMPARE(client.queuedMessageCount(), int(delivered.size()));
+    if (dropped > 0) {
+        QVERIFY(drops.size() >= 1);
+        QCOMPARE(drops.last().at(0).value<quint64>(), quint64(dropped));
+        // Reported once for the episode, with the count, among the refused-connection errors.
+        int queueErrors = 0;
+        for (const auto &error : std::as_const(errors)) {
+            if (error.at(0).toString().contains(QLatin1String("offline queue full"))) {
+                ++queueErrors;
+            }
+        }
+        QCOMPARE(queueErrors, 1);
+    } else {
+        QCOMPARE(drops.size(), 0);
+    }
+
+    WsServer server;
+    server.echo = false;
+    QVERIFY(server.listen(port));
+    QVERIFY(opened.wait(5000));
+    QByteArrayList expected;
+    for (const QByteArray &message : delivered) {
+        expected.append("T:" + message);
+    }
+    QTRY_COMPARE(server.received.value(0).size(), expected.size());
+    QCOMPARE(server.received.value(0), expected);
+    QCOMPARE(messageSent.size(), delivered.size());
+    QCOMPARE(client.queuedMessageCount(), 0);
+}
+
+void TestWebSocketClient::onOpenMessagesBeforeQueueAfterEveryReconnect()
+{
+    WsServer server;
+    server.echo = false;
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.onOpenMessages = {R"({"subscribe":"host-a"})", R"({"subscribe":"host-b"})"};
+    client.sendText(QByteArray("queued before open"));
+    client.open(settings);
+    // A send from the opened() slot comes after the on-open messages and the queue.
+    connect(&client, &WebSocketClient::opened, this,
+        [&client] { client.sendText(QStringLiteral("from opened slot")); });
+    // A send while the link is down waits for the next connection.
+    connect(&client, &WebSocketClient::disconnected, this,
+        [&client] { client.sendBinary(QByteArray("queued while down")); });
+    QVERIFY(opened.wait(5000));
+    QTRY_COMPARE(server.received.value(0).size(), 4);
+    QCOMPARE(server.received.at(0),
+        (QByteArrayList{R"(T:{"subscribe":"host-a"})", R"(T:{"subscribe":"host-b"})",
+            "T:queued before open", "T:from opened slot"}));
+    server.closeAll(QWebSocketProtocol::CloseCodeNormal);
+    QTRY_COMPARE(opened.size(), 2);
+    QTRY_COMPARE(server.received.value(1).size(), 4);
+    QCOMPARE(server.received.at(1),
+        (QByteArrayList{R"(T:{"subscribe":"host-a"})", R"(T:{"subscribe":"host-b"})",
+            "B:queued while down", "T:from opened slot"}));
+}
+
+void TestWebSocketClient::messageSizeCap_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<bool>("binary");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("text at the cap") << 1000 << false << true;
+    QTest::newRow("text over the cap") << 1001 << false << false;
+    QTest::newRow("binary over the cap") << 5000 << true << false;
+}
+
+void TestWebSocketClient::messageSizeCap()
+{
+    QFETCH(int, size);
+    QFETCH(bool, binary);
+    QFETCH(bool, accepted);
+    WsServer server;
+    server.echo = false;
+    server.onConnection = [&](QWebSocket *socket) {
+        if (server.requests.size() == 1) {
+            const QByteArray payload(size, 'x');
+            if (binary) {
+                socket->sendBinaryMessage(payload);
+            } else {
+                socket->sendTextMessage(QString::fromLatin1(payload));
+            }
+        }
+    };
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy bin(&client, &WebSocketClient::binaryMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.maxMessageBytes = 1000;
+    client.open(settings);
+    if (accepted) {
+        QTRY_COMPARE(text.size() + bin.size(), 1);
+        QCOMPARE(errors.size(), 0);
+        QCOMPARE(disconnected.size(), 0);
+        return;
+    }
+    QVERIFY(errors.wait(5000));
+    const QString message = errors.at(0).at(0).toString();
+    QVERIFY2(
+        message.contains(QLatin1String("1000 bytes")) && message.contains(QLatin1String("1009")),
+        qPrintable(message));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), 1009);
+    QCOMPARE(text.size() + bin.size(), 0);
+    QTRY_COMPARE(opened.size(), 2); // and it reconnects
+}
+
+void TestWebSocketClient::brokenFrames_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<int>("code");
+    QTest::newRow("invalid UTF-8 text") << RawServer::frame(0x1, "ok \xc3\x28 then") << 1007;
+    QTest::newRow("overlong UTF-8 text") << RawServer::frame(0x1, "\xc0\xaf") << 1007;
+    QTest::newRow("UTF-16 surrogate text") << RawServer::frame(0x1, "\xed\xa0\x80") << 1007;
+    QTest::newRow("reserved opcode") << RawServer::frame(0x3, "x") << 1002;
+    QTest::newRow("rsv bit without extension") << RawServer::frame(0x1, "x", 0x4) << 1002;
+    QTest::newRow("continuation with nothing to continue") << RawServer::frame(0x0, "x") << 1002;
+}
+
+void TestWebSocketClient::brokenFrames()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(int, code);
+    int connections = 0;
+    RawServer server([&](QTcpSocket *socket, const QByteArray &head) {
+        RawServer::acceptHandshake(socket, head);
+        if (++connections == 1) {
+            socket->write(frame);
+        }
+    });
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    client.open(fastSettings(server.url()));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), code);
+    QCOMPARE(errors.size(), 1);
+    const QString message = errors.at(0).at(0).toString();
+    QVERIFY2(message.contains(QString::number(code)), qPrintable(message));
+    QCOMPARE(text.size(), 0);
+    // The client said why, in its close frame, before it hung up.
+    QTRY_COMPARE(clientCloseCode(server.afterHandshake.value(0)), code);
+    QTRY_COMPARE(opened.size(), 2);
+}
+
+void TestWebSocketClient::closeIsOrderly()
+{
+    WsServer server;
+    QVERIFY(server.listen());
+    WebSocketClient client;
+    QSignalSpy opened(&client, &WebSocketClient::opened);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy states(&client, &WebSocketClient::stateChanged);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    client.open(fastSettings(server.url()));
+    QVERIFY(opened.wait(5000));
+    QPointer<QWebSocket> peer = server.last();
+    QVERIFY(peer);
+    QSignalSpy peerDisconnected(peer.data(), &QWebSocket::disconnected);
+    client.close();
+    QTRY_COMPARE(closed.size(), 1);
+    QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+        WebSocketClient::CloseReason::Requested);
+    QCOMPARE(closed.at(0).at(1).toInt(), 1000);
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(disconnected.at(0).at(0).toInt(), 1000);
+    QCOMPARE(client.state(), WebSocketClient::State::Closed);
+    QCOMPARE(states.last().at(0).value<WebSocketClient::State>(), WebSocketClient::State::Closed);
+    QTRY_COMPARE(peerDisconnected.size(), 1);
+    QCOMPARE(peer->closeCode(), QWebSocketProtocol::CloseCodeNormal);
+    QCOMPARE(errors.size(), 0);
+    client.close(); // nothing more
+    QVERIFY(!closed.wait(30));
+    QCOMPARE(server.requests.size(), 1);
+}
+
+void TestWebSocketClient::closeWhileReconnecting()
+{
+    const quint16 port = freePort();
+    WebSocketClient client;
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    settings.initialDelayMs = 200;
+    client.open(settings);
+    QTRY_COMPARE(client.state(), WebSocketClient::State::Reconnecting);
+    client.close();
+    QCOMPARE(closed.size(), 1);
+    QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+        WebSocketClient::CloseReason::Requested);
+    QVERIFY(!connecting.wait(300));
+    QCOMPARE(closed.size(), 1);
+}
+
+void TestWebSocketClient::deleteFromSlot()
+{
+    WsServer server;
+    QVERIFY(server.listen());
+    QPointer<WebSocketClient> client = new WebSocketClient;
+    connect(client.data(), &WebSocketClient::disconnected, this, [&client] { delete client; });
+    QSignalSpy opened(client.data(), &WebSocketClient::opened);
+    client->open(fastSettings(server.url()));
+    QVERIFY(opened.wait(5000));
+    server.kill();
+    QTRY_VERIFY(client.isNull());
+}
+
+void TestWebSocketClient::invalidUrlIsFatal()
+{
+    WebSocketClient client;
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    client.open(fastSettings(QUrl(QStringLiteral("http://127.0.0.1:1/"))));
+    QCOMPARE(closed.size(), 1);
+    QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+        WebSocketClient::CloseReason::Fatal);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("invalid WebSocket URL")));
+}
+
+QTEST_MAIN(TestWebSocketClient)
+#include "tst_websocketclient.moc"
