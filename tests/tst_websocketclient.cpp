@@ -1,7 +1,13 @@
+#include "demowebsocketfeed.h"
 #include "websocketclient.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPointer>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -235,6 +241,52 @@ quint16 freePort()
     return probe.serverPort();
 }
 
+// Mirrors the demo HTTP server: peeks the request head and hands /ws upgrades over unread.
+class PeekingServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit PeekingServer(DemoWebSocketFeed *feed, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_feed(feed)
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { peek(socket); });
+            }
+        });
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_server.serverPort()));
+    }
+
+private:
+    void peek(QTcpSocket *socket)
+    {
+        const QByteArray head = socket->peek(16 * 1024);
+        if (!head.contains("\r\n\r\n")) {
+            return;
+        }
+        disconnect(socket, nullptr, this, nullptr);
+        if (head.startsWith("GET /ws ")) {
+            m_feed->handleConnection(socket);
+        } else {
+            socket->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+            socket->disconnectFromHost();
+        }
+    }
+
+    QTcpServer m_server;
+    DemoWebSocketFeed *m_feed;
+};
+
+QJsonObject parseObject(const QVariant &message)
+{
+    return QJsonDocument::fromJson(message.toString().toUtf8()).object();
+}
+
 } // namespace
 
 class TestWebSocketClient : public QObject
@@ -268,6 +320,9 @@ private slots:
     void closeWhileReconnecting();
     void deleteFromSlot();
     void invalidUrlIsFatal();
+    void demoFeedStreamsMetrics();
+    void demoFeedRequests_data();
+    void demoFeedRequests();
 };
 
 void TestWebSocketClient::handshakeStatusFromError_data()
@@ -917,6 +972,107 @@ void TestWebSocketClient::invalidUrlIsFatal()
         WebSocketClient::CloseReason::Fatal);
     QCOMPARE(errors.size(), 1);
     QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("invalid WebSocket URL")));
+}
+
+void TestWebSocketClient::demoFeedStreamsMetrics()
+{
+    DemoWebSocketFeed::Settings settings;
+    settings.intervalMs = 20;
+    settings.seed = 7;
+    DemoWebSocketFeed feed(settings);
+    PeekingServer server(&feed);
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    client.open(fastSettings(server.url()));
+    // hello, then several ticks of the four default hosts
+    QTRY_VERIFY_WITH_TIMEOUT(text.size() >= 1 + 4 * 3, 5000);
+    QCOMPARE(feed.clientCount(), 1);
+    const QJsonObject hello = parseObject(text.at(0).at(0));
+    QCOMPARE(hello.value(QLatin1String("type")).toString(), QStringLiteral("hello"));
+    QCOMPARE(hello.value(QLatin1String("hosts")).toArray().size(), 4);
+    QSet<QString> hosts;
+    for (qsizetype i = 1; i < text.size(); ++i) {
+        const QJsonObject metric = parseObject(text.at(i).at(0));
+        QCOMPARE(metric.value(QLatin1String("type")).toString(), QStringLiteral("metric"));
+        hosts.insert(metric.value(QLatin1String("host")).toString());
+        const double cpu = metric.value(QLatin1String("cpu")).toDouble(-1);
+        const double mem = metric.value(QLatin1String("mem")).toDouble(-1);
+        QVERIFY(cpu > 0 && cpu < 1);
+        QVERIFY(mem > 0 && mem < 1);
+        QVERIFY(metric.value(QLatin1String("rx")).toDouble() >= 1000);
+        QVERIFY(metric.value(QLatin1String("tx")).toDouble() >= 1000);
+        QVERIFY(qAbs(metric.value(QLatin1String("ts")).toDouble()
+                    - double(QDateTime::currentMSecsSinceEpoch()))
+            < 60000);
+    }
+    QCOMPARE(hosts,
+        (QSet<QString>{QStringLiteral("web-1"), QStringLiteral("web-2"), QStringLiteral("db-1"),
+            QStringLiteral("cache-1")}));
+    QCOMPARE(errors.size(), 0);
+    client.close();
+    QTRY_COMPARE(feed.clientCount(), 0);
+}
+
+void TestWebSocketClient::demoFeedRequests_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QString>("replyType");
+    QTest::addColumn<QString>("replyContains");
+    QTest::newRow("subscribe") << QByteArray(R"({"subscribe":"host-a"})")
+                               << QStringLiteral("subscribed") << QStringLiteral("host-a");
+    QTest::newRow("unsubscribe unknown")
+        << QByteArray(R"({"unsubscribe":"host-z"})") << QStringLiteral("error")
+        << QStringLiteral("not subscribed");
+    QTest::newRow("not JSON") << QByteArray("hello?") << QStringLiteral("error")
+                              << QStringLiteral("invalid JSON");
+    QTest::newRow("other request") << QByteArray(R"({"publish":"x"})") << QStringLiteral("error")
+                                   << QStringLiteral("unknown request");
+    QTest::newRow("bad topic") << QByteArray(R"({"subscribe":"a b"})") << QStringLiteral("error")
+                               << QStringLiteral("a topic is a host name");
+    QTest::newRow("topic not a string")
+        << QByteArray(R"({"subscribe":1})") << QStringLiteral("error")
+        << QStringLiteral("a topic is a host name");
+}
+
+void TestWebSocketClient::demoFeedRequests()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QString, replyType);
+    QFETCH(QString, replyContains);
+    DemoWebSocketFeed::Settings settings;
+    settings.intervalMs = 20;
+    DemoWebSocketFeed feed(settings);
+    PeekingServer server(&feed);
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    WebSocketSettings clientSettings = fastSettings(server.url());
+    clientSettings.onOpenMessages = {request};
+    client.open(clientSettings);
+    // The reply, then (for a subscription) samples of that host only.
+    auto replyIndex = [&]() -> qsizetype {
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const QString type
+                = parseObject(text.at(i).at(0)).value(QLatin1String("type")).toString();
+            if (type != QLatin1String("hello") && type != QLatin1String("metric")) {
+                return i;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(replyIndex() >= 0, 5000);
+    const qsizetype at = replyIndex();
+    const QString reply = text.at(at).at(0).toString();
+    QCOMPARE(parseObject(reply).value(QLatin1String("type")).toString(), replyType);
+    QVERIFY2(reply.contains(replyContains), qPrintable(reply));
+    if (replyType == QLatin1String("subscribed")) {
+        QTRY_VERIFY(text.size() >= at + 4);
+        for (qsizetype i = at + 1; i < text.size(); ++i) {
+            QCOMPARE(parseObject(text.at(i).at(0)).value(QLatin1String("host")).toString(),
+                QStringLiteral("host-a"));
+        }
+    }
+    QCOMPARE(client.state(), WebSocketClient::State::Open);
 }
 
 QTEST_MAIN(TestWebSocketClient)
