@@ -194,6 +194,7 @@ private slots:
     void demoJson();
     void demoReadable();
     void demoPort();
+    void wsAgainstDemo();
 };
 
 void TestCli::normalStream()
@@ -702,6 +703,31 @@ void TestCli::demoPort()
     demo.process.terminate();
     QVERIFY(demo.finish());
     QCOMPARE(demo.exitCode(), 0);
+}
+
+void TestCli::wsAgainstDemo()
+{
+    DemoFeed::Settings settings;
+    settings.metricsIntervalMs = 20;
+    DemoFeed feed;
+    QVERIFY(feed.listen(0, settings));
+    CliRun run(
+        {str("ws"), feed.url(QStringLiteral("/ws"), QStringLiteral("ws")).toString(), str("--json"),
+            str("--send"), str("{\"subscribe\":\"db-1\"}"), str("--max-events"), str("4")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.recordsOf(str("sent")).size(), 1);
+    const QList<QJsonObject> messages = run.recordsOf(str("message"));
+    QCOMPARE(messages.size(), 4);
+    const auto type = [](const QJsonObject &message) {
+        return QJsonDocument::fromJson(message.value(QLatin1String("data")).toString().toUtf8())
+            .object()
+            .value(QLatin1String("type"))
+            .toString();
+    };
+    QCOMPARE(type(messages.first()), str("hello"));
+    QCOMPARE(type(messages.last()), str("metric"));
+    QCOMPARE(run.closedReason(), str("max-events"));
 }
 
 void TestCli::wsEcho()

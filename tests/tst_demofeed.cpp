@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QTest>
+#include <QWebSocket>
 
 #include <memory>
 
@@ -91,6 +92,7 @@ private slots:
     void plainResponses();
     void manyClients();
     void slowClientLosesSamplesNotMemory();
+    void webSocketBesideSse();
 };
 
 void TestDemoFeed::streams_data()
@@ -188,6 +190,8 @@ void TestDemoFeed::plainResponses_data()
                              << QByteArray("not found");
     QTest::newRow("prefix of a stream")
         << QByteArray("GET") << QStringLiteral("/metricsx") << 404 << QByteArray("not found");
+    QTest::newRow("/ws without upgrade")
+        << QByteArray("GET") << QStringLiteral("/ws") << 426 << QByteArray("WebSocket");
     QTest::newRow("POST") << QByteArray("POST") << QStringLiteral("/metrics") << 405
                           << QByteArray("GET");
 }
@@ -242,6 +246,30 @@ void TestDemoFeed::slowClientLosesSamplesNotMemory()
     QTRY_VERIFY(healthy.events.size() > seen + 1000);
     QVERIFY(healthy.events.last().lastEventId.toULongLong()
         > healthy.events.first().lastEventId.toULongLong());
+}
+
+void TestDemoFeed::webSocketBesideSse()
+{
+    DemoFeed feed;
+    QVERIFY(feed.listen(0, fastSettings()));
+    QVERIFY(feed.servesWebSocket());
+    RawClient sse(feed.url(QStringLiteral("/metrics")));
+    QWebSocket socket;
+    QStringList messages;
+    connect(&socket, &QWebSocket::textMessageReceived, this,
+        [&messages](const QString &message) { messages.append(message); });
+    socket.open(feed.url(QStringLiteral("/ws"), QStringLiteral("ws")));
+    QTRY_VERIFY(messages.size() >= 5);
+    QCOMPARE(
+        QJsonDocument::fromJson(messages.first().toUtf8()).object().value(QLatin1String("type")),
+        QJsonValue(QStringLiteral("hello")));
+    const QJsonObject metric = QJsonDocument::fromJson(messages.last().toUtf8()).object();
+    QCOMPARE(metric.value(QLatin1String("type")), QJsonValue(QStringLiteral("metric")));
+    QVERIFY(metric.contains(QLatin1String("host")));
+    // The HTTP side goes on serving while the WebSocket is open.
+    QTRY_VERIFY(sse.events.size() >= 5);
+    QCOMPARE(feed.streamClientCount(), 1);
+    socket.close();
 }
 
 QTEST_GUILESS_MAIN(TestDemoFeed)

@@ -96,7 +96,7 @@ void DemoCommand::printBanner()
     text += "  " + padded(metrics, 36) + " SSE: host metrics (cpu, memory, network)\n";
     text += "  " + padded(logs, 36) + " SSE: application logs (info, warn, error)\n";
     if (m_feed.servesWebSocket()) {
-        text += "  " + padded(ws, 36) + " WebSocket: the same data as messages\n";
+        text += "  " + padded(ws, 36) + " WebSocket: host metrics as JSON messages\n";
     }
     text += palette.dim() + QByteArray("Try in another terminal:  streamscope-cli sse ") + logs
         + " --json" + palette.reset() + '\n';

@@ -1,5 +1,7 @@
 #include "demofeed.h"
 
+#include "demowebsocketfeed.h"
+
 #include <QDateTime>
 #include <QTcpSocket>
 
@@ -42,7 +44,8 @@ const QByteArray s_index = "Streamscope demo feed\n"
                            "GET /logs     text/event-stream: log lines (event: info|warn|error), "
                            "JSON\n"
                            "              {ts, host, service, level, msg}\n"
-                           "GET /ws       WebSocket feed, when available\n"
+                           "GET /ws       WebSocket: host metrics as JSON text messages;\n"
+                           "              send {\"subscribe\":\"web-1\"} to pick hosts\n"
                            "\n"
                            "Both streams carry ids and resume after Last-Event-ID.\n";
 
@@ -83,6 +86,12 @@ bool DemoFeed::listen(quint16 port, const Settings &settings)
     for (int i = int(m_hosts.size()); i < std::min(settings.hostCount, 10000); ++i) {
         m_hosts.push_back({"node-" + QByteArray::number(i + 1), 30, 60, 1e6, 1e6});
     }
+    DemoWebSocketFeed::Settings webSocketSettings;
+    webSocketSettings.intervalMs = std::max(1, settings.metricsIntervalMs);
+    webSocketSettings.maxClients = settings.maxConnections;
+    webSocketSettings.maxBacklogBytes = settings.maxBacklogBytes;
+    webSocketSettings.seed = settings.seed;
+    m_webSocketFeed = std::make_unique<DemoWebSocketFeed>(webSocketSettings);
     m_metricsTimer.start(std::max(1, settings.metricsIntervalMs));
     m_heartbeatTimer.start(std::max(1, settings.heartbeatIntervalMs));
     scheduleLogLine();
@@ -191,6 +200,18 @@ void DemoFeed::readRequest(QTcpSocket *socket)
     QByteArray path = requestLine.at(1);
     if (const qsizetype query = path.indexOf('?'); query >= 0) {
         path.truncate(query);
+    }
+    if (path == "/ws") {
+        if (!headerValue(lines, "upgrade").toLower().contains("websocket") || !m_webSocketFeed) {
+            respond(socket, "426 Upgrade Required", "/ws speaks WebSocket only\n",
+                "Upgrade: websocket\r\n");
+            return;
+        }
+        // The handshake bytes stay unread: the WebSocket feed answers them itself.
+        m_clients.remove(socket);
+        disconnect(socket, nullptr, this, nullptr);
+        m_webSocketFeed->handleConnection(socket);
+        return;
     }
     socket->skip(end + terminator);
 

@@ -9,12 +9,15 @@
 #include <QUrl>
 
 #include <deque>
+#include <memory>
 #include <random>
 #include <vector>
 
 class QTcpSocket;
 
 namespace streamscope {
+
+class DemoWebSocketFeed;
 
 // How the demo feed paces and bounds itself.
 struct DemoFeedSettings
@@ -56,7 +59,9 @@ public:
     QUrl url(const QString &path = QString(), const QString &scheme = QStringLiteral("http")) const;
     const Settings &settings() const { return m_settings; }
     // Whether GET /ws upgrades to the WebSocket feed.
-    bool servesWebSocket() const { return false; }
+    bool servesWebSocket() const { return m_webSocketFeed != nullptr; }
+    // The /ws endpoint; null before listen().
+    DemoWebSocketFeed *webSocketFeed() const { return m_webSocketFeed.get(); }
 
     int streamClientCount() const;
     // Samples not sent to clients that fell behind, over all clients.
@@ -113,6 +118,8 @@ private:
     std::mt19937 m_random;
     quint64 m_samplesDropped = 0;
     int m_heartbeats = 0;
+    // After m_server: goes first, while the sockets it took over still exist.
+    std::unique_ptr<DemoWebSocketFeed> m_webSocketFeed;
 };
 
 } // namespace streamscope
