@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <poll.h>
 #include <unistd.h>
 
 namespace streamscope {
@@ -124,7 +125,13 @@ void RecordWriter::flush()
     while (left > 0 && !m_broken) {
         const ssize_t written = ::write(m_fd, p, size_t(left));
         if (written < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == EAGAIN) {
+                // A descriptor left non-blocking by whoever shares it: wait instead of spinning.
+                pollfd writable{m_fd, POLLOUT, 0};
+                ::poll(&writable, 1, -1);
                 continue;
             }
             m_broken = true; // EPIPE and the like: nobody reads us any more
