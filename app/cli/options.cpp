@@ -114,15 +114,18 @@ Starts the built-in demo feed on 127.0.0.1 and watches its /metrics and /logs st
 Ctrl-C. The feed serves:
   /metrics  SSE: host metrics (cpu, memory, network rates) several times a second
   /logs     SSE: a log stream with event types info, warn and error
-  /ws       WebSocket feed (when built in)
+  /ws       WebSocket: host metrics as JSON text messages
 Both SSE streams send ids and resume after Last-Event-ID.
 
 Options:
   --port N    listen on this port (default: any free port)
   --serve     only serve; print the URLs on stderr and wait for Ctrl-C
-  --json      one JSON object per line on stdout (NDJSON), as "sse --json" writes them
+  --json      one JSON object per line on stdout (NDJSON), as "sse --json" writes them, each
+              with "stream" ("metrics" or "logs")
   -h, --help  this help
   --version   print the version
+
+Exit codes: 0 after Ctrl-C (SIGINT/SIGTERM), 2 bad usage, 3 when the port cannot be used.
 )");
 }
 
