@@ -1,0 +1,63 @@
+#pragma once
+
+#include "eventsource.h"
+#include "websocketclient.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace streamscope {
+
+// What the user set up for one stream, as saved in a workspace. Header values may hold
+// ${env:NAME} references, resolved only when connecting, so secrets stay out of files.
+struct StreamConfig
+{
+    enum class Transport {
+        Invalid, // neither http(s) nor ws(s)
+        Sse,
+        WebSocket,
+    };
+
+    // A field the user must fix, with the reason shown next to it.
+    struct Problem
+    {
+        QString field; // "url", "name", "headers", "method", "body", "initialDelayMs", ...
+        QString message;
+    };
+
+    QString name;
+    QUrl url; // the scheme picks the transport
+    HeaderList headers;
+    int initialDelayMs = 1000;
+    int maxDelayMs = 30000;
+    // SSE
+    QByteArray method = "GET";
+    QByteArray body;
+    int idleTimeoutMs = 0; // 0: off
+    // WebSocket
+    QStringList subprotocols;
+    QList<QByteArray> onOpenMessages;
+    int pingIntervalMs = 15000; // 0: off
+
+    Transport transport() const;
+    QList<Problem> validate() const;
+
+    QJsonObject toJson() const;
+    // Reads what it can; each field it could not use is named in *problems.
+    static StreamConfig fromJson(const QJsonObject &object, QStringList *problems);
+
+    // Settings with ${env:NAME} resolved now; each unset variable is named in *missing.
+    EventSourceSettings sseSettings(QStringList *missing) const;
+    WebSocketSettings webSocketSettings(QStringList *missing) const;
+
+    // The equivalent streamscope-cli line, shell-quoted; ${env:NAME} becomes "$NAME".
+    QString cliCommand() const;
+};
+
+// Replaces each ${env:NAME} in value with the variable's value; unset names go to *missing.
+QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing);
+
+} // namespace streamscope

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QByteArray>
+#include <QMetaType>
+
+namespace streamscope {
+
+// One row of a stream's timeline: what arrived, what was sent, or a change of connection state.
+struct StreamEvent
+{
+    enum class Kind : quint8 {
+        Event, // SSE event
+        Message, // WebSocket message received
+        Sent, // WebSocket message sent
+        Lifecycle, // connecting, open, error, reconnecting, closed
+    };
+
+    qint64 arrivalMs = 0; // milliseconds since the Unix epoch, UTC
+    int streamId = 0;
+    Kind kind = Kind::Event;
+    bool binary = false; // WebSocket binary frame: data holds raw bytes
+    QByteArray type; // SSE event type; for Lifecycle the NDJSON kind ("open", "error", ...)
+    QByteArray id; // SSE last event ID
+    QByteArray data; // UTF-8 payload (raw bytes when binary); for Lifecycle a readable message
+};
+
+} // namespace streamscope
+
+Q_DECLARE_METATYPE(streamscope::StreamEvent)

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <array>
+
+namespace streamscope {
+
+enum class HealthState {
+    Disconnected, // not started, or disconnected by the user
+    Connecting,
+    Open,
+    Stale, // open, but silent for longer than this stream's usual pace
+    Reconnecting, // waiting for the next attempt
+    Failed, // stopped for good: a fatal status, content type or too many reconnects
+};
+
+// A stream's connection health at one moment, for the sidebar and the health panel.
+struct StreamHealth
+{
+    HealthState state = HealthState::Disconnected;
+    qint64 stateSinceMs = 0; // all times in ms since the Unix epoch
+    qint64 openSinceMs = 0; // 0 unless open: uptime is now - openSinceMs
+    int attempt = 0;
+    int reconnects = 0; // over the stream's life
+    qint64 nextAttemptAtMs = 0; // when reconnecting: the countdown's end
+    QString lastError;
+    qint64 lastErrorAtMs = 0;
+    quint64 events = 0;
+    quint64 bytes = 0;
+    double eventsPerSecond = 0;
+    double bytesPerSecond = 0;
+    qint64 lastEventAtMs = 0;
+    QByteArray lastEventId; // SSE
+    int serverRetryMs = -1; // SSE: the server's retry applied; -1 when none
+    int roundTripMs = -1; // WebSocket: last ping round trip; -1 before one
+    quint64 dropped = 0; // events or messages lost to bounds (event cap, send queue)
+};
+
+// Keeps a stream's health figures from the facts it is told, with the time of each, so it is
+// tested without a network or a clock. Rates are over the last RateWindowSeconds seconds.
+class HealthTracker
+{
+public:
+    static constexpr int RateWindowSeconds = 5;
+    // Open and silent for longer than StaleFactor times the usual gap between events (at
+    // least MinStaleMs), or than the idle timeout when one is set, is stale.
+    static constexpr int StaleFactor = 5;
+    static constexpr int MinStaleMs = 2000;
+
+    void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
+
+    void connecting(qint64 nowMs, int attempt);
+    void opened(qint64 nowMs);
+    void received(qint64 nowMs, qint64 bytes); // raw bytes, for bytes/s
+    void eventArrived(qint64 nowMs, const QByteArray &lastEventId = {});
+    void failed(qint64 nowMs, const QString &message);
+    void reconnectScheduled(qint64 nowMs, int delayMs);
+    void stoppedFatally(qint64 nowMs, const QString &reason);
+    void disconnected(qint64 nowMs);
+    void retryApplied(int ms) { m_health.serverRetryMs = ms; }
+    void roundTripMeasured(int ms) { m_health.roundTripMs = ms; }
+    void droppedTotal(quint64 dropped) { m_health.dropped = dropped; }
+
+    // The figures as of nowMs: stale and rates are worked out here.
+    StreamHealth snapshot(qint64 nowMs) const;
+
+private:
+    void setState(HealthState state, qint64 nowMs);
+    void addToRate(qint64 nowMs, quint64 events, quint64 bytes);
+
+    StreamHealth m_health;
+    int m_idleTimeoutMs = 0;
+    double m_typicalGapMs = 0; // moving average of the gap between events
+    struct Second
+    {
+        qint64 second = -1;
+        quint64 events = 0;
+        quint64 bytes = 0;
+    };
+    std::array<Second, RateWindowSeconds + 1> m_seconds{};
+};
+
+QString healthStateName(HealthState state); // "open", "stale", "reconnecting", ...
+
+} // namespace streamscope
