@@ -88,7 +88,8 @@ Options:
   --max-reconnects N          give up (exit 3) after N consecutive failed reconnects
   --initial-delay MS          first reconnect delay (default 1000)
   --max-delay MS              longest reconnect delay (default 30000)
-  --ping-interval MS          ping this often and report the round trip (default 0, off)
+  --ping-interval MS          ping this often, report the round trip, and reconnect when no
+                              pong comes back within it (default 15000; 0 turns it off)
   -h, --help                  this help
   --version                   print the version
 

@@ -35,7 +35,7 @@ struct WsOptions : StreamOptions
 {
     QStringList subprotocols;
     QStringList sends;
-    int pingIntervalMs = 0;
+    int pingIntervalMs = 15000; // as WebSocketSettings: dead-link detection on by default
 };
 
 struct DemoOptions
