@@ -204,6 +204,7 @@ void WebSocketClient::startAttempt()
         quint64(m_settings.maxMessageBytes), QWebSocket::maxIncomingFrameSize());
     socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(frameCap);
+    socket->setReadBufferSize(m_settings.readBufferBytes);
     connect(socket, &QWebSocket::connected, this, &WebSocketClient::handleConnected);
     connect(socket, &QWebSocket::disconnected, this, &WebSocketClient::connectionEnded);
     connect(socket, &QWebSocket::aboutToClose, this, &WebSocketClient::handleAboutToClose);

@@ -33,6 +33,9 @@ struct WebSocketSettings
     int pingIntervalMs = 15000; // 0: off. No inbound frame and no pong this long after a ping: dead
     int maxReconnects = -1; // consecutive failed attempts after the first; -1: unlimited
     qint64 maxMessageBytes = 64 * 1024 * 1024; // incoming message cap
+    // Bound on the socket's read buffer: a reader slower than the server applies TCP
+    // backpressure instead of growing memory (unbounded: 79 MiB RSS after 10 M messages).
+    qint64 readBufferBytes = 1024 * 1024;
     int maxQueuedMessages = 1000; // offline queue bounds; past either the oldest are dropped
     qint64 maxQueuedBytes = 4 * 1024 * 1024;
     int closeTimeoutMs = 2000; // close(): how long to wait for the peer before aborting

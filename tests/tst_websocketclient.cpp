@@ -361,6 +361,9 @@ void TestWebSocketClient::echo_data()
     QTest::newRow("text utf-8") << false << QByteArray("gr\xc3\xbc\xc3\x9f dich \xe2\x82\xac");
     QTest::newRow("binary") << true << QByteArray("\x00\x01\xff\xfe", 4);
     QTest::newRow("binary 100 KiB") << true << QByteArray(100 * 1024, 'x');
+    // Far above the socket's 1 MiB read buffer bound: frames must still be read in pieces.
+    QTest::newRow("text 16 MiB") << false << QByteArray(16 * 1024 * 1024, 't');
+    QTest::newRow("binary 16 MiB") << true << QByteArray(16 * 1024 * 1024, 'b');
 }
 
 void TestWebSocketClient::echo()
