@@ -71,6 +71,7 @@ void SseParser::reset(const QByteArray &lastEventId)
     m_type.clear();
     m_hasType = false;
     m_event.data.clear();
+    m_dataSize = 0;
     m_dataLines = 0;
     m_byteOrderMarkSeen = 0;
     m_skipLineFeed = false;
@@ -213,12 +214,7 @@ bool SseParser::processField(QByteArrayView name, QByteArrayView value)
         if (dataSize() + value.size() + 1 > m_maxEventBytes) {
             return dropEvent();
         }
-        if (m_dataLines++ == 0) {
-            utf8::assignSanitized(m_event.data, value);
-        } else {
-            utf8::appendSanitized(m_event.data, QByteArrayView("\n", 1));
-            utf8::appendSanitized(m_event.data, value);
-        }
+        appendData(value);
     } else if (field == Field::Event) {
         // Streams tend to repeat one type; rewriting it would cost a copy per event.
         if (m_type != value) {
@@ -248,10 +244,42 @@ bool SseParser::processField(QByteArrayView name, QByteArrayView value)
     return true;
 }
 
+// SSE: data lines join with LF. The buffer's QByteArray size serves as its capacity while the
+// event builds (m_dataSize is the content), so a ten-line event costs no resize per line.
+void SseParser::appendData(QByteArrayView value)
+{
+    const qsizetype separator = m_dataLines++ > 0 ? 1 : 0;
+    if (utf8::asciiPrefixLength(value) != value.size()) {
+        m_event.data.resize(m_dataSize);
+        if (separator) {
+            m_event.data.append('\n');
+        }
+        utf8::appendSanitized(m_event.data, value);
+        m_dataSize = m_event.data.size();
+        return;
+    }
+    const qsizetype needed = m_dataSize + separator + value.size();
+    if (separator == 0) {
+        // Sized exactly: a one-line event, the common case, then needs no resize at dispatch.
+        if (m_event.data.size() != needed) {
+            m_event.data.resize(needed);
+        }
+    } else if (needed > m_event.data.size()) {
+        m_event.data.resize(std::max(needed, 2 * m_event.data.size()));
+    }
+    char *out = m_event.data.data() + m_dataSize;
+    if (separator) {
+        *out++ = '\n';
+    }
+    std::memcpy(out, value.data(), size_t(value.size()));
+    m_dataSize = needed;
+}
+
 bool SseParser::dropEvent()
 {
     m_dropping = true;
     m_dataLines = 0;
+    m_dataSize = 0;
     ++m_eventsDropped;
     const QString message = QStringLiteral("event dropped: larger than the %1 cap on one event")
                                 .arg(describeBytes(m_maxEventBytes));
@@ -268,13 +296,18 @@ bool SseParser::dispatch()
     }
     const bool dispatching = m_dataLines > 0 && !m_dropping;
     const bool hasType = m_hasType && !m_type.isEmpty();
+    const qsizetype dataSize = m_dataSize;
     m_dropping = false;
     m_dataLines = 0;
+    m_dataSize = 0;
     m_hasType = false;
     if (!dispatching) {
         return true;
     }
     static const QByteArray s_message = QByteArrayLiteral("message");
+    if (m_event.data.size() != dataSize) {
+        m_event.data.resize(dataSize);
+    }
     m_event.type = hasType ? m_type : s_message;
     m_event.lastEventId = m_lastEventId;
     if (m_onEvent && !m_onEvent(m_event)) {

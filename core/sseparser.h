@@ -56,7 +56,8 @@ private:
     bool dispatch();
     bool dropEvent();
     // The data buffer's size; its storage is kept between events for reuse.
-    qsizetype dataSize() const { return m_dataLines > 0 ? m_event.data.size() : 0; }
+    qsizetype dataSize() const { return m_dataLines > 0 ? m_dataSize : 0; }
+    void appendData(QByteArrayView value);
 
     EventHandler m_onEvent;
     RetryHandler m_onRetry;
@@ -68,6 +69,7 @@ private:
     QByteArray m_idBuffer; // meaningful only while m_idBufferChanged; else m_lastEventId
     QByteArray m_lastEventId;
     SseEvent m_event; // its data field is the data buffer
+    qsizetype m_dataSize = 0; // the data buffer's content; m_event.data may be larger
     int m_dataLines = 0; // 0: the data buffer is empty, whatever m_event.data still holds
     bool m_idBufferChanged = false;
     bool m_hasType = false; // an event field was seen since the last dispatch

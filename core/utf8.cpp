@@ -101,6 +101,11 @@ void appendSanitized(QByteArray &out, QByteArrayView bytes)
     appendDecoded(out, p, ascii, n);
 }
 
+qsizetype asciiPrefixLength(QByteArrayView bytes)
+{
+    return asciiPrefix(bytes.data(), bytes.size());
+}
+
 void assignSanitized(QByteArray &out, QByteArrayView bytes)
 {
     const qsizetype n = bytes.size();

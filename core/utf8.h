@@ -9,6 +9,9 @@ namespace streamscope::utf8 {
 // as the WHATWG Encoding Standard's UTF-8 decoder replaces it. ASCII takes a fast path.
 void appendSanitized(QByteArray &out, QByteArrayView bytes);
 
+// Length of the leading run of ASCII bytes.
+qsizetype asciiPrefixLength(QByteArrayView bytes);
+
 // Replaces out's content with the sanitized bytes, reusing its allocation when it can.
 void assignSanitized(QByteArray &out, QByteArrayView bytes);
 

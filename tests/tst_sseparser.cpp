@@ -204,6 +204,8 @@ void TestSseParser::whatwgRules_data()
         {sse("a")});
     row("valid multibyte text", "event: \xC3\xBCnits\ndata: \xE2\x82\xAC \xF0\x9F\x98\x80\n\n",
         {sse("\xE2\x82\xAC \xF0\x9F\x98\x80", "\xC3\xBCnits")});
+    row("ASCII and non-ASCII data lines mixed", "data: a\ndata: \xC3\xBC\ndata: \xFF\ndata: b\n\n",
+        {sse("a\n\xC3\xBC\n\xEF\xBF\xBD\nb")});
     row("invalid byte replaced",
         "data: a\xFF"
         "b\n\n",
