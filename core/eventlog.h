@@ -24,6 +24,7 @@ public:
     void setCapacity(qsizetype capacity);
     quint64 droppedCount() const { return m_dropped; }
 
+    // Empties the log and resets droppedCount().
     void clear();
     // Removes one stream's rows, keeping the order of the rest; O(size()).
     void removeStream(int streamId);

@@ -4,7 +4,10 @@
 #include "streamevent.h"
 #include "streamhealth.h"
 
+#include <QList>
 #include <QObject>
+#include <QPointer>
+#include <QTimer>
 
 #include <memory>
 
@@ -48,10 +51,23 @@ public:
 signals:
     // Every row of this stream's timeline, lifecycle included, unless paused.
     void eventArrived(const streamscope::StreamEvent &event);
-    // A figure or the state changed (throttled by the receiver, not here).
+    // The state changed (at once), or figures changed (at most every HealthIntervalMs, from a
+    // timer: never once per event). Also ticks while reconnecting, for the countdown.
     void healthChanged();
 
+public:
+    static constexpr int HealthIntervalMs = 250;
+
 private:
+    void connectSse(qint64 nowMs);
+    void connectWebSocket(qint64 nowMs);
+    // Stops the clients without a word from them; deletion waits for the event loop, since
+    // this may run inside one of their signals.
+    void retireClients();
+    void failToStart(qint64 nowMs, const QString &message);
+    void stopped(qint64 nowMs, bool fatal, const QString &message);
+    void notifyHealth();
+    void checkHealth();
     void wireEventSource();
     void wireWebSocket();
     void emitLifecycle(const QByteArray &kind, const QString &message);
@@ -64,7 +80,11 @@ private:
     std::unique_ptr<EventSource> m_eventSource;
     std::unique_ptr<WebSocketClient> m_webSocket;
     HealthTracker m_health;
+    QTimer m_healthTimer;
+    HealthState m_lastState = HealthState::Disconnected; // as last reported by healthChanged
+    bool m_healthDirty = false;
     bool m_paused = false;
+    QList<QPointer<QObject>> m_retired; // closing clients not yet deleted
 };
 
 } // namespace streamscope

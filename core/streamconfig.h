@@ -57,6 +57,11 @@ struct StreamConfig
     QString cliCommand() const;
 };
 
+// Parses "Name: value" (as typed in the dialog and saved in workspaces); false with a readable
+// *error when the line has no colon, an invalid name or a line break.
+bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header, QString *error);
+QString headerLine(const QPair<QByteArray, QByteArray> &header);
+
 // Replaces each ${env:NAME} in value with the variable's value; unset names go to *missing.
 QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing);
 

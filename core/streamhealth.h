@@ -65,6 +65,10 @@ public:
 
     // The figures as of nowMs: stale and rates are worked out here.
     StreamHealth snapshot(qint64 nowMs) const;
+    // How long an open stream may be silent (no event) before it is stale, by its pace so far;
+    // the idle timeout, when set and shorter, applies as well.
+    qint64 staleAfterMs() const;
+    double typicalGapMs() const { return m_typicalGapMs; }
 
 private:
     void setState(HealthState state, qint64 nowMs);
@@ -73,6 +77,8 @@ private:
     StreamHealth m_health;
     int m_idleTimeoutMs = 0;
     double m_typicalGapMs = 0; // moving average of the gap between events
+    bool m_gapMeasured = false;
+    qint64 m_firstSecond = -1; // of the first byte or event counted, for young streams' rates
     struct Second
     {
         qint64 second = -1;

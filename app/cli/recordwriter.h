@@ -1,17 +1,13 @@
 #pragma once
 
+#include "json.h" // json::appendString, shared with the dashboard's export
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QElapsedTimer>
 #include <QObject>
 
 namespace streamscope {
-
-namespace json {
-// Appends utf8 as a JSON string literal: quotes, backslashes and control characters escaped.
-// The bytes must already be valid UTF-8; they are copied as they are otherwise.
-void appendString(QByteArray &out, QByteArrayView utf8);
-} // namespace json
 
 // Writes output records to a file descriptor without losing any: records gather in a buffer
 // that is written before control goes back to the event loop (a queued flush), when it passes

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "streamevent.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace streamscope::json {
+
+// Appends utf8 as a JSON string literal: quotes, backslashes and control characters escaped.
+// The bytes must already be valid UTF-8; they are copied as they are otherwise.
+void appendString(QByteArray &out, QByteArrayView utf8);
+
+// Appends the NDJSON record `streamscope-cli --json` prints for event, newline included, with
+// "t" the arrival time in ms since the epoch and "stream" the stream's name:
+//   {"kind":"event","t":T,"stream":S,"type":..,"data":..,"lastEventId":..}
+//   {"kind":"message","t":T,"stream":S,"data":D,"binary":B}    binary data in base64
+//   {"kind":"sent","t":T,"stream":S,"data":D}                  "binary":true when binary
+//   {"kind":K,"t":T,"stream":S,"message":M}                    lifecycle: K is event.type
+void appendEventRecord(QByteArray &out, const StreamEvent &event, QByteArrayView streamName);
+// The same record without the newline.
+QByteArray eventRecord(const StreamEvent &event, QByteArrayView streamName);
+
+} // namespace streamscope::json

@@ -1,0 +1,422 @@
+#include "stream.h"
+
+#include "eventsource.h"
+#include "websocketclient.h"
+
+#include <QDateTime>
+#include <QNetworkAccessManager>
+
+namespace streamscope {
+
+namespace {
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// As streamscope-cli writes durations: "850 ms", "1.2 s".
+QString duration(qint64 ms)
+{
+    if (ms < 1000) {
+        return QStringLiteral("%1 ms").arg(ms);
+    }
+    return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+}
+
+QString withStatus(const QString &message, int httpStatus)
+{
+    return httpStatus > 0 ? QStringLiteral("%1 (HTTP %2)").arg(message).arg(httpStatus) : message;
+}
+
+QString missingVariables(const QStringList &names)
+{
+    return names.size() == 1
+        ? QStringLiteral("not connecting: environment variable %1 is not set").arg(names.first())
+        : QStringLiteral("not connecting: environment variables %1 are not set")
+              .arg(names.join(QLatin1String(", ")));
+}
+
+} // namespace
+
+Stream::Stream(int id, const StreamConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_config(config)
+{
+    m_health.setIdleTimeout(config.idleTimeoutMs);
+    m_healthTimer.setInterval(HealthIntervalMs);
+    connect(&m_healthTimer, &QTimer::timeout, this, &Stream::checkHealth);
+}
+
+Stream::~Stream()
+{
+    // Clients emit nothing from their destructors; drop them before the network they use.
+    for (const QPointer<QObject> &client : std::as_const(m_retired)) {
+        delete client.data();
+    }
+    m_eventSource.reset();
+    m_webSocket.reset();
+}
+
+void Stream::setConfig(const StreamConfig &config)
+{
+    StreamConfig renamed = m_config;
+    renamed.name = config.name;
+    const bool onlyRenamed = renamed.toJson() == config.toJson();
+    const bool wasConnected = isConnected();
+    m_config = config;
+    m_health.setIdleTimeout(config.idleTimeoutMs);
+    if (onlyRenamed || !wasConnected) {
+        return;
+    }
+    retireClients();
+    m_health.disconnected(now());
+    emitLifecycle("closed", QStringLiteral("closed: settings changed, reconnecting"));
+    connectToServer();
+}
+
+void Stream::connectToServer()
+{
+    if (isConnected()) {
+        return;
+    }
+    retireClients();
+    const qint64 at = now();
+    switch (m_config.transport()) {
+    case StreamConfig::Transport::Sse:
+        connectSse(at);
+        break;
+    case StreamConfig::Transport::WebSocket:
+        connectWebSocket(at);
+        break;
+    case StreamConfig::Transport::Invalid:
+        failToStart(at,
+            QStringLiteral("cannot connect to \"%1\": not an http, https, ws or wss URL")
+                .arg(m_config.url.toString()));
+        break;
+    }
+}
+
+void Stream::connectSse(qint64 nowMs)
+{
+    QStringList missing;
+    const EventSourceSettings settings = m_config.sseSettings(&missing);
+    if (!missing.isEmpty()) {
+        failToStart(nowMs, missingVariables(missing));
+        return;
+    }
+    if (!m_network) {
+        m_network = std::make_unique<QNetworkAccessManager>();
+    }
+    m_eventSource = std::make_unique<EventSource>(m_network.get());
+    wireEventSource();
+    m_healthTimer.start();
+    m_eventSource->open(settings);
+}
+
+void Stream::connectWebSocket(qint64 nowMs)
+{
+    QStringList missing;
+    const WebSocketSettings settings = m_config.webSocketSettings(&missing);
+    if (!missing.isEmpty()) {
+        failToStart(nowMs, missingVariables(missing));
+        return;
+    }
+    m_webSocket = std::make_unique<WebSocketClient>();
+    wireWebSocket();
+    m_healthTimer.start();
+    m_webSocket->open(settings);
+}
+
+void Stream::failToStart(qint64 nowMs, const QString &message)
+{
+    m_health.stoppedFatally(nowMs, message);
+    m_healthTimer.stop();
+    emitLifecycle("error", message);
+    notifyHealth();
+}
+
+void Stream::disconnectFromServer()
+{
+    const bool wasConnected = isConnected();
+    retireClients();
+    m_healthTimer.stop();
+    if (!wasConnected && m_health.snapshot(now()).state == HealthState::Disconnected) {
+        return;
+    }
+    m_health.disconnected(now());
+    if (wasConnected) {
+        emitLifecycle("closed", QStringLiteral("closed: disconnected"));
+    }
+    notifyHealth();
+}
+
+void Stream::reconnectNow()
+{
+    if (m_eventSource && m_eventSource->state() != EventSource::State::Closed) {
+        m_eventSource->reconnectNow();
+        return;
+    }
+    if (m_webSocket && m_webSocket->state() != WebSocketClient::State::Closed) {
+        m_webSocket->reconnectNow();
+        return;
+    }
+    connectToServer();
+}
+
+bool Stream::isConnected() const
+{
+    if (m_eventSource) {
+        return m_eventSource->state() != EventSource::State::Closed;
+    }
+    if (m_webSocket) {
+        return m_webSocket->state() != WebSocketClient::State::Closed;
+    }
+    return false;
+}
+
+void Stream::setPaused(bool paused)
+{
+    m_paused = paused;
+}
+
+bool Stream::send(const QByteArray &text)
+{
+    if (!m_webSocket || m_webSocket->state() == WebSocketClient::State::Closed) {
+        return false;
+    }
+    m_webSocket->sendText(text);
+    return true;
+}
+
+StreamHealth Stream::health() const
+{
+    return m_health.snapshot(now());
+}
+
+void Stream::retireClients()
+{
+    if (m_eventSource) {
+        EventSource *source = m_eventSource.release();
+        QObject::disconnect(source, nullptr, this, nullptr);
+        source->close(); // synchronous: nothing is under way afterwards
+        m_retired.append(source);
+        source->deleteLater();
+    }
+    if (m_webSocket) {
+        WebSocketClient *client = m_webSocket.release();
+        QObject::disconnect(client, nullptr, this, nullptr);
+        m_retired.append(client);
+        client->close();
+        if (client->state() == WebSocketClient::State::Closed) {
+            client->deleteLater();
+        } else {
+            // A clean close waits for the server's close frame (bounded by closeTimeoutMs).
+            connect(client, &WebSocketClient::closed, client, &QObject::deleteLater);
+        }
+    }
+    m_retired.removeAll(QPointer<QObject>());
+}
+
+void Stream::stopped(qint64 nowMs, bool fatal, const QString &message)
+{
+    if (fatal) {
+        m_health.stoppedFatally(nowMs, m_health.snapshot(nowMs).lastError);
+    } else {
+        m_health.disconnected(nowMs);
+    }
+    m_healthTimer.stop();
+    emitLifecycle("closed", message);
+    notifyHealth();
+}
+
+void Stream::notifyHealth()
+{
+    m_lastState = m_health.snapshot(now()).state;
+    m_healthDirty = false;
+    emit healthChanged();
+}
+
+void Stream::checkHealth()
+{
+    if (m_eventSource) {
+        m_health.droppedTotal(m_eventSource->eventsDropped());
+    }
+    const HealthState state = m_health.snapshot(now()).state;
+    if (m_healthDirty || state != m_lastState || state == HealthState::Reconnecting) {
+        notifyHealth();
+    }
+}
+
+void Stream::wireEventSource()
+{
+    EventSource *source = m_eventSource.get();
+    connect(source, &EventSource::connecting, this, [this](int attempt) {
+        m_health.connecting(now(), attempt);
+        emitLifecycle("connecting",
+            QStringLiteral("connecting to %1 (attempt %2)")
+                .arg(m_config.url.toString())
+                .arg(attempt));
+        notifyHealth();
+    });
+    connect(source, &EventSource::opened, this, [this](int status) {
+        m_health.opened(now());
+        emitLifecycle("open", QStringLiteral("open %1").arg(status));
+        notifyHealth();
+    });
+    connect(source, &EventSource::bytesReceived, this, [this](qint64 bytes) {
+        m_health.received(now(), bytes);
+        m_healthDirty = true;
+    });
+    connect(source, &EventSource::eventReceived, this, [this](const SseEvent &event) {
+        m_health.eventArrived(now(), event.lastEventId);
+        m_healthDirty = true;
+        emitRow(StreamEvent::Kind::Event, event.type, event.lastEventId, event.data, false);
+    });
+    connect(source, &EventSource::retryApplied, this, [this](int ms) {
+        m_health.retryApplied(ms);
+        m_healthDirty = true;
+    });
+    connect(source, &EventSource::errorOccurred, this, [this](const QString &message, int status) {
+        const QString text = withStatus(message, status);
+        m_health.failed(now(), text);
+        m_healthDirty = true;
+        emitLifecycle("error", text);
+    });
+    connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
+        m_health.reconnectScheduled(now(), delayMs);
+        emitLifecycle("reconnecting",
+            QStringLiteral("reconnecting in %1 (attempt %2)")
+                .arg(duration(delayMs))
+                .arg(nextAttempt));
+        notifyHealth();
+    });
+    connect(source, &EventSource::closed, this, [this](EventSource::CloseReason reason) {
+        const QString lastError = m_health.snapshot(now()).lastError;
+        switch (reason) {
+        case EventSource::CloseReason::Requested:
+            stopped(now(), false, QStringLiteral("closed"));
+            break;
+        case EventSource::CloseReason::NoContent:
+            stopped(now(), false, QStringLiteral("closed: the server answered 204 No Content"));
+            break;
+        case EventSource::CloseReason::Fatal:
+            stopped(now(), true, QStringLiteral("closed: %1").arg(lastError));
+            break;
+        case EventSource::CloseReason::GaveUp:
+            stopped(
+                now(), true, QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
+            break;
+        }
+    });
+}
+
+void Stream::wireWebSocket()
+{
+    WebSocketClient *client = m_webSocket.get();
+    connect(client, &WebSocketClient::connecting, this, [this](int attempt) {
+        m_health.connecting(now(), attempt);
+        emitLifecycle("connecting",
+            QStringLiteral("connecting to %1 (attempt %2)")
+                .arg(m_config.url.toString())
+                .arg(attempt));
+        notifyHealth();
+    });
+    connect(client, &WebSocketClient::opened, this, [this] {
+        m_health.opened(now());
+        const QString subprotocol = m_webSocket ? m_webSocket->subprotocol() : QString();
+        emitLifecycle("open",
+            subprotocol.isEmpty() ? QStringLiteral("open")
+                                  : QStringLiteral("open (subprotocol %1)").arg(subprotocol));
+        notifyHealth();
+    });
+    connect(client, &WebSocketClient::textMessageReceived, this, [this](const QString &message) {
+        const QByteArray data = message.toUtf8();
+        const qint64 at = now();
+        m_health.received(at, data.size());
+        m_health.eventArrived(at);
+        m_healthDirty = true;
+        emitRow(StreamEvent::Kind::Message, {}, {}, data, false);
+    });
+    connect(client, &WebSocketClient::binaryMessageReceived, this, [this](const QByteArray &data) {
+        const qint64 at = now();
+        m_health.received(at, data.size());
+        m_health.eventArrived(at);
+        m_healthDirty = true;
+        emitRow(StreamEvent::Kind::Message, {}, {}, data, true);
+    });
+    connect(
+        client, &WebSocketClient::messageSent, this, [this](const QByteArray &data, bool binary) {
+            emitRow(StreamEvent::Kind::Sent, {}, {}, data, binary);
+        });
+    connect(
+        client, &WebSocketClient::errorOccurred, this, [this](const QString &message, int status) {
+            const QString text = withStatus(message, status);
+            m_health.failed(now(), text);
+            m_healthDirty = true;
+            emitLifecycle("error", text);
+        });
+    connect(client, &WebSocketClient::disconnected, this, [this](int code, const QString &reason) {
+        emitLifecycle("disconnected",
+            reason.isEmpty() ? QStringLiteral("disconnected (code %1)").arg(code)
+                             : QStringLiteral("disconnected (code %1: %2)").arg(code).arg(reason));
+    });
+    connect(
+        client, &WebSocketClient::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
+            m_health.reconnectScheduled(now(), delayMs);
+            emitLifecycle("reconnecting",
+                QStringLiteral("reconnecting in %1 (attempt %2)")
+                    .arg(duration(delayMs))
+                    .arg(nextAttempt));
+            notifyHealth();
+        });
+    connect(client, &WebSocketClient::roundTripMeasured, this, [this](int ms) {
+        m_health.roundTripMeasured(ms);
+        m_healthDirty = true;
+    });
+    connect(client, &WebSocketClient::messagesDropped, this, [this](quint64 total) {
+        m_health.droppedTotal(total);
+        m_healthDirty = true;
+    });
+    connect(client, &WebSocketClient::closed, this,
+        [this](WebSocketClient::CloseReason reason, int code) {
+            const QString lastError = m_health.snapshot(now()).lastError;
+            switch (reason) {
+            case WebSocketClient::CloseReason::Requested:
+                stopped(now(), false, QStringLiteral("closed (code %1)").arg(code));
+                break;
+            case WebSocketClient::CloseReason::Fatal:
+                stopped(now(), true, QStringLiteral("closed: %1").arg(lastError));
+                break;
+            case WebSocketClient::CloseReason::GaveUp:
+                stopped(now(), true,
+                    QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
+                break;
+            }
+        });
+}
+
+void Stream::emitLifecycle(const QByteArray &kind, const QString &message)
+{
+    emitRow(StreamEvent::Kind::Lifecycle, kind, {}, message.toUtf8(), false);
+}
+
+void Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
+    const QByteArray &data, bool binary)
+{
+    if (m_paused) {
+        return;
+    }
+    StreamEvent event;
+    event.arrivalMs = now();
+    event.streamId = m_id;
+    event.kind = kind;
+    event.binary = binary;
+    event.type = type;
+    event.id = id;
+    event.data = data;
+    emit eventArrived(event);
+}
+
+} // namespace streamscope

@@ -1,0 +1,555 @@
+#include "streamconfig.h"
+
+#include <QJsonArray>
+#include <QJsonValue>
+
+#include <cmath>
+#include <limits>
+
+namespace streamscope {
+
+namespace {
+
+// RFC 9110 5.6.2: token = 1*tchar.
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty()) {
+        return false;
+    }
+    for (const char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool hasLineBreakOrNul(QByteArrayView text)
+{
+    return text.contains('\r') || text.contains('\n') || text.contains('\0');
+}
+
+bool isNameStart(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool isNameChar(char c)
+{
+    return isNameStart(c) || (c >= '0' && c <= '9');
+}
+
+// One piece of a value: literal text, or an ${env:NAME} reference (name set).
+struct Piece
+{
+    QByteArray text;
+    QByteArray name;
+};
+
+// Splits at ${env:NAME}; anything that is not a well-formed reference stays literal.
+QList<Piece> splitReferences(const QByteArray &value)
+{
+    static constexpr QByteArrayView open("${env:");
+    QList<Piece> pieces;
+    QByteArray literal;
+    qsizetype i = 0;
+    while (i < value.size()) {
+        if (QByteArrayView(value).sliced(i).startsWith(open)) {
+            qsizetype end = i + open.size();
+            if (end < value.size() && isNameStart(value.at(end))) {
+                while (end < value.size() && isNameChar(value.at(end))) {
+                    ++end;
+                }
+                if (end < value.size() && value.at(end) == '}') {
+                    if (!literal.isEmpty()) {
+                        pieces.append({literal, {}});
+                        literal.clear();
+                    }
+                    pieces.append({{}, value.mid(i + open.size(), end - i - open.size())});
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        literal.append(value.at(i));
+        ++i;
+    }
+    if (!literal.isEmpty()) {
+        pieces.append({literal, {}});
+    }
+    return pieces;
+}
+
+HeaderList resolveHeaders(const HeaderList &headers, QStringList *missing)
+{
+    HeaderList resolved;
+    resolved.reserve(headers.size());
+    for (const auto &header : headers) {
+        resolved.append({header.first, resolveEnvironmentReferences(header.second, missing)});
+    }
+    return resolved;
+}
+
+// POSIX sh: safe characters go bare, the rest in single quotes ('\'' for a quote).
+QString shellQuote(const QString &text)
+{
+    static const QString safe = QStringLiteral("-_./:=@,%+");
+    bool bare = !text.isEmpty();
+    for (const QChar c : text) {
+        if (!(c.isLetterOrNumber() && c.unicode() < 128) && !safe.contains(c)) {
+            bare = false;
+            break;
+        }
+    }
+    if (bare) {
+        return text;
+    }
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+// A value with ${env:NAME} references: double quotes, so the shell expands "$NAME" and nothing
+// else.
+QString shellQuoteWithReferences(const QByteArray &value)
+{
+    const QList<Piece> pieces = splitReferences(value);
+    bool hasReference = false;
+    for (const Piece &piece : pieces) {
+        hasReference = hasReference || !piece.name.isEmpty();
+    }
+    if (!hasReference) {
+        return shellQuote(QString::fromUtf8(value));
+    }
+    QString out = QStringLiteral("\"");
+    for (qsizetype i = 0; i < pieces.size(); ++i) {
+        const Piece &piece = pieces.at(i);
+        if (piece.name.isEmpty()) {
+            for (const QChar c : QString::fromUtf8(piece.text)) {
+                if (c == QLatin1Char('$') || c == QLatin1Char('`') || c == QLatin1Char('"')
+                    || c == QLatin1Char('\\')) {
+                    out += QLatin1Char('\\');
+                }
+                out += c;
+            }
+            continue;
+        }
+        // $NAME would swallow a following name character: braces then.
+        const bool braces = i + 1 < pieces.size() && !pieces.at(i + 1).text.isEmpty()
+            && isNameChar(pieces.at(i + 1).text.at(0));
+        out += braces ? QStringLiteral("${%1}").arg(QString::fromLatin1(piece.name))
+                      : QStringLiteral("$%1").arg(QString::fromLatin1(piece.name));
+    }
+    out += QLatin1Char('"');
+    return out;
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+// Reads one key of a stream object into its field, leaving the default on a wrong type.
+class Reader
+{
+public:
+    Reader(const QJsonObject &object, QStringList *problems)
+        : m_object(object)
+        , m_problems(problems)
+    {
+    }
+
+    void string(const char *key, QString *out)
+    {
+        const QJsonValue value = m_object.value(QLatin1String(key));
+        if (value.isUndefined()) {
+            return;
+        }
+        if (!value.isString()) {
+            wrongType(key, QStringLiteral("a string"), value);
+            return;
+        }
+        *out = value.toString();
+    }
+
+    void bytes(const char *key, QByteArray *out)
+    {
+        QString text;
+        if (m_object.contains(QLatin1String(key))) {
+            text = QString::fromUtf8(*out);
+            string(key, &text);
+            *out = text.toUtf8();
+        }
+    }
+
+    void integer(const char *key, int *out)
+    {
+        const QJsonValue value = m_object.value(QLatin1String(key));
+        if (value.isUndefined()) {
+            return;
+        }
+        const double number = value.toDouble(std::nan(""));
+        if (!value.isDouble() || std::floor(number) != number
+            || number < double(std::numeric_limits<int>::min())
+            || number > double(std::numeric_limits<int>::max())) {
+            wrongType(key, QStringLiteral("a whole number"), value);
+            return;
+        }
+        *out = int(number);
+    }
+
+    void strings(const char *key, QStringList *out)
+    {
+        const QJsonValue value = m_object.value(QLatin1String(key));
+        if (value.isUndefined()) {
+            return;
+        }
+        const QJsonArray array = value.toArray();
+        bool ok = value.isArray();
+        for (const QJsonValue &item : array) {
+            ok = ok && item.isString();
+        }
+        if (!ok) {
+            wrongType(key, QStringLiteral("an array of strings"), value);
+            return;
+        }
+        out->clear();
+        for (const QJsonValue &item : array) {
+            out->append(item.toString());
+        }
+    }
+
+    void problem(const QString &text) { m_problems->append(text); }
+
+private:
+    void wrongType(const char *key, const QString &expected, const QJsonValue &value)
+    {
+        if (m_problems) {
+            m_problems->append(QStringLiteral("%1: expected %2, got %3; the default is kept")
+                                   .arg(QLatin1String(key), expected, typeName(value)));
+        }
+    }
+
+    const QJsonObject &m_object;
+    QStringList *m_problems;
+};
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list) {
+        array.append(item);
+    }
+    return array;
+}
+
+} // namespace
+
+StreamConfig::Transport StreamConfig::transport() const
+{
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("http") || scheme == QLatin1String("https")) {
+        return Transport::Sse;
+    }
+    if (scheme == QLatin1String("ws") || scheme == QLatin1String("wss")) {
+        return Transport::WebSocket;
+    }
+    return Transport::Invalid;
+}
+
+QList<StreamConfig::Problem> StreamConfig::validate() const
+{
+    QList<Problem> problems;
+    const auto add = [&problems](const char *field, const QString &message) {
+        problems.append({QString::fromLatin1(field), message});
+    };
+
+    if (url.isEmpty()) {
+        add("url", QStringLiteral("enter a URL (http, https, ws or wss)"));
+    } else if (!url.isValid()) {
+        add("url", QStringLiteral("not a valid URL: %1").arg(url.errorString()));
+    } else if (transport() == Transport::Invalid) {
+        add("url",
+            url.scheme().isEmpty()
+                ? QStringLiteral("no scheme: start with http://, https://, ws:// or wss://")
+                : QStringLiteral("not http, https, ws or wss (the scheme is \"%1\")")
+                      .arg(url.scheme()));
+    } else if (url.host().isEmpty()) {
+        add("url",
+            QStringLiteral("no host: the URL needs one, as in %1://host/path")
+                .arg(url.scheme().toLower()));
+    }
+    if (name.trimmed().isEmpty()) {
+        add("name", QStringLiteral("give the stream a name"));
+    }
+    for (qsizetype i = 0; i < headers.size(); ++i) {
+        const auto &[headerName, value] = headers.at(i);
+        if (headerName.isEmpty()) {
+            add("headers", QStringLiteral("header %1 has no name").arg(i + 1));
+        } else if (!isToken(headerName)) {
+            add("headers",
+                QStringLiteral(
+                    "header name \"%1\" may hold only letters, digits and !#$%&'*+-.^_`|~")
+                    .arg(QString::fromUtf8(headerName)));
+        } else if (hasLineBreakOrNul(value)) {
+            add("headers",
+                QStringLiteral("header \"%1\": the value holds a line break")
+                    .arg(QString::fromUtf8(headerName)));
+        }
+    }
+    if (initialDelayMs < 0) {
+        add("initialDelayMs", QStringLiteral("the first reconnect delay cannot be negative"));
+    }
+    if (maxDelayMs < 0) {
+        add("maxDelayMs", QStringLiteral("the longest reconnect delay cannot be negative"));
+    } else if (initialDelayMs > maxDelayMs) {
+        add("maxDelayMs",
+            QStringLiteral("the longest reconnect delay (%1 ms) is shorter than the first (%2 ms)")
+                .arg(maxDelayMs)
+                .arg(initialDelayMs));
+    }
+    const Transport kind = transport();
+    if (kind != Transport::WebSocket) {
+        if (!isToken(method)) {
+            add("method",
+                method.isEmpty() ? QStringLiteral("enter an HTTP method, such as GET or POST")
+                                 : QStringLiteral("\"%1\" is not an HTTP method")
+                                       .arg(QString::fromUtf8(method)));
+        } else if ((method == "GET" || method == "HEAD") && !body.isEmpty()) {
+            add("body",
+                QStringLiteral("a %1 request has no body: use POST, or leave the body empty")
+                    .arg(QString::fromUtf8(method)));
+        }
+        if (idleTimeoutMs < 0) {
+            add("idleTimeoutMs", QStringLiteral("the idle timeout cannot be negative (0: off)"));
+        }
+    }
+    if (kind != Transport::Sse) {
+        for (const QString &protocol : subprotocols) {
+            if (!isToken(protocol.toUtf8())) {
+                add("subprotocols",
+                    QStringLiteral("\"%1\" is not a valid subprotocol name (a token: no spaces "
+                                   "or separators)")
+                        .arg(protocol));
+            }
+        }
+        if (pingIntervalMs < 0) {
+            add("pingIntervalMs", QStringLiteral("the ping interval cannot be negative (0: off)"));
+        }
+    }
+    return problems;
+}
+
+QJsonObject StreamConfig::toJson() const
+{
+    QJsonObject object;
+    object.insert(QLatin1String("name"), name);
+    object.insert(QLatin1String("url"), url.toString());
+    QStringList lines;
+    for (const auto &header : headers) {
+        lines.append(headerLine(header));
+    }
+    object.insert(QLatin1String("headers"), toArray(lines));
+    object.insert(QLatin1String("initialDelayMs"), initialDelayMs);
+    object.insert(QLatin1String("maxDelayMs"), maxDelayMs);
+    // Only the keys that apply to the transport, so a file reads as what it does.
+    const Transport kind = transport();
+    if (kind != Transport::WebSocket) {
+        object.insert(QLatin1String("method"), QString::fromUtf8(method));
+        object.insert(QLatin1String("body"), QString::fromUtf8(body));
+        object.insert(QLatin1String("idleTimeoutMs"), idleTimeoutMs);
+    }
+    if (kind != Transport::Sse) {
+        object.insert(QLatin1String("subprotocols"), toArray(subprotocols));
+        QStringList messages;
+        for (const QByteArray &message : onOpenMessages) {
+            messages.append(QString::fromUtf8(message));
+        }
+        object.insert(QLatin1String("onOpenMessages"), toArray(messages));
+        object.insert(QLatin1String("pingIntervalMs"), pingIntervalMs);
+    }
+    return object;
+}
+
+StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *problems)
+{
+    QStringList ignored;
+    Reader reader(object, problems ? problems : &ignored);
+    StreamConfig config;
+    reader.string("name", &config.name);
+    QString urlText;
+    reader.string("url", &urlText);
+    config.url = QUrl(urlText.trimmed(), QUrl::StrictMode);
+    QStringList lines;
+    reader.strings("headers", &lines);
+    for (const QString &line : std::as_const(lines)) {
+        QPair<QByteArray, QByteArray> header;
+        QString error;
+        if (parseHeaderLine(line, &header, &error)) {
+            config.headers.append(header);
+        } else {
+            reader.problem(QStringLiteral("headers: %1; left out").arg(error));
+        }
+    }
+    reader.integer("initialDelayMs", &config.initialDelayMs);
+    reader.integer("maxDelayMs", &config.maxDelayMs);
+    reader.bytes("method", &config.method);
+    reader.bytes("body", &config.body);
+    reader.integer("idleTimeoutMs", &config.idleTimeoutMs);
+    reader.strings("subprotocols", &config.subprotocols);
+    QStringList messages;
+    reader.strings("onOpenMessages", &messages);
+    for (const QString &message : std::as_const(messages)) {
+        config.onOpenMessages.append(message.toUtf8());
+    }
+    reader.integer("pingIntervalMs", &config.pingIntervalMs);
+    return config;
+}
+
+EventSourceSettings StreamConfig::sseSettings(QStringList *missing) const
+{
+    EventSourceSettings settings;
+    settings.url = url;
+    settings.method = method;
+    settings.body = body;
+    settings.headers = resolveHeaders(headers, missing);
+    settings.initialDelayMs = initialDelayMs;
+    settings.maxDelayMs = maxDelayMs;
+    settings.idleTimeoutMs = idleTimeoutMs;
+    return settings;
+}
+
+WebSocketSettings StreamConfig::webSocketSettings(QStringList *missing) const
+{
+    WebSocketSettings settings;
+    settings.url = url;
+    settings.headers = resolveHeaders(headers, missing);
+    settings.subprotocols = subprotocols;
+    settings.onOpenMessages = onOpenMessages;
+    settings.initialDelayMs = initialDelayMs;
+    settings.maxDelayMs = maxDelayMs;
+    settings.pingIntervalMs = pingIntervalMs;
+    return settings;
+}
+
+QString StreamConfig::cliCommand() const
+{
+    const bool webSocket = transport() == Transport::WebSocket;
+    QStringList words{QStringLiteral("streamscope-cli"),
+        webSocket ? QStringLiteral("ws") : QStringLiteral("sse"),
+        shellQuote(url.toString(QUrl::FullyEncoded))};
+    for (const auto &header : headers) {
+        words << QStringLiteral("-H")
+              << shellQuoteWithReferences(header.first + ": " + header.second);
+    }
+    if (webSocket) {
+        for (const QString &protocol : subprotocols) {
+            words << QStringLiteral("--subprotocol") << shellQuote(protocol);
+        }
+        for (const QByteArray &message : onOpenMessages) {
+            words << QStringLiteral("--send") << shellQuote(QString::fromUtf8(message));
+        }
+        if (pingIntervalMs != WebSocketSettings().pingIntervalMs) {
+            words << QStringLiteral("--ping-interval") << QString::number(pingIntervalMs);
+        }
+    } else {
+        // The CLI's --data alone means POST; --method says anything else.
+        const QByteArray impliedMethod = body.isEmpty() ? "GET" : "POST";
+        if (method != impliedMethod) {
+            words << QStringLiteral("--method") << shellQuote(QString::fromUtf8(method));
+        }
+        if (!body.isEmpty()) {
+            words << QStringLiteral("--data") << shellQuote(QString::fromUtf8(body));
+        }
+        if (idleTimeoutMs > 0) {
+            words << QStringLiteral("--idle-timeout") << QString::number(idleTimeoutMs);
+        }
+    }
+    const StreamConfig defaults;
+    if (initialDelayMs != defaults.initialDelayMs) {
+        words << QStringLiteral("--initial-delay") << QString::number(initialDelayMs);
+    }
+    if (maxDelayMs != defaults.maxDelayMs) {
+        words << QStringLiteral("--max-delay") << QString::number(maxDelayMs);
+    }
+    return words.join(QLatin1Char(' '));
+}
+
+bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header, QString *error)
+{
+    const QByteArray text = line.toUtf8();
+    const qsizetype colon = text.indexOf(':');
+    QString problem;
+    const QByteArray name = text.left(std::max<qsizetype>(colon, 0)).trimmed();
+    const QByteArray value = text.mid(colon + 1).trimmed();
+    if (colon < 0) {
+        problem = QStringLiteral("\"%1\" is not of the form \"Name: value\"").arg(line);
+    } else if (name.isEmpty()) {
+        problem = QStringLiteral("\"%1\" has no name before the colon").arg(line);
+    } else if (!isToken(name)) {
+        problem = QStringLiteral("\"%1\": the name may hold only letters, digits and "
+                                 "!#$%&'*+-.^_`|~")
+                      .arg(line);
+    } else if (hasLineBreakOrNul(value)) {
+        problem = QStringLiteral("\"%1\": the value holds a line break").arg(line.simplified());
+    }
+    if (!problem.isEmpty()) {
+        if (error) {
+            *error = problem;
+        }
+        return false;
+    }
+    if (header) {
+        *header = {name, value};
+    }
+    return true;
+}
+
+QString headerLine(const QPair<QByteArray, QByteArray> &header)
+{
+    return QString::fromUtf8(header.first + ": " + header.second);
+}
+
+QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing)
+{
+    if (!value.contains("${env:")) {
+        return value;
+    }
+    QByteArray out;
+    for (const Piece &piece : splitReferences(value)) {
+        if (piece.name.isEmpty()) {
+            out += piece.text;
+            continue;
+        }
+        const char *name = piece.name.constData();
+        if (!qEnvironmentVariableIsSet(name)) {
+            const QString text = QString::fromLatin1(piece.name);
+            if (missing && !missing->contains(text)) {
+                missing->append(text);
+            }
+            continue;
+        }
+        out += qEnvironmentVariable(name).toUtf8();
+    }
+    return out;
+}
+
+} // namespace streamscope
