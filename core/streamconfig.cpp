@@ -397,7 +397,7 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     reader.string("name", &config.name);
     QString urlText;
     reader.string("url", &urlText);
-    config.url = QUrl(urlText.trimmed(), QUrl::StrictMode);
+    config.url = QUrl(urlText.trimmed()); // tolerant: a hand-edited space is not fatal
     QStringList lines;
     reader.strings("headers", &lines);
     for (const QString &line : std::as_const(lines)) {

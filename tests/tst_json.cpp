@@ -1,0 +1,97 @@
+#include "json.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace streamscope;
+
+class TestJson : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void escapes_data();
+    void escapes();
+    void records_data();
+    void records();
+};
+
+void TestJson::escapes_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("plain") << QByteArray("abc") << QByteArray(R"("abc")");
+    QTest::newRow("empty") << QByteArray() << QByteArray(R"("")");
+    QTest::newRow("quote and backslash") << QByteArray(R"(a"b\c)") << QByteArray(R"("a\"b\\c")");
+    QTest::newRow("named controls") << QByteArray("\n\r\t\b\f") << QByteArray(R"("\n\r\t\b\f")");
+    QTest::newRow("other control") << QByteArray("\x01\x1f", 2) << QByteArray(R"("\u0001\u001f")");
+    QTest::newRow("utf-8 kept") << QByteArray("h\xc3\xa9") << QByteArray("\"h\xc3\xa9\"");
+}
+
+void TestJson::escapes()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, expected);
+    QByteArray out("x");
+    json::appendString(out, input);
+    QCOMPARE(out, "x" + expected);
+}
+
+void TestJson::records_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<bool>("binary");
+    QTest::addColumn<QByteArray>("type");
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("event") << int(StreamEvent::Kind::Event) << false << QByteArray("cpu")
+                           << QByteArray("{\"v\":1}\nx")
+                           << QByteArray(
+                                  R"({"kind":"event","t":1700000000123,"stream":"m \"1\"",)"
+                                  R"("type":"cpu","data":"{\"v\":1}\nx","lastEventId":"7"})");
+    QTest::newRow("message") << int(StreamEvent::Kind::Message) << false << QByteArray()
+                             << QByteArray("hi")
+                             << QByteArray(R"({"kind":"message","t":1700000000123,)"
+                                           R"("stream":"m \"1\"","data":"hi","binary":false})");
+    QTest::newRow("binary message")
+        << int(StreamEvent::Kind::Message) << true << QByteArray() << QByteArray("\x00\xff", 2)
+        << QByteArray(R"({"kind":"message","t":1700000000123,"stream":"m \"1\"",)"
+                      R"("data":"AP8=","binary":true})");
+    QTest::newRow("sent") << int(StreamEvent::Kind::Sent) << false << QByteArray()
+                          << QByteArray("ping")
+                          << QByteArray(R"({"kind":"sent","t":1700000000123,"stream":"m \"1\"",)"
+                                        R"("data":"ping"})");
+    QTest::newRow("lifecycle") << int(StreamEvent::Kind::Lifecycle) << false
+                               << QByteArray("reconnecting")
+                               << QByteArray("reconnecting in 1.2 s (attempt 3)")
+                               << QByteArray(R"({"kind":"reconnecting","t":1700000000123,)"
+                                             R"("stream":"m \"1\"",)"
+                                             R"x("message":"reconnecting in 1.2 s (attempt 3)"})x");
+}
+
+void TestJson::records()
+{
+    QFETCH(int, kind);
+    QFETCH(bool, binary);
+    QFETCH(QByteArray, type);
+    QFETCH(QByteArray, data);
+    QFETCH(QByteArray, expected);
+    StreamEvent event;
+    event.arrivalMs = 1700000000123;
+    event.kind = StreamEvent::Kind(kind);
+    event.binary = binary;
+    event.type = type;
+    event.id = event.kind == StreamEvent::Kind::Event ? QByteArray("7") : QByteArray();
+    event.data = data;
+    const QByteArray record = json::eventRecord(event, "m \"1\"");
+    QCOMPARE(record, expected);
+    QJsonParseError error;
+    QVERIFY(QJsonDocument::fromJson(record, &error).isObject());
+    QByteArray line;
+    json::appendEventRecord(line, event, "m \"1\"");
+    QCOMPARE(line, expected + '\n');
+}
+
+QTEST_APPLESS_MAIN(TestJson)
+#include "tst_json.moc"

@@ -1,0 +1,396 @@
+#include "streamconfig.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+#include <functional>
+
+using namespace streamscope;
+
+using Change = std::function<void(streamscope::StreamConfig &)>;
+Q_DECLARE_METATYPE(streamscope::StreamConfig)
+Q_DECLARE_METATYPE(streamscope::StreamConfig::Transport)
+Q_DECLARE_METATYPE(Change)
+
+class TestStreamConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void transport_data();
+    void transport();
+    void validate_data();
+    void validate();
+    void jsonRoundTrip_data();
+    void jsonRoundTrip();
+    void jsonWrongTypesKeepDefaults();
+    void headerLines_data();
+    void headerLines();
+    void environment_data();
+    void environment();
+    void settingsResolveAtCallTime();
+    void cliCommand_data();
+    void cliCommand();
+};
+
+namespace {
+
+StreamConfig valid(const QString &url = QStringLiteral("http://127.0.0.1:8080/metrics"))
+{
+    StreamConfig config;
+    config.name = QStringLiteral("metrics");
+    config.url = QUrl(url);
+    return config;
+}
+
+} // namespace
+
+void TestStreamConfig::transport_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<StreamConfig::Transport>("transport");
+    QTest::newRow("http") << "http://h/x" << StreamConfig::Transport::Sse;
+    QTest::newRow("https") << "https://h/x" << StreamConfig::Transport::Sse;
+    QTest::newRow("HTTP upper") << "HTTP://h/x" << StreamConfig::Transport::Sse;
+    QTest::newRow("ws") << "ws://h/x" << StreamConfig::Transport::WebSocket;
+    QTest::newRow("wss") << "wss://h/x" << StreamConfig::Transport::WebSocket;
+    QTest::newRow("ftp") << "ftp://h/x" << StreamConfig::Transport::Invalid;
+    QTest::newRow("empty") << "" << StreamConfig::Transport::Invalid;
+}
+
+void TestStreamConfig::transport()
+{
+    QFETCH(QString, url);
+    QFETCH(StreamConfig::Transport, transport);
+    QCOMPARE(valid(url).transport(), transport);
+}
+
+void TestStreamConfig::validate_data()
+{
+    QTest::addColumn<Change>("change");
+    QTest::addColumn<QStringList>("fields"); // the fields named, in order
+    QTest::addColumn<QString>("message"); // a part of the first message
+
+    QTest::newRow("valid sse") << Change([](StreamConfig &) {}) << QStringList() << QString();
+    QTest::newRow("valid ws") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://127.0.0.1:1/ws"));
+        c.subprotocols = QStringList{QStringLiteral("v1.json")};
+    }) << QStringList() << QString();
+    QTest::newRow("valid POST with body") << Change([](StreamConfig &c) {
+        c.method = "POST";
+        c.body = "{}";
+    }) << QStringList() << QString();
+    QTest::newRow("empty url") << Change([](StreamConfig &c) { c.url = QUrl(); })
+                               << QStringList{QStringLiteral("url")}
+                               << QStringLiteral("enter a URL");
+    QTest::newRow("ftp url") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ftp://h/x"));
+    }) << QStringList{QStringLiteral("url")}
+                             << QStringLiteral("not http, https, ws or wss");
+    QTest::newRow("no scheme") << Change(
+        [](StreamConfig &c) { c.url = QUrl(QStringLiteral("localhost/x")); })
+                               << QStringList{QStringLiteral("url")} << QStringLiteral("no scheme");
+    QTest::newRow("no host") << Change(
+        [](StreamConfig &c) { c.url = QUrl(QStringLiteral("http:///x")); })
+                             << QStringList{QStringLiteral("url")} << QStringLiteral("no host");
+    QTest::newRow("empty name") << Change([](StreamConfig &c) { c.name = QStringLiteral("  "); })
+                                << QStringList{QStringLiteral("name")} << QStringLiteral("name");
+    QTest::newRow("header name with space") << Change([](StreamConfig &c) {
+        c.headers = {{"X Token", "1"}};
+    }) << QStringList{QStringLiteral("headers")}
+                                            << QStringLiteral("X Token");
+    QTest::newRow("header without name") << Change([](StreamConfig &c) {
+        c.headers = {{"", "1"}};
+    }) << QStringList{QStringLiteral("headers")}
+                                         << QStringLiteral("no name");
+    QTest::newRow("header value CR LF") << Change([](StreamConfig &c) {
+        c.headers = {{"X-A", "1\r\nX-B: 2"}};
+    }) << QStringList{QStringLiteral("headers")}
+                                        << QStringLiteral("line break");
+    QTest::newRow("method invalid")
+        << Change([](StreamConfig &c) { c.method = "GE T"; })
+        << QStringList{QStringLiteral("method")} << QStringLiteral("not an HTTP method");
+    QTest::newRow("method empty") << Change([](StreamConfig &c) { c.method.clear(); })
+                                  << QStringList{QStringLiteral("method")}
+                                  << QStringLiteral("enter an HTTP method");
+    QTest::newRow("body for GET") << Change([](StreamConfig &c) { c.body = "x"; })
+                                  << QStringList{QStringLiteral("body")}
+                                  << QStringLiteral("GET request has no body");
+    QTest::newRow("negative initial delay")
+        << Change([](StreamConfig &c) { c.initialDelayMs = -1; })
+        << QStringList{QStringLiteral("initialDelayMs")} << QStringLiteral("negative");
+    QTest::newRow("initial above max") << Change([](StreamConfig &c) {
+        c.initialDelayMs = 5000;
+        c.maxDelayMs = 1000;
+    }) << QStringList{QStringLiteral("maxDelayMs")}
+                                       << QStringLiteral("shorter than the first");
+    QTest::newRow("negative idle timeout")
+        << Change([](StreamConfig &c) { c.idleTimeoutMs = -5; })
+        << QStringList{QStringLiteral("idleTimeoutMs")} << QStringLiteral("negative");
+    QTest::newRow("subprotocol invalid") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://h/x"));
+        c.subprotocols = QStringList{QStringLiteral("a b")};
+    }) << QStringList{QStringLiteral("subprotocols")}
+                                         << QStringLiteral("\"a b\"");
+    QTest::newRow("ws ignores sse fields") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://h/x"));
+        c.body = "x";
+        c.method = "GE T";
+    }) << QStringList() << QString();
+    QTest::newRow("several at once") << Change([](StreamConfig &c) {
+        c.url = QUrl();
+        c.name.clear();
+        c.maxDelayMs = -1;
+    }) << QStringList{QStringLiteral("url"), QStringLiteral("name"), QStringLiteral("maxDelayMs")}
+                                     << QStringLiteral("enter a URL");
+}
+
+void TestStreamConfig::validate()
+{
+    QFETCH(Change, change);
+    QFETCH(QStringList, fields);
+    QFETCH(QString, message);
+    StreamConfig config = valid();
+    change(config);
+    const QList<StreamConfig::Problem> problems = config.validate();
+    QStringList named;
+    for (const auto &problem : problems) {
+        named.append(problem.field);
+        QVERIFY2(!problem.message.isEmpty(), qPrintable(problem.field));
+    }
+    QCOMPARE(named, fields);
+    if (!message.isEmpty()) {
+        QVERIFY2(problems.first().message.contains(message), qPrintable(problems.first().message));
+    }
+}
+
+void TestStreamConfig::jsonRoundTrip_data()
+{
+    QTest::addColumn<StreamConfig>("config");
+    StreamConfig sse = valid(QStringLiteral("https://example.test/events?topic=a%20b"));
+    sse.headers = {{"Authorization", "Bearer ${env:TOKEN}"}, {"X-Trace", "a: b"}};
+    sse.method = "POST";
+    sse.body = "{\"subscribe\":[\"cpu\"]}";
+    sse.idleTimeoutMs = 45000;
+    sse.initialDelayMs = 250;
+    sse.maxDelayMs = 8000;
+    QTest::newRow("sse") << sse;
+    StreamConfig ws = valid(QStringLiteral("wss://example.test/ws"));
+    ws.name = QStringLiteral("ws \u00e9");
+    ws.subprotocols = QStringList{QStringLiteral("v1"), QStringLiteral("v2")};
+    ws.onOpenMessages = {"{\"op\":\"subscribe\"}", "hello"};
+    ws.pingIntervalMs = 0;
+    QTest::newRow("websocket") << ws;
+    QTest::newRow("defaults") << valid();
+}
+
+void TestStreamConfig::jsonRoundTrip()
+{
+    QFETCH(StreamConfig, config);
+    QStringList problems;
+    const StreamConfig back = StreamConfig::fromJson(config.toJson(), &problems);
+    QCOMPARE(problems, QStringList());
+    QCOMPARE(back.toJson(), config.toJson());
+    QCOMPARE(back.name, config.name);
+    QCOMPARE(back.url, config.url);
+    QCOMPARE(back.headers, config.headers);
+    QCOMPARE(back.method, config.method);
+    QCOMPARE(back.body, config.body);
+    QCOMPARE(back.subprotocols, config.subprotocols);
+    QCOMPARE(back.onOpenMessages, config.onOpenMessages);
+    QCOMPARE(back.pingIntervalMs, config.pingIntervalMs);
+    QCOMPARE(back.idleTimeoutMs, config.idleTimeoutMs);
+    QCOMPARE(back.initialDelayMs, config.initialDelayMs);
+    QCOMPARE(back.maxDelayMs, config.maxDelayMs);
+    // Secrets stay as references in files.
+    QVERIFY(!config.toJson().value(QLatin1String("headers")).toArray().isEmpty()
+        || config.headers.isEmpty());
+}
+
+void TestStreamConfig::jsonWrongTypesKeepDefaults()
+{
+    QJsonObject object;
+    object.insert(QLatin1String("name"), QStringLiteral("x"));
+    object.insert(QLatin1String("url"), QStringLiteral("http://h/x"));
+    object.insert(QLatin1String("initialDelayMs"), QStringLiteral("soon"));
+    object.insert(QLatin1String("maxDelayMs"), 1.5);
+    object.insert(QLatin1String("headers"),
+        QJsonArray{QStringLiteral("X-Ok: 1"), QStringLiteral("no colon here"), 3});
+    object.insert(QLatin1String("subprotocols"), QStringLiteral("v1"));
+    object.insert(QLatin1String("somethingNew"), true);
+    QStringList problems;
+    const StreamConfig config = StreamConfig::fromJson(object, &problems);
+    QCOMPARE(config.name, QStringLiteral("x"));
+    QCOMPARE(config.initialDelayMs, StreamConfig().initialDelayMs);
+    QCOMPARE(config.maxDelayMs, StreamConfig().maxDelayMs);
+    QCOMPARE(config.headers, HeaderList());
+    QCOMPARE(problems.size(), 4);
+    QVERIFY2(problems.at(0).startsWith(QLatin1String("headers: expected an array of strings")),
+        qPrintable(problems.at(0)));
+    QVERIFY2(problems.at(1).startsWith(QLatin1String("initialDelayMs: expected a whole number, "
+                                                     "got a string")),
+        qPrintable(problems.at(1)));
+    QVERIFY2(problems.at(2).startsWith(QLatin1String("maxDelayMs:")), qPrintable(problems.at(2)));
+    QVERIFY2(problems.at(3).startsWith(QLatin1String("subprotocols:")), qPrintable(problems.at(3)));
+
+    // A header array of strings: the malformed line is named, the rest kept.
+    object.insert(QLatin1String("headers"),
+        QJsonArray{QStringLiteral("X-Ok: 1"), QStringLiteral("no colon here")});
+    problems.clear();
+    const StreamConfig second = StreamConfig::fromJson(object, &problems);
+    QCOMPARE(second.headers, (HeaderList{{"X-Ok", "1"}}));
+    QVERIFY(problems.first().contains(QLatin1String("\"no colon here\"")));
+}
+
+void TestStreamConfig::headerLines_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::newRow("plain") << "Authorization: Bearer x" << true << QByteArray("Authorization")
+                           << QByteArray("Bearer x");
+    QTest::newRow("colon in value")
+        << "X-Time: 12:30" << true << QByteArray("X-Time") << QByteArray("12:30");
+    QTest::newRow("empty value") << "X-Empty:" << true << QByteArray("X-Empty") << QByteArray();
+    QTest::newRow("no colon") << "Authorization Bearer" << false << QByteArray() << QByteArray();
+    QTest::newRow("no name") << ": x" << false << QByteArray() << QByteArray();
+    QTest::newRow("bad name") << "X(1): x" << false << QByteArray() << QByteArray();
+    QTest::newRow("line break") << "X-A: 1\nX-B: 2" << false << QByteArray() << QByteArray();
+}
+
+void TestStreamConfig::headerLines()
+{
+    QFETCH(QString, line);
+    QFETCH(bool, ok);
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QPair<QByteArray, QByteArray> header;
+    QString error;
+    QCOMPARE(parseHeaderLine(line, &header, &error), ok);
+    if (ok) {
+        QCOMPARE(header.first, name);
+        QCOMPARE(header.second, value);
+        QCOMPARE(headerLine(header), QString::fromUtf8(name + ": " + value));
+    } else {
+        QVERIFY(!error.isEmpty());
+    }
+}
+
+void TestStreamConfig::environment_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QByteArray>("resolved");
+    QTest::addColumn<QStringList>("missing");
+    QTest::newRow("none") << QByteArray("plain") << QByteArray("plain") << QStringList();
+    QTest::newRow("whole") << QByteArray("${env:SS_TEST_TOKEN}") << QByteArray("s3cr$t")
+                           << QStringList();
+    QTest::newRow("inside") << QByteArray("Bearer ${env:SS_TEST_TOKEN}!")
+                            << QByteArray("Bearer s3cr$t!") << QStringList();
+    QTest::newRow("twice") << QByteArray("${env:SS_TEST_TOKEN}${env:SS_TEST_TOKEN}")
+                           << QByteArray("s3cr$ts3cr$t") << QStringList();
+    QTest::newRow("set but empty")
+        << QByteArray("[${env:SS_TEST_EMPTY}]") << QByteArray("[]") << QStringList();
+    QTest::newRow("missing") << QByteArray("Bearer ${env:SS_TEST_UNSET}") << QByteArray("Bearer ")
+                             << QStringList{QStringLiteral("SS_TEST_UNSET")};
+    QTest::newRow("two missing, named once")
+        << QByteArray("${env:SS_TEST_UNSET}${env:SS_TEST_UNSET2}${env:SS_TEST_UNSET}")
+        << QByteArray()
+        << QStringList{QStringLiteral("SS_TEST_UNSET"), QStringLiteral("SS_TEST_UNSET2")};
+    QTest::newRow("not a reference: no brace")
+        << QByteArray("${env:SS_TEST_TOKEN") << QByteArray("${env:SS_TEST_TOKEN") << QStringList();
+    QTest::newRow("not a reference: bad name")
+        << QByteArray("${env:1A}") << QByteArray("${env:1A}") << QStringList();
+    QTest::newRow("shell style left alone")
+        << QByteArray("$HOME ${HOME}") << QByteArray("$HOME ${HOME}") << QStringList();
+}
+
+void TestStreamConfig::environment()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(QByteArray, resolved);
+    QFETCH(QStringList, missing);
+    qputenv("SS_TEST_TOKEN", "s3cr$t");
+    qputenv("SS_TEST_EMPTY", "");
+    qunsetenv("SS_TEST_UNSET");
+    qunsetenv("SS_TEST_UNSET2");
+    QStringList names;
+    QCOMPARE(resolveEnvironmentReferences(value, &names), resolved);
+    QCOMPARE(names, missing);
+}
+
+void TestStreamConfig::settingsResolveAtCallTime()
+{
+    StreamConfig config = valid();
+    config.headers = {{"Authorization", "Bearer ${env:SS_TEST_LATE}"}};
+    qunsetenv("SS_TEST_LATE");
+    QStringList missing;
+    config.sseSettings(&missing);
+    QCOMPARE(missing, QStringList{QStringLiteral("SS_TEST_LATE")});
+
+    qputenv("SS_TEST_LATE", "one");
+    missing.clear();
+    QCOMPARE(config.sseSettings(&missing).headers.first().second, QByteArray("Bearer one"));
+    QVERIFY(missing.isEmpty());
+    qputenv("SS_TEST_LATE", "two");
+    config.url = QUrl(QStringLiteral("ws://h/ws"));
+    QCOMPARE(config.webSocketSettings(&missing).headers.first().second, QByteArray("Bearer two"));
+    // Never stored resolved.
+    QCOMPARE(config.headers.first().second, QByteArray("Bearer ${env:SS_TEST_LATE}"));
+    qunsetenv("SS_TEST_LATE");
+}
+
+void TestStreamConfig::cliCommand_data()
+{
+    QTest::addColumn<Change>("change");
+    QTest::addColumn<QString>("command");
+    QTest::newRow("plain sse") << Change([](StreamConfig &) {})
+                               << "streamscope-cli sse http://127.0.0.1:8080/metrics";
+    QTest::newRow("query needs quotes")
+        << Change([](StreamConfig &c) { c.url = QUrl(QStringLiteral("http://h/x?a=1&b=2")); })
+        << "streamscope-cli sse 'http://h/x?a=1&b=2'";
+    QTest::newRow("header with quote") << Change([](StreamConfig &c) {
+        c.headers = {{"X-Note", "it's"}};
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H 'X-Note: it'\\''s'";
+    QTest::newRow("env reference") << Change([](StreamConfig &c) {
+        c.headers = {{"Authorization", "Bearer ${env:TOKEN}"}};
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"Authorization: Bearer $TOKEN\"";
+    QTest::newRow("env reference with specials") << Change([](StreamConfig &c) {
+        c.headers = {{"X-K", "$1 \"${env:A}\"${env:B}x`"}};
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"X-K: \\$1 \\\"$A\\\"${B}x\\`\"";
+    QTest::newRow("post body") << Change([](StreamConfig &c) {
+        c.method = "POST";
+        c.body = "{\"a\": 1}";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics --data '{\"a\": 1}'";
+    QTest::newRow("put body and delays")
+        << Change([](StreamConfig &c) {
+               c.method = "PUT";
+               c.body = "x";
+               c.idleTimeoutMs = 30000;
+               c.initialDelayMs = 200;
+               c.maxDelayMs = 5000;
+           })
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics --method PUT --data x "
+           "--idle-timeout 30000 --initial-delay 200 --max-delay 5000";
+    QTest::newRow("websocket") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://127.0.0.1:1/ws"));
+        c.subprotocols = QStringList{QStringLiteral("v1")};
+        c.onOpenMessages = {"{\"op\":\"subscribe\"}"};
+        c.pingIntervalMs = 0;
+        c.body = "ignored";
+    })
+                               << "streamscope-cli ws ws://127.0.0.1:1/ws --subprotocol v1 --send "
+                                  "'{\"op\":\"subscribe\"}' --ping-interval 0";
+}
+
+void TestStreamConfig::cliCommand()
+{
+    QFETCH(Change, change);
+    QFETCH(QString, command);
+    StreamConfig config = valid();
+    change(config);
+    QCOMPARE(config.cliCommand(), command);
+}
+
+QTEST_APPLESS_MAIN(TestStreamConfig)
+#include "tst_streamconfig.moc"

@@ -1,0 +1,176 @@
+#include "workspace.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace streamscope;
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void roundTrip();
+    void notJson_data();
+    void notJson();
+    void partial_data();
+    void partial();
+    void oversized();
+};
+
+namespace {
+
+Workspace sample()
+{
+    Workspace workspace;
+    StreamConfig metrics;
+    metrics.name = QStringLiteral("metrics");
+    metrics.url = QUrl(QStringLiteral("http://127.0.0.1:8080/metrics"));
+    metrics.headers = {{"Authorization", "Bearer ${env:TOKEN}"}};
+    metrics.idleTimeoutMs = 30000;
+    StreamConfig ws;
+    ws.name = QStringLiteral("ws");
+    ws.url = QUrl(QStringLiteral("ws://127.0.0.1:8080/ws"));
+    ws.onOpenMessages = {"{\"op\":\"subscribe\"}"};
+    workspace.streams = {metrics, ws};
+    workspace.logCapacity = 5000;
+    workspace.filters.insert(QLatin1String("text"), QStringLiteral("error"));
+    workspace.layout.insert(QLatin1String("splitter"), QStringLiteral("AAAA"));
+    workspace.charts.append(QJsonObject{{QLatin1String("stream"), 1}});
+    return workspace;
+}
+
+// A valid file with the given streams array text.
+QByteArray withStreams(const QByteArray &streams)
+{
+    return "{\"version\": 1, \"streams\": " + streams + "}";
+}
+
+} // namespace
+
+void TestWorkspace::roundTrip()
+{
+    const Workspace workspace = sample();
+    const QByteArray json = workspace.toJson();
+    QVERIFY(json.contains("\n    \"version\": 1")); // readable: indented
+    QVERIFY(json.contains("${env:TOKEN}")); // the secret itself is never written
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QVERIFY(loaded.readable);
+    QCOMPARE(loaded.problems, QStringList());
+    QCOMPARE(loaded.workspace.streams.size(), 2);
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(loaded.workspace.streams.at(i).toJson(), workspace.streams.at(i).toJson());
+    }
+    QCOMPARE(loaded.workspace.logCapacity, 5000);
+    QCOMPARE(loaded.workspace.filters, workspace.filters);
+    QCOMPARE(loaded.workspace.layout, workspace.layout);
+    QCOMPARE(loaded.workspace.charts, workspace.charts);
+    QCOMPARE(loaded.workspace.toJson(), json);
+}
+
+void TestWorkspace::notJson_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("problem");
+    const QByteArray whole = sample().toJson();
+    QTest::newRow("truncated") << whole.left(whole.size() / 2) << QStringLiteral("at offset");
+    QTest::newRow("empty file") << QByteArray() << QStringLiteral("not valid JSON");
+    QTest::newRow("garbage") << QByteArray("<html>") << QStringLiteral("illegal value at offset 1");
+    QTest::newRow("missing comma")
+        << QByteArray("{\"version\": 1 \"streams\": []}") << QStringLiteral("at offset 15");
+    QTest::newRow("an array") << QByteArray("[1, 2]") << QStringLiteral("expected a JSON object");
+}
+
+void TestWorkspace::notJson()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, problem);
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QVERIFY(!loaded.readable);
+    QCOMPARE(loaded.workspace.streams.size(), 0);
+    QCOMPARE(loaded.problems.size(), 1);
+    QVERIFY2(loaded.problems.first().contains(problem), qPrintable(loaded.problems.first()));
+}
+
+void TestWorkspace::partial_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QStringList>("names"); // of the streams loaded
+    QTest::addColumn<QStringList>("problems"); // the start of each problem, in order
+
+    const QByteArray good = R"({"name": "a", "url": "http://127.0.0.1:1/a"})";
+    const QByteArray good2 = R"({"name": "c", "url": "ws://127.0.0.1:1/c"})";
+    QTest::newRow("one bad url among good")
+        << withStreams("[" + good + R"(, {"name": "b", "url": "ftp://x/y"}, )" + good2 + "]")
+        << QStringList{QStringLiteral("a"), QStringLiteral("c")}
+        << QStringList{QStringLiteral("streams[1].url: not http, https, ws or wss"),
+               QStringLiteral("streams[1]: skipped")};
+    QTest::newRow("no url") << withStreams("[" + good + R"(, {"name": "b"}])")
+                            << QStringList{QStringLiteral("a")}
+                            << QStringList{QStringLiteral("streams[1].url: enter a URL"),
+                                   QStringLiteral("streams[1]: skipped")};
+    QTest::newRow("not an object")
+        << withStreams("[" + good + ", 42]") << QStringList{QStringLiteral("a")}
+        << QStringList{QStringLiteral("streams[1]: expected an object, got a number")};
+    QTest::newRow("fixable problems still load") << withStreams(
+        R"([{"name": "", "url": "http://127.0.0.1:1/a", "maxDelayMs": "x", "method": "GE T"}])")
+                                                 << QStringList{QString()}
+                                                 << QStringList{
+                                                        QStringLiteral("streams[0].maxDelayMs: "
+                                                                       "expected a whole number"),
+                                                        QStringLiteral("streams[0].name: "),
+                                                        QStringLiteral("streams[0].method: ")};
+    QTest::newRow("streams not an array")
+        << QByteArray(R"({"version": 1, "streams": {"a": 1}, "logCapacity": 10})") << QStringList()
+        << QStringList{QStringLiteral("streams: expected an array")};
+    QTest::newRow("bad capacity and layout")
+        << QByteArray(
+               R"({"version": 1, "streams": [], "logCapacity": -3, "layout": [], "filters": 1})")
+        << QStringList()
+        << QStringList{QStringLiteral("logCapacity: expected a whole number from 1"),
+               QStringLiteral("filters: expected an object"),
+               QStringLiteral("layout: expected an object")};
+    QTest::newRow("no version") << QByteArray(R"({"streams": [)" + good + "]}")
+                                << QStringList{QStringLiteral("a")}
+                                << QStringList{QStringLiteral("version: missing")};
+    QTest::newRow("newer version")
+        << QByteArray(R"({"version": 2, "streams": [)" + good + "]}")
+        << QStringList{QStringLiteral("a")} << QStringList{QStringLiteral("version: 2 is newer")};
+    QTest::newRow("unknown keys ignored")
+        << QByteArray(R"({"version": 1, "future": true, "streams": [{"name": "a", "url": )"
+                      R"("http://127.0.0.1:1/a", "colour": "red"}]})")
+        << QStringList{QStringLiteral("a")} << QStringList();
+}
+
+void TestWorkspace::partial()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QStringList, names);
+    QFETCH(QStringList, problems);
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QVERIFY(loaded.readable);
+    QStringList loadedNames;
+    for (const StreamConfig &config : loaded.workspace.streams) {
+        loadedNames.append(config.name);
+    }
+    QCOMPARE(loadedNames, names);
+    QCOMPARE(loaded.problems.size(), problems.size());
+    for (qsizetype i = 0; i < problems.size(); ++i) {
+        QVERIFY2(
+            loaded.problems.at(i).startsWith(problems.at(i)), qPrintable(loaded.problems.at(i)));
+    }
+}
+
+void TestWorkspace::oversized()
+{
+    QByteArray json = withStreams("[]");
+    json.append(QByteArray(16 * 1024 * 1024, ' '));
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QVERIFY(!loaded.readable);
+    QCOMPARE(loaded.problems.size(), 1);
+    QVERIFY2(loaded.problems.first().contains(QLatin1String("at most 16.0 MiB")),
+        qPrintable(loaded.problems.first()));
+}
+
+QTEST_APPLESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"
