@@ -1,0 +1,450 @@
+#include "demofeed.h"
+#include "ssetestserver.h"
+#include "stream.h"
+#include "streamset.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace streamscope;
+
+class TestStream : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void sseRowsFromDemo();
+    void webSocketRowsAndSend();
+    void serverGoesAwayAndReturns();
+    void staleWhenSilent();
+    void pauseStopsRowsButCounts();
+    void environmentHeaderAtConnect();
+    void missingEnvironmentFails();
+    void fatalStatusFails();
+    void setConfigReconnects();
+    void healthChangedIsThrottled();
+    void tenStreamsToOneServer();
+    void streamSetRemovesFromOwnSignal();
+    void disconnectEmitsClosed();
+};
+
+namespace {
+
+// Collects one stream's rows.
+struct Rows
+{
+    explicit Rows(QObject *source)
+    {
+        if (auto *stream = qobject_cast<Stream *>(source)) {
+            QObject::connect(stream, &Stream::eventArrived, stream,
+                [this](const StreamEvent &event) { list.append(event); });
+        } else if (auto *set = qobject_cast<StreamSet *>(source)) {
+            QObject::connect(set, &StreamSet::eventArrived, set,
+                [this](const StreamEvent &event) { list.append(event); });
+        }
+    }
+    int count(StreamEvent::Kind kind, const QByteArray &type = {}) const
+    {
+        int n = 0;
+        for (const StreamEvent &event : list) {
+            n += event.kind == kind && (type.isEmpty() || event.type == type) ? 1 : 0;
+        }
+        return n;
+    }
+    const StreamEvent *first(StreamEvent::Kind kind, const QByteArray &type = {}) const
+    {
+        for (const StreamEvent &event : list) {
+            if (event.kind == kind && (type.isEmpty() || event.type == type)) {
+                return &event;
+            }
+        }
+        return nullptr;
+    }
+    QList<StreamEvent> list;
+};
+
+StreamConfig config(const QUrl &url)
+{
+    StreamConfig c;
+    c.name = QStringLiteral("test");
+    c.url = url;
+    c.initialDelayMs = 50;
+    c.maxDelayMs = 200;
+    return c;
+}
+
+// An endless-enough SSE stream: count events, one every intervalMs, then the connection stays.
+SseTestResponse ticking(int count, int intervalMs, int firstId = 1)
+{
+    QByteArrayList chunks;
+    for (int i = 0; i < count; ++i) {
+        chunks.append("event: tick\nid: " + QByteArray::number(firstId + i)
+            + "\ndata: {\"n\":" + QByteArray::number(i) + "}\n\n");
+    }
+    SseTestResponse response = SseTestResponse::stream(chunks, SseTestResponse::End::KeepOpen);
+    response.intervalMs = intervalMs;
+    return response;
+}
+
+} // namespace
+
+void TestStream::initTestCase()
+{
+    qRegisterMetaType<StreamEvent>();
+}
+
+void TestStream::sseRowsFromDemo()
+{
+    DemoFeed demo;
+    DemoFeedSettings settings;
+    settings.metricsIntervalMs = 50;
+    QVERIFY(demo.listen(0, settings));
+    Stream stream(7, config(demo.url(QStringLiteral("/metrics"))));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QVERIFY(stream.isConnected());
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) >= 5);
+
+    QCOMPARE(rows.list.at(0).kind, StreamEvent::Kind::Lifecycle);
+    QCOMPARE(rows.list.at(0).type, QByteArray("connecting"));
+    QCOMPARE(rows.list.at(0).data,
+        "connecting to " + demo.url(QStringLiteral("/metrics")).toString().toUtf8()
+            + " (attempt 1)");
+    QCOMPARE(rows.list.at(1).type, QByteArray("open"));
+    QCOMPARE(rows.list.at(1).data, QByteArray("open 200"));
+    const StreamEvent *event = rows.first(StreamEvent::Kind::Event);
+    QVERIFY(!event->type.isEmpty());
+    QVERIFY(!event->id.isEmpty());
+    QVERIFY(event->data.startsWith('{'));
+    QCOMPARE(event->streamId, 7);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(event->arrivalMs > now - 10000 && event->arrivalMs <= now);
+
+    const StreamHealth health = stream.health();
+    QCOMPARE(health.state, HealthState::Open);
+    QVERIFY(health.events >= 5);
+    QVERIFY(health.bytes > health.events * 10);
+    QCOMPARE(health.lastEventId, rows.list.last().id);
+    QCOMPARE(health.attempt, 1);
+}
+
+void TestStream::webSocketRowsAndSend()
+{
+    DemoFeed demo;
+    QVERIFY(demo.listen());
+    StreamConfig c = config(demo.url(QStringLiteral("/ws"), QStringLiteral("ws")));
+    c.onOpenMessages = {"{\"subscribe\":\"*\"}"};
+    Stream stream(1, c);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Message) >= 3);
+    QCOMPARE(rows.first(StreamEvent::Kind::Lifecycle, "open")->data, QByteArray("open"));
+    QCOMPARE(rows.first(StreamEvent::Kind::Sent)->data, QByteArray("{\"subscribe\":\"*\"}"));
+    QVERIFY(rows.first(StreamEvent::Kind::Message)->data.contains("\"type\""));
+    QVERIFY(!rows.first(StreamEvent::Kind::Message)->binary);
+
+    QVERIFY(stream.send("{\"unsubscribe\":\"web-1\"}"));
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Sent), 2);
+    QTRY_VERIFY(stream.health().events >= 3);
+    QCOMPARE(stream.health().state, HealthState::Open);
+    QVERIFY(stream.health().bytes > 0);
+
+    Stream sse(2, config(demo.url(QStringLiteral("/metrics"))));
+    QVERIFY(!sse.send("x")); // SSE cannot send
+}
+
+void TestStream::serverGoesAwayAndReturns()
+{
+    SseTestServer server;
+    server.setHandler(
+        [](const SseTestRequest &, int index) { return ticking(1000, 20, index * 1000 + 1); });
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    Stream stream(1, config(server.url(QStringLiteral("/events"))));
+    Rows rows(&stream);
+    QSignalSpy health(&stream, &Stream::healthChanged);
+    stream.connectToServer();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) >= 3);
+    QCOMPARE(stream.health().state, HealthState::Open);
+
+    server.stop();
+    QTRY_COMPARE(stream.health().state, HealthState::Reconnecting);
+    QVERIFY(!health.isEmpty());
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Lifecycle, "reconnecting") >= 1);
+    QVERIFY(rows.first(StreamEvent::Kind::Lifecycle, "reconnecting")
+                ->data.startsWith("reconnecting in "));
+    // The stream's end alone is no error; the next attempt, refused, is.
+    QTRY_VERIFY(rows.first(StreamEvent::Kind::Lifecycle, "error") != nullptr);
+    QVERIFY(stream.health().reconnects >= 1);
+    QVERIFY(!stream.health().lastError.isEmpty());
+    QVERIFY(stream.isConnected()); // still trying
+
+    QVERIFY(server.listen(port));
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+    const int before = rows.count(StreamEvent::Kind::Event);
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) > before);
+    // Resumed with the last id seen.
+    QVERIFY(!server.requests().last().header("Last-Event-ID").isEmpty());
+}
+
+void TestStream::staleWhenSilent()
+{
+    // Ten events 50 ms apart, then nothing: stale after the minimum (2 s).
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(10, 50); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url()));
+    Rows rows(&stream);
+    QSignalSpy health(&stream, &Stream::healthChanged);
+    stream.connectToServer();
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Event), 10);
+    QCOMPARE(stream.health().state, HealthState::Open);
+    health.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(stream.health().state, HealthState::Stale, 4000);
+    // Told within a timer tick, without another row.
+    QTRY_VERIFY(!health.isEmpty());
+    QCOMPARE(rows.count(StreamEvent::Kind::Event), 10);
+}
+
+void TestStream::pauseStopsRowsButCounts()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(1000, 10); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url()));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) >= 2);
+    stream.setPaused(true);
+    QVERIFY(stream.isPaused());
+    const qsizetype rowsAtPause = rows.list.size();
+    const quint64 eventsAtPause = stream.health().events;
+    QTRY_VERIFY(stream.health().events >= eventsAtPause + 10);
+    QCOMPARE(rows.list.size(), rowsAtPause);
+    QVERIFY(stream.isConnected());
+    stream.setPaused(false);
+    QTRY_VERIFY(rows.list.size() > rowsAtPause);
+}
+
+void TestStream::environmentHeaderAtConnect()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(3, 10); });
+    QVERIFY(server.listen());
+    StreamConfig c = config(server.url());
+    c.headers = {{"Authorization", "Bearer ${env:SS_STREAM_TOKEN}"}};
+    qputenv("SS_STREAM_TOKEN", "first");
+    Stream stream(1, c);
+    qputenv("SS_STREAM_TOKEN", "at-connect"); // what counts is the value when connecting
+    stream.connectToServer();
+    QTRY_COMPARE(server.requestCount(), 1);
+    QCOMPARE(server.requests().first().header("Authorization"), QByteArray("Bearer at-connect"));
+    QCOMPARE(stream.config().headers.first().second, QByteArray("Bearer ${env:SS_STREAM_TOKEN}"));
+
+    stream.disconnectFromServer();
+    qputenv("SS_STREAM_TOKEN", "rotated");
+    stream.connectToServer();
+    QTRY_COMPARE(server.requestCount(), 2);
+    QCOMPARE(server.requests().last().header("Authorization"), QByteArray("Bearer rotated"));
+    qunsetenv("SS_STREAM_TOKEN");
+}
+
+void TestStream::missingEnvironmentFails()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(3, 10); });
+    QVERIFY(server.listen());
+    StreamConfig c = config(server.url());
+    c.headers = {{"Authorization", "Bearer ${env:SS_STREAM_UNSET}"},
+        {"X-Other", "${env:SS_STREAM_UNSET_TOO}"}};
+    qunsetenv("SS_STREAM_UNSET");
+    qunsetenv("SS_STREAM_UNSET_TOO");
+    Stream stream(1, c);
+    Rows rows(&stream);
+    QSignalSpy health(&stream, &Stream::healthChanged);
+    stream.connectToServer();
+    QCOMPARE(rows.list.size(), 1);
+    QCOMPARE(rows.list.first().kind, StreamEvent::Kind::Lifecycle);
+    QCOMPARE(rows.list.first().type, QByteArray("error"));
+    QCOMPARE(rows.list.first().data,
+        QByteArray("not connecting: environment variables SS_STREAM_UNSET, SS_STREAM_UNSET_TOO "
+                   "are not set"));
+    QCOMPARE(stream.health().state, HealthState::Failed);
+    QVERIFY(stream.health().lastError.contains(QLatin1String("SS_STREAM_UNSET")));
+    QCOMPARE(health.size(), 1);
+    QVERIFY(!stream.isConnected());
+
+    // The same for a WebSocket, one variable.
+    StreamConfig w = config(QUrl(QStringLiteral("ws://127.0.0.1:1/ws")));
+    w.headers = {{"Authorization", "${env:SS_STREAM_UNSET}"}};
+    Stream ws(2, w);
+    Rows wsRows(&ws);
+    ws.connectToServer();
+    QCOMPARE(wsRows.list.first().data,
+        QByteArray("not connecting: environment variable SS_STREAM_UNSET is not set"));
+    QCOMPARE(ws.health().state, HealthState::Failed);
+
+    QTest::qWait(0); // let the server see a connection, if one were made
+    QCOMPARE(server.requestCount(), 0);
+}
+
+void TestStream::fatalStatusFails()
+{
+    SseTestServer server;
+    server.setHandler(
+        [](const SseTestRequest &, int) { return SseTestResponse::error(401, "Unauthorized"); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url()));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(stream.health().state, HealthState::Failed);
+    QVERIFY(!stream.isConnected());
+    const StreamEvent *error = rows.first(StreamEvent::Kind::Lifecycle, "error");
+    QVERIFY(error);
+    QVERIFY2(error->data.contains("401"), error->data.constData());
+    QVERIFY(stream.health().lastError.contains(QLatin1String("401")));
+    QCOMPARE(rows.list.last().type, QByteArray("closed"));
+
+    // Reconnect now starts again from a failed stream.
+    server.setHandler([](const SseTestRequest &, int) { return ticking(3, 10); });
+    stream.reconnectNow();
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+}
+
+void TestStream::setConfigReconnects()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(100, 20); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url(QStringLiteral("/a"))));
+    stream.connectToServer();
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+
+    StreamConfig renamed = stream.config();
+    renamed.name = QStringLiteral("renamed");
+    stream.setConfig(renamed); // a new name only: the connection stays
+    QCOMPARE(stream.config().name, QStringLiteral("renamed"));
+    QCOMPARE(server.requestCount(), 1);
+
+    StreamConfig moved = stream.config();
+    moved.url = server.url(QStringLiteral("/b"));
+    stream.setConfig(moved);
+    QTRY_COMPARE(server.requestCount(), 2);
+    QCOMPARE(server.requests().last().target, QByteArray("/b"));
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+
+    stream.disconnectFromServer();
+    moved.url = server.url(QStringLiteral("/c"));
+    stream.setConfig(moved); // not connected: stays so
+    QVERIFY(!stream.isConnected());
+    QTest::qWait(0);
+    QCOMPARE(server.requestCount(), 2);
+}
+
+void TestStream::healthChangedIsThrottled()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(400, 2); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url()));
+    Rows rows(&stream);
+    QSignalSpy health(&stream, &Stream::healthChanged);
+    stream.connectToServer();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) >= 300);
+    // Connecting and open at once, then at most one per 250 ms tick.
+    QVERIFY2(health.size() < 20, qPrintable(QString::number(health.size())));
+    QVERIFY(health.size() >= 2);
+}
+
+void TestStream::tenStreamsToOneServer()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(1000, 20); });
+    QVERIFY(server.listen());
+    StreamSet set;
+    Rows rows(&set);
+    QSignalSpy added(&set, &StreamSet::streamAdded);
+    QList<int> ids;
+    for (int i = 0; i < 10; ++i) {
+        ids.append(set.add(config(server.url(QStringLiteral("/s%1").arg(i)))));
+    }
+    QCOMPARE(ids, (QList<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+    QCOMPARE(set.ids(), ids);
+    QCOMPARE(added.size(), 10);
+    for (const int id : std::as_const(ids)) {
+        set.stream(id)->connectToServer();
+    }
+    // Every stream delivers: none queues behind a shared manager's six connections.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QSet<int> seen;
+            for (const StreamEvent &event : std::as_const(rows.list)) {
+                if (event.kind == StreamEvent::Kind::Event) {
+                    seen.insert(event.streamId);
+                }
+            }
+            return seen.size() == 10;
+        }(),
+        10000);
+    for (const int id : std::as_const(ids)) {
+        QCOMPARE(set.stream(id)->health().state, HealthState::Open);
+    }
+}
+
+void TestStream::streamSetRemovesFromOwnSignal()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(1000, 10); });
+    QVERIFY(server.listen());
+    StreamSet set;
+    const int a = set.add(config(server.url(QStringLiteral("/a"))));
+    const int b = set.add(config(server.url(QStringLiteral("/b"))));
+    QSignalSpy removed(&set, &StreamSet::streamRemoved);
+    QSignalSpy health(&set, &StreamSet::healthChanged);
+    int eventsAfterRemove = 0;
+    connect(&set, &StreamSet::eventArrived, this, [&](const StreamEvent &event) {
+        if (event.streamId == a && event.kind == StreamEvent::Kind::Event) {
+            if (set.stream(a)) {
+                set.remove(a); // from inside stream a's own signal
+            } else {
+                ++eventsAfterRemove;
+            }
+        }
+    });
+    set.stream(a)->connectToServer();
+    set.stream(b)->connectToServer();
+    QTRY_COMPARE(removed.size(), 1);
+    QCOMPARE(removed.first().first().toInt(), a);
+    QCOMPARE(set.ids(), QList<int>{b});
+    QCOMPARE(set.count(), 1);
+    QVERIFY(set.stream(a) == nullptr);
+    QTRY_VERIFY(set.stream(b)->health().events >= 20);
+    QCOMPARE(eventsAfterRemove, 0);
+    QVERIFY(!health.isEmpty());
+    QCOMPARE(set.add(config(server.url())), 3); // ids are never reused
+    set.clear();
+    QCOMPARE(set.count(), 0);
+    QCOMPARE(removed.size(), 3);
+}
+
+void TestStream::disconnectEmitsClosed()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(1000, 10); });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url()));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+    stream.disconnectFromServer();
+    QVERIFY(!stream.isConnected());
+    QCOMPARE(stream.health().state, HealthState::Disconnected);
+    QCOMPARE(rows.list.last().type, QByteArray("closed"));
+    const qsizetype count = rows.list.size();
+    QTRY_COMPARE(server.clientCount(), 0);
+    QCOMPARE(rows.list.size(), count); // nothing after closed
+}
+
+QTEST_MAIN(TestStream)
+#include "tst_stream.moc"
