@@ -1,0 +1,264 @@
+#include "healthpanel.h"
+
+#include "healthcolors.h"
+#include "stream.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace streamscope {
+
+namespace {
+
+QString clockTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss"));
+}
+
+QString duration(qint64 ms)
+{
+    if (ms < 0) {
+        ms = 0;
+    }
+    const qint64 seconds = ms / 1000;
+    if (seconds < 60) {
+        return HealthPanel::tr("%1 s").arg(seconds);
+    }
+    if (seconds < 3600) {
+        return HealthPanel::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    }
+    return HealthPanel::tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
+}
+
+QString dataSize(double bytes)
+{
+    return QLocale().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
+}
+
+} // namespace
+
+HealthPanel::HealthPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_title(new QLabel)
+    , m_state(new QLabel)
+    , m_details(new QWidget)
+    , m_sendBox(new QGroupBox(tr("Send")))
+    , m_sendInput(new QComboBox)
+    , m_sendMode(new QComboBox)
+    , m_sendButton(new QPushButton(tr("Send")))
+    , m_sendError(new QLabel)
+{
+    m_title->setObjectName(QStringLiteral("healthTitle"));
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_state->setObjectName(QStringLiteral("healthState"));
+    m_state->setFont(titleFont);
+
+    auto *form = new QFormLayout(m_details);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("State:"), m_state);
+    m_since = addRow(form, tr("Since:"), QStringLiteral("healthSince"));
+    m_uptime = addRow(form, tr("Uptime:"), QStringLiteral("healthUptime"));
+    m_reconnects = addRow(form, tr("Reconnects:"), QStringLiteral("healthReconnects"));
+    m_nextAttempt = addRow(form, tr("Next attempt:"), QStringLiteral("healthNextAttempt"));
+    m_lastError = addRow(form, tr("Last error:"), QStringLiteral("healthLastError"));
+    m_events = addRow(form, tr("Events:"), QStringLiteral("healthEvents"));
+    m_bytes = addRow(form, tr("Received:"), QStringLiteral("healthBytes"));
+    m_eventRate = addRow(form, tr("Events/s:"), QStringLiteral("healthEventRate"));
+    m_byteRate = addRow(form, tr("Bytes/s:"), QStringLiteral("healthByteRate"));
+    m_lastEventId = addRow(form, tr("Last event ID:"), QStringLiteral("healthLastEventId"));
+    m_serverRetry = addRow(form, tr("Server retry:"), QStringLiteral("healthServerRetry"));
+    m_roundTrip = addRow(form, tr("Round trip:"), QStringLiteral("healthRoundTrip"));
+    m_dropped = addRow(form, tr("Dropped:"), QStringLiteral("healthDropped"));
+    m_lastError->setWordWrap(true);
+    m_lastError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_sendBox->setObjectName(QStringLiteral("sendBox"));
+    m_sendInput->setObjectName(QStringLiteral("sendInput"));
+    m_sendInput->setEditable(true);
+    m_sendInput->setInsertPolicy(QComboBox::NoInsert); // history is ours, newest first
+    m_sendInput->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_sendInput->lineEdit()->setPlaceholderText(tr("Message (Enter sends)"));
+    m_sendMode->setObjectName(QStringLiteral("sendMode"));
+    m_sendMode->addItems({tr("Text"), tr("JSON")});
+    m_sendMode->setToolTip(tr("JSON: checked and sent compact"));
+    m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_sendError->setObjectName(QStringLiteral("sendError"));
+    m_sendError->setWordWrap(true);
+    QPalette errorPalette = m_sendError->palette();
+    errorPalette.setColor(QPalette::WindowText, errorTextColor(palette()));
+    m_sendError->setPalette(errorPalette);
+    m_sendError->hide();
+    auto *sendRow = new QHBoxLayout;
+    sendRow->addWidget(m_sendInput, 1);
+    sendRow->addWidget(m_sendMode);
+    sendRow->addWidget(m_sendButton);
+    auto *sendLayout = new QVBoxLayout(m_sendBox);
+    sendLayout->addLayout(sendRow);
+    sendLayout->addWidget(m_sendError);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(m_details);
+    layout->addWidget(m_sendBox);
+    layout->addStretch();
+
+    m_tick.setInterval(RefreshMs);
+    connect(&m_tick, &QTimer::timeout, this, &HealthPanel::refresh);
+    m_coalesce.setSingleShot(true);
+    m_coalesce.setInterval(100);
+    connect(&m_coalesce, &QTimer::timeout, this, &HealthPanel::refresh);
+    connect(m_sendButton, &QPushButton::clicked, this, &HealthPanel::send);
+    connect(m_sendInput->lineEdit(), &QLineEdit::returnPressed, this, &HealthPanel::send);
+    setStream(nullptr);
+}
+
+QLabel *HealthPanel::addRow(QFormLayout *form, const QString &label, const QString &name)
+{
+    auto *value = new QLabel;
+    value->setObjectName(name);
+    form->addRow(label, value);
+    return value;
+}
+
+void HealthPanel::setStream(Stream *stream)
+{
+    if (m_stream) {
+        disconnect(m_stream, nullptr, this, nullptr);
+    }
+    m_stream = stream;
+    m_sendError->hide();
+    if (stream) {
+        connect(stream, &Stream::healthChanged, this, &HealthPanel::scheduleRefresh);
+        connect(stream, &QObject::destroyed, this, [this] { setStream(nullptr); });
+        m_sendInput->clear();
+        m_sendInput->addItems(m_history.value(stream->id()));
+        m_sendInput->setCurrentText(QString());
+    }
+    refresh();
+}
+
+QString HealthPanel::stateText() const
+{
+    return m_stream ? healthStateName(m_stream->health().state) : QString();
+}
+
+void HealthPanel::scheduleRefresh()
+{
+    if (!m_coalesce.isActive()) {
+        m_coalesce.start();
+    }
+}
+
+void HealthPanel::refresh()
+{
+    m_details->setVisible(!m_stream.isNull());
+    if (!m_stream) {
+        m_title->setText(tr("No stream selected"));
+        m_sendBox->hide();
+        m_tick.stop();
+        return;
+    }
+    const StreamConfig &config = m_stream->config();
+    const bool webSocket = config.transport() == StreamConfig::Transport::WebSocket;
+    m_title->setText(config.name);
+    m_title->setToolTip(config.url.toDisplayString());
+    m_sendBox->setVisible(webSocket);
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const StreamHealth health = m_stream->health();
+    const bool reconnecting = health.state == HealthState::Reconnecting;
+    // The countdown needs a fast tick only while it runs.
+    const int interval = reconnecting ? CountdownRefreshMs : RefreshMs;
+    if (!m_tick.isActive() || m_tick.interval() != interval) {
+        m_tick.start(interval);
+    }
+
+    m_state->setText(healthStateName(health.state));
+    QPalette statePalette = m_state->palette();
+    statePalette.setColor(QPalette::WindowText, healthColor(health.state, palette()));
+    m_state->setPalette(statePalette);
+    m_since->setText(health.stateSinceMs > 0
+            ? tr("%1 (%2 ago)")
+                  .arg(clockTime(health.stateSinceMs), duration(now - health.stateSinceMs))
+            : tr("-"));
+    m_uptime->setText(health.openSinceMs > 0 ? duration(now - health.openSinceMs) : tr("-"));
+    m_reconnects->setText(QString::number(health.reconnects));
+    if (reconnecting) {
+        const double seconds = qMax<qint64>(0, health.nextAttemptAtMs - now) / 1000.0;
+        m_nextAttempt->setText(
+            tr("attempt %1 in %2 s").arg(health.attempt + 1).arg(seconds, 0, 'f', 1));
+    } else {
+        m_nextAttempt->setText(tr("-"));
+    }
+    m_lastError->setText(health.lastError.isEmpty()
+            ? tr("none")
+            : tr("%1 at %2").arg(health.lastError, clockTime(health.lastErrorAtMs)));
+    m_events->setText(QLocale().toString(health.events));
+    m_bytes->setText(dataSize(double(health.bytes)));
+    m_eventRate->setText(QLocale().toString(health.eventsPerSecond, 'f', 1));
+    m_byteRate->setText(dataSize(health.bytesPerSecond) + tr("/s"));
+    m_lastEventId->setText(
+        health.lastEventId.isEmpty() ? tr("-") : QString::fromUtf8(health.lastEventId));
+    m_serverRetry->setText(
+        health.serverRetryMs >= 0 ? tr("%1 ms").arg(health.serverRetryMs) : tr("-"));
+    m_roundTrip->setText(health.roundTripMs >= 0 ? tr("%1 ms").arg(health.roundTripMs) : tr("-"));
+    m_dropped->setText(QLocale().toString(health.dropped));
+
+    // Rows that mean nothing for this transport are hidden, not shown as "-".
+    auto *form = static_cast<QFormLayout *>(m_details->layout());
+    form->setRowVisible(m_lastEventId, !webSocket);
+    form->setRowVisible(m_serverRetry, !webSocket);
+    form->setRowVisible(m_roundTrip, webSocket);
+}
+
+void HealthPanel::send()
+{
+    if (!m_stream) {
+        return;
+    }
+    const QString text = m_sendInput->currentText();
+    if (text.isEmpty()) {
+        return;
+    }
+    QByteArray payload = text.toUtf8();
+    if (m_sendMode->currentIndex() == 1) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(payload, &error);
+        if (error.error != QJsonParseError::NoError) {
+            m_sendError->setText(
+                tr("Not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset));
+            m_sendError->show();
+            return;
+        }
+        payload = document.toJson(QJsonDocument::Compact);
+    }
+    m_sendError->hide();
+    if (!m_stream->send(payload)) {
+        m_sendError->setText(tr("Only a WebSocket stream can send."));
+        m_sendError->show();
+        return;
+    }
+    QStringList &history = m_history[m_stream->id()];
+    history.removeAll(text);
+    history.prepend(text);
+    while (history.size() > MaxHistory) {
+        history.removeLast();
+    }
+    m_sendInput->clear();
+    m_sendInput->addItems(history);
+    m_sendInput->setCurrentText(QString());
+}
+
+} // namespace streamscope

@@ -1,0 +1,971 @@
+#include "mainwindow.h"
+
+#include "detailpane.h"
+#include "eventlogfilter.h"
+#include "eventlogmodel.h"
+#include "healthcolors.h"
+#include "healthpanel.h"
+#include "logexport.h"
+#include "streamdelegate.h"
+#include "streamdialog.h"
+#include "streamlistmodel.h"
+#include "workspace.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace streamscope {
+
+namespace {
+
+const auto RecentFilesKey = QStringLiteral("recentFiles");
+const auto LastWorkspaceKey = QStringLiteral("lastWorkspace");
+const auto WorkspaceFilter = QStringLiteral("Streamscope workspaces (*.json);;All files (*)");
+
+QLabel *makeErrorLabel(const QString &name, const QPalette &palette)
+{
+    auto *label = new QLabel;
+    label->setObjectName(name);
+    QPalette errorPalette = label->palette();
+    errorPalette.setColor(QPalette::WindowText, errorTextColor(palette));
+    label->setPalette(errorPalette);
+    label->hide();
+    return label;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_logModel(new EventLogModel(EventLog::DefaultCapacity, this))
+    , m_filter(new EventLogFilter(this))
+    , m_streamModel(new StreamListModel(&m_streams, this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    m_logModel->setStreamSet(&m_streams);
+    m_filter->setSourceModel(m_logModel);
+
+    createActions();
+    setCentralWidget(createLogArea());
+    createDocks();
+    createMenus();
+    wireStreams();
+
+    m_rowsLabel = new QLabel;
+    m_rowsLabel->setObjectName(QStringLiteral("rowsLabel"));
+    m_droppedLabel = new QLabel;
+    m_droppedLabel->setObjectName(QStringLiteral("droppedLabel"));
+    m_rateLabel = new QLabel;
+    m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
+    statusBar()->addPermanentWidget(m_rowsLabel);
+    statusBar()->addPermanentWidget(m_droppedLabel);
+    statusBar()->addPermanentWidget(m_rateLabel);
+    m_statusTimer.setInterval(1000);
+    connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    m_statusTimer.start();
+
+    resize(1280, 800);
+    rebuildRecentMenu();
+    updateStreamActions();
+    updateTitle();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // The views and the health panel go before the streams they show.
+    m_health->setStream(nullptr);
+    m_streams.clear();
+}
+
+void MainWindow::createActions()
+{
+    const auto make = [this](const QString &text, const QKeySequence &key, const char *name) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        if (!key.isEmpty()) {
+            action->setShortcut(key);
+        }
+        return action;
+    };
+    m_newAction = make(
+        tr("&New Workspace"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), "newWorkspaceAction");
+    m_openAction = make(tr("&Open Workspace…"), QKeySequence::Open, "openAction");
+    m_saveAction = make(tr("&Save Workspace"), QKeySequence::Save, "saveAction");
+    m_saveAsAction = make(tr("Save Workspace &As…"), QKeySequence::SaveAs, "saveAsAction");
+    m_exportAction = make(tr("&Export Log…"), QKeySequence(Qt::CTRL | Qt::Key_E), "exportAction");
+    m_exportAction->setToolTip(tr("Export the rows shown (filtered) as NDJSON or CSV"));
+    m_demoAction = make(tr("Open &Demo Streams"), QKeySequence(), "demoAction");
+    m_quitAction = make(tr("&Quit"), QKeySequence::Quit, "quitAction");
+
+    m_addAction = make(tr("&Add Stream…"), QKeySequence(Qt::CTRL | Qt::Key_N), "addAction");
+    m_editAction = make(tr("&Edit…"), QKeySequence(), "editAction");
+    m_connectAction = make(tr("&Connect"), QKeySequence(), "connectAction");
+    m_disconnectAction = make(tr("&Disconnect"), QKeySequence(), "disconnectAction");
+    m_reconnectAction
+        = make(tr("&Reconnect Now"), QKeySequence(Qt::CTRL | Qt::Key_R), "reconnectAction");
+    m_pauseAction = make(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), "pauseAction");
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setToolTip(
+        tr("Pause the stream: it stays connected and keeps its figures, but adds no rows"));
+    m_clearAction = make(tr("C&lear Rows"), QKeySequence(), "clearAction");
+    m_removeAction = make(tr("Re&move"), QKeySequence(), "removeAction");
+    m_copyCommandAction = make(tr("Copy as Co&mmand"), QKeySequence(), "copyCommandAction");
+    m_copyCommandAction->setToolTip(tr("Copy the equivalent streamscope-cli line"));
+
+    m_findAction = make(tr("&Find in Log"), QKeySequence::Find, "findAction");
+    m_followAction = make(tr("&Follow Newest"), QKeySequence(Qt::Key_Space), "followAction");
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_followAction->setToolTip(tr("Stick to the newest row (Space in the log pauses the view; "
+                                  "events keep arriving)"));
+
+    connect(m_newAction, &QAction::triggered, this, [this] {
+        if (maybeSave()) {
+            newWorkspace();
+        }
+    });
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openInteractively);
+    connect(m_saveAction, &QAction::triggered, this, &MainWindow::saveInteractively);
+    connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAsInteractively);
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportInteractively);
+    connect(m_demoAction, &QAction::triggered, this, [this] {
+        if (maybeSave()) {
+            openDemo();
+        }
+    });
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_addAction, &QAction::triggered, this, &MainWindow::addStreamInteractively);
+    connect(m_editAction, &QAction::triggered, this, &MainWindow::editSelectedStream);
+    connect(m_connectAction, &QAction::triggered, this, [this] {
+        if (Stream *stream = m_streams.stream(selectedStreamId())) {
+            stream->connectToServer();
+        }
+        updateStreamActions();
+    });
+    connect(m_disconnectAction, &QAction::triggered, this, [this] {
+        if (Stream *stream = m_streams.stream(selectedStreamId())) {
+            stream->disconnectFromServer();
+        }
+        updateStreamActions();
+    });
+    connect(m_reconnectAction, &QAction::triggered, this, [this] {
+        if (Stream *stream = m_streams.stream(selectedStreamId())) {
+            stream->reconnectNow();
+        }
+        updateStreamActions();
+    });
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::togglePauseSelected);
+    connect(m_clearAction, &QAction::triggered, this, &MainWindow::clearSelectedStream);
+    connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeSelectedStream);
+    connect(m_copyCommandAction, &QAction::triggered, this, &MainWindow::copySelectedAsCommand);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        m_textFilter->setFocus(Qt::ShortcutFocusReason);
+        m_textFilter->selectAll();
+    });
+    connect(m_followAction, &QAction::triggered, this, &MainWindow::setFollowing);
+}
+
+QWidget *MainWindow::createLogArea()
+{
+    m_streamFilter = new QComboBox;
+    m_streamFilter->setObjectName(QStringLiteral("streamFilter"));
+    m_streamFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_kindFilter = new QComboBox;
+    m_kindFilter->setObjectName(QStringLiteral("kindFilter"));
+    m_kindFilter->addItem(tr("All kinds"), -1);
+    m_kindFilter->addItem(tr("event (SSE)"), int(StreamEvent::Kind::Event));
+    m_kindFilter->addItem(tr("message (WS)"), int(StreamEvent::Kind::Message));
+    m_kindFilter->addItem(tr("sent (WS)"), int(StreamEvent::Kind::Sent));
+    m_kindFilter->addItem(tr("lifecycle"), int(StreamEvent::Kind::Lifecycle));
+    m_typeFilter = new QLineEdit;
+    m_typeFilter->setObjectName(QStringLiteral("typeFilter"));
+    m_typeFilter->setPlaceholderText(tr("Type"));
+    m_typeFilter->setClearButtonEnabled(true);
+    m_typeFilter->setMaximumWidth(140);
+    m_idFilter = new QLineEdit;
+    m_idFilter->setObjectName(QStringLiteral("idFilter"));
+    m_idFilter->setPlaceholderText(tr("ID"));
+    m_idFilter->setClearButtonEnabled(true);
+    m_idFilter->setMaximumWidth(110);
+    m_textFilter = new QLineEdit;
+    m_textFilter->setObjectName(QStringLiteral("textFilter"));
+    m_textFilter->setPlaceholderText(tr("Find in data (Ctrl+F)"));
+    m_textFilter->setClearButtonEnabled(true);
+    m_regexBox = new QCheckBox(tr("Re&gex"));
+    m_regexBox->setObjectName(QStringLiteral("regexBox"));
+    m_textError = makeErrorLabel(QStringLiteral("textError"), palette());
+
+    auto *filterBar = new QHBoxLayout;
+    filterBar->addWidget(m_streamFilter);
+    filterBar->addWidget(m_kindFilter);
+    filterBar->addWidget(m_typeFilter);
+    filterBar->addWidget(m_idFilter);
+    filterBar->addWidget(m_textFilter, 1);
+    filterBar->addWidget(m_regexBox);
+
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("logView"));
+    m_table->setModel(m_filter);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Fixed row heights: the view never measures 200 000 rows.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->verticalHeader()->hide();
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setStretchLastSection(true);
+    header->setHighlightSections(false);
+    const int digit = m_table->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    header->resizeSection(EventLogModel::TimeColumn, digit * 14);
+    header->resizeSection(EventLogModel::StreamColumn, digit * 12);
+    header->resizeSection(EventLogModel::KindColumn, digit * 9);
+    header->resizeSection(EventLogModel::TypeColumn, digit * 9);
+    header->resizeSection(EventLogModel::IdColumn, digit * 6);
+    header->resizeSection(EventLogModel::SizeColumn, digit * 8);
+    m_table->addAction(m_followAction);
+    m_followAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+
+    m_jumpButton = new QPushButton;
+    m_jumpButton->setObjectName(QStringLiteral("jumpButton"));
+    m_jumpButton->setToolTip(tr("Follow the newest row again (Space)"));
+    m_jumpButton->hide();
+
+    m_problemLabel = new QLabel;
+    m_problemLabel->setObjectName(QStringLiteral("problemLabel"));
+    m_problemLabel->setWordWrap(true);
+    m_problemLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette errorPalette = m_problemLabel->palette();
+    errorPalette.setColor(QPalette::WindowText, errorTextColor(palette()));
+    m_problemLabel->setPalette(errorPalette);
+    auto *dismiss = new QToolButton;
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setAutoRaise(true);
+    m_problemBanner = new QFrame;
+    m_problemBanner->setObjectName(QStringLiteral("problemBanner"));
+    m_problemBanner->setFrameShape(QFrame::StyledPanel);
+    auto *bannerLayout = new QHBoxLayout(m_problemBanner);
+    bannerLayout->addWidget(m_problemLabel, 1);
+    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_problemBanner->hide();
+    connect(dismiss, &QToolButton::clicked, m_problemBanner, &QWidget::hide);
+
+    auto *area = new QWidget;
+    auto *layout = new QVBoxLayout(area);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->addWidget(m_problemBanner);
+    layout->addLayout(filterBar);
+    layout->addWidget(m_textError);
+    layout->addWidget(m_table, 1);
+    auto *jumpRow = new QHBoxLayout;
+    jumpRow->addStretch();
+    jumpRow->addWidget(m_jumpButton);
+    layout->addLayout(jumpRow);
+
+    connect(m_streamFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilterBar);
+    connect(m_kindFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilterBar);
+    connect(m_typeFilter, &QLineEdit::textChanged, this, &MainWindow::applyFilterBar);
+    connect(m_idFilter, &QLineEdit::textChanged, this, &MainWindow::applyFilterBar);
+    connect(m_textFilter, &QLineEdit::textChanged, this, &MainWindow::applyFilterBar);
+    connect(m_regexBox, &QCheckBox::toggled, this, &MainWindow::applyFilterBar);
+    connect(m_filter, &EventLogFilter::textErrorChanged, this, &MainWindow::showTextError);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this,
+        [this](const QModelIndex &, int first, int last) { logRowsInserted(last - first + 1); });
+    connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_following) {
+            m_table->scrollToBottom();
+        }
+    });
+    connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this,
+        &MainWindow::scrollRangeChanged);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this,
+        &MainWindow::scrollValueChanged);
+    connect(m_jumpButton, &QPushButton::clicked, this, [this] { setFollowing(true); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        &MainWindow::showCurrentRow);
+    rebuildStreamFilter();
+    return area;
+}
+
+void MainWindow::createDocks()
+{
+    m_streamList = new QListView;
+    m_streamList->setObjectName(QStringLiteral("streamList"));
+    m_streamList->setModel(m_streamModel);
+    m_streamList->setItemDelegate(new StreamDelegate(m_streamList));
+    m_streamList->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_streamList->setUniformItemSizes(true);
+    m_streamList->setSelectionMode(QAbstractItemView::SingleSelection);
+    for (QAction *action :
+        {m_addAction, m_editAction, m_connectAction, m_disconnectAction, m_reconnectAction,
+            m_pauseAction, m_clearAction, m_removeAction, m_copyCommandAction}) {
+        m_streamList->addAction(action);
+    }
+    auto *sidebar = new QDockWidget(tr("Streams"), this);
+    sidebar->setObjectName(QStringLiteral("streamsDock"));
+    sidebar->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    sidebar->setWidget(m_streamList);
+    addDockWidget(Qt::LeftDockWidgetArea, sidebar);
+
+    m_health = new HealthPanel;
+    m_health->setObjectName(QStringLiteral("healthPanel"));
+    auto *healthDock = new QDockWidget(tr("Health"), this);
+    healthDock->setObjectName(QStringLiteral("healthDock"));
+    healthDock->setWidget(m_health);
+    addDockWidget(Qt::RightDockWidgetArea, healthDock);
+
+    m_detail = new DetailPane;
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+    auto *detailDock = new QDockWidget(tr("Detail"), this);
+    detailDock->setObjectName(QStringLiteral("detailDock"));
+    detailDock->setWidget(m_detail);
+    addDockWidget(Qt::BottomDockWidgetArea, detailDock);
+    // The sidebar and the health panel run full height; the detail sits under the log.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({sidebar, healthDock}, {220, 290}, Qt::Horizontal);
+    resizeDocks({detailDock}, {230}, Qt::Vertical);
+
+    auto *toolBar = addToolBar(tr("Streams"));
+    toolBar->setObjectName(QStringLiteral("streamsToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (QAction *action : {m_addAction, m_editAction, m_connectAction, m_disconnectAction,
+             m_reconnectAction, m_pauseAction, m_clearAction, m_removeAction}) {
+        toolBar->addAction(action);
+    }
+    toolBar->addSeparator();
+    toolBar->addAction(m_followAction);
+    toolBar->addAction(m_exportAction);
+
+    connect(m_streamList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        &MainWindow::selectionChanged);
+    connect(m_streamList, &QListView::doubleClicked, this, &MainWindow::editSelectedStream);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_newAction);
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    file->addAction(m_saveAction);
+    file->addAction(m_saveAsAction);
+    file->addSeparator();
+    file->addAction(m_exportAction);
+    file->addAction(m_demoAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    m_streamMenu = menuBar()->addMenu(tr("&Stream"));
+    for (QAction *action :
+        {m_addAction, m_editAction, m_connectAction, m_disconnectAction, m_reconnectAction,
+            m_pauseAction, m_clearAction, m_removeAction, m_copyCommandAction}) {
+        m_streamMenu->addAction(action);
+    }
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_findAction);
+    view->addAction(m_followAction);
+    view->addSeparator();
+    for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+        view->addAction(dock->toggleViewAction());
+    }
+}
+
+void MainWindow::wireStreams()
+{
+    connect(&m_streams, &StreamSet::eventArrived, m_logModel, &EventLogModel::append);
+    connect(&m_streams, &StreamSet::streamAdded, this, &MainWindow::rebuildStreamFilter);
+    connect(&m_streams, &StreamSet::streamRemoved, this, &MainWindow::rebuildStreamFilter);
+    connect(&m_streams, &StreamSet::healthChanged, this, [this](int id) {
+        if (id == selectedStreamId()) {
+            updateStreamActions();
+        }
+    });
+}
+
+int MainWindow::addStream(const StreamConfig &config, bool connectNow)
+{
+    const int id = m_streams.add(config);
+    if (connectNow) {
+        if (Stream *stream = m_streams.stream(id)) {
+            stream->connectToServer();
+        }
+    }
+    selectStream(id);
+    setModified(true);
+    return id;
+}
+
+int MainWindow::selectedStreamId() const
+{
+    const QModelIndex current = m_streamList->currentIndex();
+    return current.isValid() ? m_streamModel->streamIdAt(current.row()) : 0;
+}
+
+void MainWindow::selectStream(int id)
+{
+    const int row = m_streamModel->rowOf(id);
+    if (row >= 0) {
+        m_streamList->setCurrentIndex(m_streamModel->index(row, 0));
+    }
+}
+
+void MainWindow::selectionChanged()
+{
+    m_health->setStream(m_streams.stream(selectedStreamId()));
+    updateStreamActions();
+}
+
+void MainWindow::updateStreamActions()
+{
+    Stream *stream = m_streams.stream(selectedStreamId());
+    const bool connected = stream && stream->isConnected();
+    m_editAction->setEnabled(stream);
+    m_connectAction->setEnabled(stream && !connected);
+    m_disconnectAction->setEnabled(connected);
+    m_reconnectAction->setEnabled(stream);
+    m_clearAction->setEnabled(stream);
+    m_removeAction->setEnabled(stream);
+    m_copyCommandAction->setEnabled(stream);
+    m_pauseAction->setEnabled(stream);
+    const QSignalBlocker blocker(m_pauseAction);
+    m_pauseAction->setChecked(stream && stream->isPaused());
+}
+
+void MainWindow::addStreamInteractively()
+{
+    if (m_dialog) {
+        m_dialog->raise();
+        return;
+    }
+    m_dialog = new StreamDialog(this);
+    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_dialog->setWindowTitle(tr("Add Stream"));
+    StreamConfig config;
+    config.name = tr("stream %1").arg(m_streams.count() + 1);
+    m_dialog->setConfig(config);
+    connect(m_dialog, &QDialog::accepted, this,
+        [this, dialog = m_dialog] { addStream(dialog->config()); });
+    m_dialog->open();
+}
+
+void MainWindow::editSelectedStream()
+{
+    const int id = selectedStreamId();
+    Stream *stream = m_streams.stream(id);
+    if (!stream || m_dialog) {
+        return;
+    }
+    m_dialog = new StreamDialog(this);
+    m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_dialog->setWindowTitle(tr("Edit Stream"));
+    m_dialog->setConfig(stream->config());
+    connect(m_dialog, &QDialog::accepted, this, [this, id, dialog = m_dialog] {
+        if (Stream *edited = m_streams.stream(id)) {
+            edited->setConfig(dialog->config());
+            rebuildStreamFilter();
+            setModified(true);
+            selectionChanged();
+        }
+    });
+    m_dialog->open();
+}
+
+void MainWindow::removeSelectedStream()
+{
+    const int id = selectedStreamId();
+    if (!m_streams.stream(id)) {
+        return;
+    }
+    m_health->setStream(nullptr);
+    m_streams.remove(id);
+    m_logModel->removeStream(id);
+    setModified(true);
+    selectionChanged();
+}
+
+void MainWindow::clearSelectedStream()
+{
+    const int id = selectedStreamId();
+    if (m_streams.stream(id)) {
+        m_logModel->removeStream(id);
+        m_detail->clear();
+    }
+}
+
+void MainWindow::copySelectedAsCommand()
+{
+    if (Stream *stream = m_streams.stream(selectedStreamId())) {
+        QApplication::clipboard()->setText(stream->config().cliCommand());
+        statusBar()->showMessage(tr("Copied the streamscope-cli command"), 3000);
+    }
+}
+
+void MainWindow::togglePauseSelected(bool paused)
+{
+    if (Stream *stream = m_streams.stream(selectedStreamId())) {
+        stream->setPaused(paused);
+        statusBar()->showMessage(paused
+                ? tr("%1 paused: connected, adding no rows").arg(stream->config().name)
+                : tr("%1 resumed").arg(stream->config().name),
+            3000);
+    }
+}
+
+void MainWindow::showCurrentRow(const QModelIndex &current)
+{
+    const QModelIndex source = m_filter->mapToSource(current);
+    if (!source.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    const StreamEvent &event = m_logModel->eventAt(source.row());
+    const Stream *stream = m_streams.stream(event.streamId);
+    m_detail->setEvent(event, m_logModel->streamName(event.streamId),
+        stream ? stream->config().headers : HeaderList());
+}
+
+void MainWindow::rebuildStreamFilter()
+{
+    const QVariant selected = m_streamFilter->currentData();
+    const QSignalBlocker blocker(m_streamFilter);
+    m_streamFilter->clear();
+    m_streamFilter->addItem(tr("All streams"), 0);
+    for (const int id : m_streams.ids()) {
+        m_streamFilter->addItem(m_streams.stream(id)->config().name, id);
+    }
+    const int index = m_streamFilter->findData(selected);
+    m_streamFilter->setCurrentIndex(qMax(0, index));
+    if (index < 0 && selected.toInt() != 0) {
+        applyFilterBar(); // the filtered stream is gone
+    }
+}
+
+void MainWindow::applyFilterBar()
+{
+    const int streamId = m_streamFilter->currentData().toInt();
+    m_filter->setStreamIds(streamId ? QSet<int>{streamId} : QSet<int>());
+    const int kind = m_kindFilter->currentData().toInt();
+    m_filter->setKinds(
+        kind < 0 ? QList<StreamEvent::Kind>() : QList<StreamEvent::Kind>{StreamEvent::Kind(kind)});
+    m_filter->setTypeFilter(m_typeFilter->text());
+    m_filter->setIdFilter(m_idFilter->text());
+    m_filter->setTextFilter(m_textFilter->text(),
+        m_regexBox->isChecked() ? EventLogFilter::TextMode::RegularExpression
+                                : EventLogFilter::TextMode::Substring);
+    showTextError(m_filter->textError());
+}
+
+void MainWindow::syncFilterBar()
+{
+    const QSignalBlocker streamBlocker(m_streamFilter);
+    const QSignalBlocker kindBlocker(m_kindFilter);
+    const QSignalBlocker typeBlocker(m_typeFilter);
+    const QSignalBlocker idBlocker(m_idFilter);
+    const QSignalBlocker textBlocker(m_textFilter);
+    const QSignalBlocker regexBlocker(m_regexBox);
+    const QSet<int> ids = m_filter->streamIds();
+    m_streamFilter->setCurrentIndex(
+        ids.size() == 1 ? qMax(0, m_streamFilter->findData(*ids.cbegin())) : 0);
+    const QList<StreamEvent::Kind> kinds = m_filter->kinds();
+    m_kindFilter->setCurrentIndex(
+        kinds.size() == 1 ? qMax(0, m_kindFilter->findData(int(kinds.constFirst()))) : 0);
+    m_typeFilter->setText(m_filter->typeFilter());
+    m_idFilter->setText(m_filter->idFilter());
+    m_textFilter->setText(m_filter->textFilter());
+    m_regexBox->setChecked(m_filter->textMode() == EventLogFilter::TextMode::RegularExpression);
+    showTextError(m_filter->textError());
+}
+
+void MainWindow::showTextError(const QString &error)
+{
+    m_textError->setText(error.isEmpty() ? QString() : tr("Regular expression: %1").arg(error));
+    m_textError->setVisible(!error.isEmpty());
+}
+
+void MainWindow::setFollowing(bool following)
+{
+    m_following = following;
+    if (following) {
+        m_newRows = 0;
+        m_table->scrollToBottom();
+    }
+    const QSignalBlocker blocker(m_followAction);
+    m_followAction->setChecked(following);
+    updateJumpButton();
+}
+
+void MainWindow::logRowsInserted(int count)
+{
+    if (!m_following) {
+        m_newRows += count;
+        updateJumpButton();
+    }
+}
+
+void MainWindow::scrollRangeChanged(int, int max)
+{
+    if (m_following) {
+        m_scrolling = true;
+        m_table->verticalScrollBar()->setValue(max);
+        m_scrolling = false;
+    }
+}
+
+void MainWindow::scrollValueChanged(int value)
+{
+    if (m_scrolling) {
+        return;
+    }
+    const bool atBottom = value >= m_table->verticalScrollBar()->maximum();
+    if (atBottom != m_following) {
+        setFollowing(atBottom);
+    }
+}
+
+void MainWindow::updateJumpButton()
+{
+    m_jumpButton->setVisible(!m_following);
+    m_jumpButton->setText(m_newRows > 0
+            ? tr("Jump to latest (%1 new)").arg(QLocale().toString(m_newRows))
+            : tr("Jump to latest"));
+}
+
+void MainWindow::updateStatus()
+{
+    const int shown = m_filter->rowCount();
+    const int total = m_logModel->rowCount();
+    m_rowsLabel->setText(shown == total
+            ? tr("%1 rows").arg(QLocale().toString(total))
+            : tr("%1 of %2 rows").arg(QLocale().toString(shown), QLocale().toString(total)));
+    m_droppedLabel->setText(
+        tr("dropped by bound: %1").arg(QLocale().toString(m_logModel->droppedCount())));
+    double rate = 0;
+    for (const int id : m_streams.ids()) {
+        rate += m_streams.stream(id)->health().eventsPerSecond;
+    }
+    m_rateLabel->setText(tr("%1 events/s").arg(QLocale().toString(rate, 'f', 1)));
+}
+
+void MainWindow::showProblem(const QString &message)
+{
+    m_problemLabel->setText(message);
+    m_problemBanner->show();
+}
+
+QString MainWindow::problemText() const
+{
+    return m_problemBanner->isVisibleTo(this) ? m_problemLabel->text() : QString();
+}
+
+void MainWindow::setModified(bool modified)
+{
+    setWindowModified(modified);
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
+    setWindowTitle(name + QStringLiteral("[*]"));
+}
+
+void MainWindow::newWorkspace()
+{
+    m_health->setStream(nullptr);
+    m_detail->clear();
+    m_streams.clear();
+    m_logModel->clear();
+    {
+        const QSignalBlocker blocker(m_filter);
+        m_filter->fromJson(QJsonObject(), {}, nullptr);
+    }
+    m_filter->setStreamIds({});
+    m_path.clear();
+    m_problemBanner->hide();
+    rebuildStreamFilter();
+    syncFilterBar();
+    applyFilterBar();
+    setFollowing(true);
+    setModified(false);
+}
+
+void MainWindow::openDemo()
+{
+    if (!m_demoSource) {
+        showProblem(tr("This build has no demo feed."));
+        return;
+    }
+    QString error;
+    const QList<StreamConfig> configs = m_demoSource(&error);
+    if (configs.isEmpty()) {
+        showProblem(tr("The demo feed could not start: %1").arg(error));
+        return;
+    }
+    newWorkspace();
+    for (const StreamConfig &config : configs) {
+        addStream(config);
+    }
+    selectStream(m_streams.ids().constFirst());
+    setModified(false);
+}
+
+bool MainWindow::openWorkspace(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showProblem(tr("Could not open %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    if (file.size() > MaxWorkspaceBytes) {
+        showProblem(tr("%1 is not a workspace: %2 bytes, more than the %3 a workspace may have")
+                        .arg(path)
+                        .arg(file.size())
+                        .arg(MaxWorkspaceBytes));
+        return false;
+    }
+    const Workspace::Loaded loaded = Workspace::fromJson(file.readAll());
+    if (!loaded.readable) {
+        showProblem(
+            tr("%1 is not a workspace: %2")
+                .arg(QFileInfo(path).fileName(), loaded.problems.join(QStringLiteral("; "))));
+        return false;
+    }
+    newWorkspace();
+    const Workspace &workspace = loaded.workspace;
+    m_logModel->setCapacity(workspace.logCapacity);
+    QList<int> order;
+    for (const StreamConfig &config : workspace.streams) {
+        const int id = m_streams.add(config);
+        order.append(id);
+        m_streams.stream(id)->connectToServer();
+    }
+    QStringList problems = loaded.problems;
+    QStringList filterProblems;
+    m_filter->fromJson(workspace.filters, order, &filterProblems);
+    for (const QString &problem : filterProblems) {
+        problems.append(QStringLiteral("filters: ") + problem);
+    }
+    rebuildStreamFilter();
+    syncFilterBar();
+    const QByteArray geometry = QByteArray::fromBase64(
+        workspace.layout.value(QStringLiteral("geometry")).toString().toLatin1());
+    const QByteArray state = QByteArray::fromBase64(
+        workspace.layout.value(QStringLiteral("state")).toString().toLatin1());
+    if (!geometry.isEmpty() && !restoreGeometry(geometry)) {
+        problems.append(tr("layout.geometry: not a saved window geometry; ignored"));
+    }
+    if (!state.isEmpty() && !restoreState(state)) {
+        problems.append(tr("layout.state: not a saved window layout; ignored"));
+    }
+    if (!order.isEmpty()) {
+        selectStream(order.constFirst());
+    }
+    m_path = QFileInfo(path).absoluteFilePath();
+    setModified(false);
+    addRecentFile(m_path);
+    rememberLastWorkspace();
+    if (!problems.isEmpty()) {
+        showProblem(tr("%1 loaded in part. Left out:\n%2")
+                        .arg(QFileInfo(path).fileName(), problems.join(QLatin1Char('\n'))));
+    }
+    return true;
+}
+
+bool MainWindow::saveWorkspace(const QString &path)
+{
+    Workspace workspace;
+    for (const int id : m_streams.ids()) {
+        workspace.streams.append(m_streams.stream(id)->config());
+    }
+    workspace.filters = m_filter->toJson(m_streams.ids());
+    workspace.layout.insert(
+        QStringLiteral("geometry"), QString::fromLatin1(saveGeometry().toBase64()));
+    workspace.layout.insert(QStringLiteral("state"), QString::fromLatin1(saveState().toBase64()));
+    workspace.logCapacity = m_logModel->capacity();
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(workspace.toJson()) < 0 || !file.commit()) {
+        showProblem(tr("Could not save %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    m_path = QFileInfo(path).absoluteFilePath();
+    setModified(false);
+    addRecentFile(m_path);
+    rememberLastWorkspace();
+    return true;
+}
+
+bool MainWindow::reopenLastWorkspace()
+{
+    const QString path = QSettings().value(LastWorkspaceKey).toString();
+    if (path.isEmpty() || !QFileInfo::exists(path)) {
+        return false;
+    }
+    return openWorkspace(path);
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(RecentFilesKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QStringList files = recentFiles();
+    files.removeAll(path);
+    files.prepend(path);
+    while (files.size() > MaxRecentFiles) {
+        files.removeLast();
+    }
+    QSettings().setValue(RecentFilesKey, files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (const QString &path : files) {
+        QAction *action = m_recentMenu->addAction(QFileInfo(path).fileName());
+        action->setToolTip(path);
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (maybeSave()) {
+                openWorkspace(path);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::rememberLastWorkspace()
+{
+    QSettings().setValue(LastWorkspaceKey, m_path);
+}
+
+void MainWindow::openInteractively()
+{
+    if (!maybeSave()) {
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Workspace"), QFileInfo(m_path).absolutePath(), WorkspaceFilter);
+    if (!path.isEmpty()) {
+        openWorkspace(path);
+    }
+}
+
+bool MainWindow::saveInteractively()
+{
+    return m_path.isEmpty() ? saveAsInteractively() : saveWorkspace(m_path);
+}
+
+bool MainWindow::saveAsInteractively()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"),
+        m_path.isEmpty() ? QStringLiteral("workspace.json") : m_path, WorkspaceFilter);
+    if (path.isEmpty()) {
+        return false;
+    }
+    if (QFileInfo(path).suffix().isEmpty()) {
+        path += QStringLiteral(".json");
+    }
+    return saveWorkspace(path);
+}
+
+bool MainWindow::exportLog(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error) {
+            *error = file.errorString();
+        }
+        return false;
+    }
+    const LogExportResult result
+        = streamscope::exportLog(*m_filter, file, logExportFormatForFileName(path));
+    if (!result.isOk() || !file.commit()) {
+        if (error) {
+            *error = result.isOk() ? file.errorString() : result.error;
+        }
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::exportInteractively()
+{
+    QString selected;
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Export Log"), QStringLiteral("events.ndjson"),
+            tr("NDJSON, as streamscope-cli --json (*.ndjson *.jsonl);;CSV (*.csv)"), &selected);
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    if (exportLog(path, &error)) {
+        statusBar()->showMessage(
+            tr("Exported %1 rows to %2").arg(m_filter->rowCount()).arg(path), 5000);
+    } else {
+        showProblem(tr("Could not export to %1: %2").arg(path, error));
+    }
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!isModified()) {
+        return true;
+    }
+    const auto answer = QMessageBox::question(this, tr("Save Changes?"),
+        tr("The workspace has changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) {
+        return saveInteractively();
+    }
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    rememberLastWorkspace();
+    event->accept();
+}
+
+} // namespace streamscope

@@ -1,0 +1,180 @@
+#pragma once
+
+#include "streamconfig.h"
+#include "streamset.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QMenu;
+class QPushButton;
+class QTableView;
+
+namespace streamscope {
+
+class DetailPane;
+class EventLogFilter;
+class EventLogModel;
+class HealthPanel;
+class StreamDialog;
+class StreamListModel;
+
+// The dashboard: streams in a sidebar, one live event log with its filters in the centre, the
+// selected stream's health and the selected row's detail in docks; workspaces saved as JSON.
+// Network trouble shows in the log and the health panel, never in a modal dialog.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // Starts the demo feed when needed and returns its streams; empty with *error on failure.
+    using DemoSource = std::function<QList<StreamConfig>(QString *error)>;
+    static constexpr int MaxRecentFiles = 8;
+    static constexpr qint64 MaxWorkspaceBytes = 16 * 1024 * 1024;
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    StreamSet *streams() { return &m_streams; }
+    EventLogModel *logModel() const { return m_logModel; }
+    EventLogFilter *logFilter() const { return m_filter; }
+    QTableView *logView() const { return m_table; }
+    HealthPanel *healthPanel() const { return m_health; }
+    DetailPane *detailPane() const { return m_detail; }
+
+    // Adds a stream, connects it unless told not to, selects it; marks the workspace modified.
+    int addStream(const StreamConfig &config, bool connectNow = true);
+    int selectedStreamId() const; // 0 when none
+    void selectStream(int id);
+
+    void setDemoSource(DemoSource source) { m_demoSource = std::move(source); }
+    // A new untitled workspace with the demo's streams connecting.
+    void openDemo();
+
+    void newWorkspace();
+    // Loads the valid parts; problems are shown in a non-modal message. False when nothing
+    // could be read.
+    bool openWorkspace(const QString &path);
+    bool saveWorkspace(const QString &path);
+    // The workspace open when the app last quit, if there was one and it still exists.
+    bool reopenLastWorkspace();
+    QString workspacePath() const { return m_path; }
+    bool isModified() const { return isWindowModified(); }
+    void setModified(bool modified);
+    QStringList recentFiles() const;
+
+    // The filtered rows to path: CSV when it ends in .csv, else NDJSON.
+    bool exportLog(const QString &path, QString *error = nullptr);
+
+    // Following sticks the log to its newest row; scrolling up stops it.
+    bool isFollowing() const { return m_following; }
+    void setFollowing(bool following);
+    int newRowsWhileNotFollowing() const { return m_newRows; }
+
+    // A non-modal message in the window; stays until closed or replaced.
+    void showProblem(const QString &message);
+    QString problemText() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    QWidget *createLogArea();
+    void createDocks();
+    void wireStreams();
+
+    void addStreamInteractively();
+    void editSelectedStream();
+    void removeSelectedStream();
+    void clearSelectedStream();
+    void copySelectedAsCommand();
+    void togglePauseSelected(bool paused);
+    void updateStreamActions();
+    void selectionChanged();
+    void showCurrentRow(const QModelIndex &current);
+
+    void rebuildStreamFilter();
+    void applyFilterBar();
+    void syncFilterBar();
+    void showTextError(const QString &error);
+
+    void logRowsInserted(int count);
+    void scrollRangeChanged(int min, int max);
+    void scrollValueChanged(int value);
+    void updateJumpButton();
+    void updateStatus();
+
+    void openInteractively();
+    bool saveInteractively();
+    bool saveAsInteractively();
+    void exportInteractively();
+    void addRecentFile(const QString &path);
+    void rebuildRecentMenu();
+    void rememberLastWorkspace();
+    void updateTitle();
+    bool maybeSave();
+
+    StreamSet m_streams;
+    EventLogModel *m_logModel;
+    EventLogFilter *m_filter;
+    StreamListModel *m_streamModel;
+    DemoSource m_demoSource;
+    QString m_path;
+    QPointer<StreamDialog> m_dialog;
+    bool m_following = true;
+    bool m_scrolling = false; // our own scroll to the bottom is under way
+    int m_newRows = 0;
+    QTimer m_statusTimer;
+
+    QListView *m_streamList;
+    QTableView *m_table;
+    HealthPanel *m_health;
+    DetailPane *m_detail;
+    QComboBox *m_streamFilter;
+    QComboBox *m_kindFilter;
+    QLineEdit *m_typeFilter;
+    QLineEdit *m_idFilter;
+    QLineEdit *m_textFilter;
+    QCheckBox *m_regexBox;
+    QLabel *m_textError;
+    QPushButton *m_jumpButton;
+    QFrame *m_problemBanner;
+    QLabel *m_problemLabel;
+    QLabel *m_rowsLabel;
+    QLabel *m_droppedLabel;
+    QLabel *m_rateLabel;
+    QMenu *m_recentMenu;
+    QMenu *m_streamMenu;
+
+    QAction *m_newAction;
+    QAction *m_openAction;
+    QAction *m_saveAction;
+    QAction *m_saveAsAction;
+    QAction *m_exportAction;
+    QAction *m_demoAction;
+    QAction *m_quitAction;
+    QAction *m_addAction;
+    QAction *m_editAction;
+    QAction *m_connectAction;
+    QAction *m_disconnectAction;
+    QAction *m_reconnectAction;
+    QAction *m_pauseAction;
+    QAction *m_clearAction;
+    QAction *m_removeAction;
+    QAction *m_copyCommandAction;
+    QAction *m_findAction;
+    QAction *m_followAction;
+};
+
+} // namespace streamscope
