@@ -72,7 +72,9 @@ void Stream::setConfig(const StreamConfig &config)
     }
     retireClients();
     m_health.disconnected(now());
-    emitLifecycle("closed", QStringLiteral("closed: settings changed, reconnecting"));
+    if (!emitLifecycle("closed", QStringLiteral("closed: settings changed, reconnecting"))) {
+        return;
+    }
     connectToServer();
 }
 
@@ -133,7 +135,9 @@ void Stream::failToStart(qint64 nowMs, const QString &message)
 {
     m_health.stoppedFatally(nowMs, message);
     m_healthTimer.stop();
-    emitLifecycle("error", message);
+    if (!emitLifecycle("error", message)) {
+        return;
+    }
     notifyHealth();
 }
 
@@ -146,8 +150,8 @@ void Stream::disconnectFromServer()
         return;
     }
     m_health.disconnected(now());
-    if (wasConnected) {
-        emitLifecycle("closed", QStringLiteral("closed: disconnected"));
+    if (wasConnected && !emitLifecycle("closed", QStringLiteral("closed: disconnected"))) {
+        return;
     }
     notifyHealth();
 }
@@ -227,7 +231,9 @@ void Stream::stopped(qint64 nowMs, bool fatal, const QString &message)
         m_health.disconnected(nowMs);
     }
     m_healthTimer.stop();
-    emitLifecycle("closed", message);
+    if (!emitLifecycle("closed", message)) {
+        return;
+    }
     notifyHealth();
 }
 
@@ -254,15 +260,19 @@ void Stream::wireEventSource()
     EventSource *source = m_eventSource.get();
     connect(source, &EventSource::connecting, this, [this](int attempt) {
         m_health.connecting(now(), attempt);
-        emitLifecycle("connecting",
-            QStringLiteral("connecting to %1 (attempt %2)")
-                .arg(m_config.url.toString())
-                .arg(attempt));
+        if (!emitLifecycle("connecting",
+                QStringLiteral("connecting to %1 (attempt %2)")
+                    .arg(m_config.url.toString())
+                    .arg(attempt))) {
+            return;
+        }
         notifyHealth();
     });
     connect(source, &EventSource::opened, this, [this](int status) {
         m_health.opened(now());
-        emitLifecycle("open", QStringLiteral("open %1").arg(status));
+        if (!emitLifecycle("open", QStringLiteral("open %1").arg(status))) {
+            return;
+        }
         notifyHealth();
     });
     connect(source, &EventSource::bytesReceived, this, [this](qint64 bytes) {
@@ -286,10 +296,12 @@ void Stream::wireEventSource()
     });
     connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
         m_health.reconnectScheduled(now(), delayMs);
-        emitLifecycle("reconnecting",
-            QStringLiteral("reconnecting in %1 (attempt %2)")
-                .arg(duration(delayMs))
-                .arg(nextAttempt));
+        if (!emitLifecycle("reconnecting",
+                QStringLiteral("reconnecting in %1 (attempt %2)")
+                    .arg(duration(delayMs))
+                    .arg(nextAttempt))) {
+            return;
+        }
         notifyHealth();
     });
     connect(source, &EventSource::closed, this, [this](EventSource::CloseReason reason) {
@@ -317,18 +329,22 @@ void Stream::wireWebSocket()
     WebSocketClient *client = m_webSocket.get();
     connect(client, &WebSocketClient::connecting, this, [this](int attempt) {
         m_health.connecting(now(), attempt);
-        emitLifecycle("connecting",
-            QStringLiteral("connecting to %1 (attempt %2)")
-                .arg(m_config.url.toString())
-                .arg(attempt));
+        if (!emitLifecycle("connecting",
+                QStringLiteral("connecting to %1 (attempt %2)")
+                    .arg(m_config.url.toString())
+                    .arg(attempt))) {
+            return;
+        }
         notifyHealth();
     });
     connect(client, &WebSocketClient::opened, this, [this] {
         m_health.opened(now());
         const QString subprotocol = m_webSocket ? m_webSocket->subprotocol() : QString();
-        emitLifecycle("open",
-            subprotocol.isEmpty() ? QStringLiteral("open")
-                                  : QStringLiteral("open (subprotocol %1)").arg(subprotocol));
+        if (!emitLifecycle("open",
+                subprotocol.isEmpty() ? QStringLiteral("open")
+                                      : QStringLiteral("open (subprotocol %1)").arg(subprotocol))) {
+            return;
+        }
         notifyHealth();
     });
     connect(client, &WebSocketClient::textMessageReceived, this, [this](const QString &message) {
@@ -365,10 +381,12 @@ void Stream::wireWebSocket()
     connect(
         client, &WebSocketClient::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
             m_health.reconnectScheduled(now(), delayMs);
-            emitLifecycle("reconnecting",
-                QStringLiteral("reconnecting in %1 (attempt %2)")
-                    .arg(duration(delayMs))
-                    .arg(nextAttempt));
+            if (!emitLifecycle("reconnecting",
+                    QStringLiteral("reconnecting in %1 (attempt %2)")
+                        .arg(duration(delayMs))
+                        .arg(nextAttempt))) {
+                return;
+            }
             notifyHealth();
         });
     connect(client, &WebSocketClient::roundTripMeasured, this, [this](int ms) {
@@ -397,16 +415,16 @@ void Stream::wireWebSocket()
         });
 }
 
-void Stream::emitLifecycle(const QByteArray &kind, const QString &message)
+bool Stream::emitLifecycle(const QByteArray &kind, const QString &message)
 {
-    emitRow(StreamEvent::Kind::Lifecycle, kind, {}, message.toUtf8(), false);
+    return emitRow(StreamEvent::Kind::Lifecycle, kind, {}, message.toUtf8(), false);
 }
 
-void Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
+bool Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
     const QByteArray &data, bool binary)
 {
     if (m_paused) {
-        return;
+        return true;
     }
     StreamEvent event;
     event.arrivalMs = now();
@@ -416,7 +434,9 @@ void Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByte
     event.type = type;
     event.id = id;
     event.data = data;
+    const QPointer<Stream> self(this);
     emit eventArrived(event);
+    return !self.isNull();
 }
 
 } // namespace streamscope

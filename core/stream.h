@@ -70,8 +70,9 @@ private:
     void checkHealth();
     void wireEventSource();
     void wireWebSocket();
-    void emitLifecycle(const QByteArray &kind, const QString &message);
-    void emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
+    // Both return whether this stream survived the emit (a slot may have deleted it).
+    bool emitLifecycle(const QByteArray &kind, const QString &message);
+    bool emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
         const QByteArray &data, bool binary);
 
     int m_id;

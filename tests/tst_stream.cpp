@@ -3,8 +3,11 @@
 #include "stream.h"
 #include "streamset.h"
 
+#include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace streamscope;
 
@@ -16,7 +19,9 @@ private slots:
     void initTestCase();
     void sseRowsFromDemo();
     void webSocketRowsAndSend();
+    void webSocketBinaryHeadersAndSubprotocol();
     void serverGoesAwayAndReturns();
+    void webSocketServerGoesAwayAndReturns();
     void staleWhenSilent();
     void pauseStopsRowsButCounts();
     void environmentHeaderAtConnect();
@@ -27,6 +32,8 @@ private slots:
     void tenStreamsToOneServer();
     void streamSetRemovesFromOwnSignal();
     void disconnectEmitsClosed();
+    void deletedFromItsOwnRow_data();
+    void deletedFromItsOwnRow();
 };
 
 namespace {
@@ -154,6 +161,42 @@ void TestStream::webSocketRowsAndSend()
     QVERIFY(!sse.send("x")); // SSE cannot send
 }
 
+void TestStream::webSocketBinaryHeadersAndSubprotocol()
+{
+    QWebSocketServer server(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
+    server.setSupportedSubprotocols({QStringLiteral("v2.metrics")});
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QList<QNetworkRequest> handshakes;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        QWebSocket *socket = server.nextPendingConnection();
+        socket->setParent(&server);
+        handshakes.append(socket->request());
+        socket->sendBinaryMessage(QByteArray("\x00\x01\xff", 3));
+        socket->sendTextMessage(QStringLiteral("caf\u00e9"));
+    });
+    StreamConfig c
+        = config(QUrl(QStringLiteral("ws://127.0.0.1:%1/feed").arg(server.serverPort())));
+    c.headers = {{"Authorization", "Bearer ${env:SS_WS_TOKEN}"}};
+    c.subprotocols = QStringList{QStringLiteral("v1.metrics"), QStringLiteral("v2.metrics")};
+    qputenv("SS_WS_TOKEN", "ws-secret");
+    Stream stream(3, c);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Message), 2);
+    qunsetenv("SS_WS_TOKEN");
+    QCOMPARE(handshakes.size(), 1);
+    QCOMPARE(handshakes.first().rawHeader("Authorization"), QByteArray("Bearer ws-secret"));
+    QCOMPARE(rows.first(StreamEvent::Kind::Lifecycle, "open")->data,
+        QByteArray("open (subprotocol v2.metrics)"));
+    const StreamEvent *binary = rows.first(StreamEvent::Kind::Message);
+    QVERIFY(binary->binary);
+    QCOMPARE(binary->data, QByteArray("\x00\x01\xff", 3));
+    QCOMPARE(rows.list.last().data, QByteArray("caf\xc3\xa9"));
+    QVERIFY(!rows.list.last().binary);
+    QCOMPARE(stream.health().events, quint64(2));
+    QCOMPARE(stream.health().bytes, quint64(3 + 5)); // message bytes, for WebSocket
+}
+
 void TestStream::serverGoesAwayAndReturns()
 {
     SseTestServer server;
@@ -186,6 +229,31 @@ void TestStream::serverGoesAwayAndReturns()
     QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) > before);
     // Resumed with the last id seen.
     QVERIFY(!server.requests().last().header("Last-Event-ID").isEmpty());
+}
+
+void TestStream::webSocketServerGoesAwayAndReturns()
+{
+    auto demo = std::make_unique<DemoFeed>();
+    QVERIFY(demo->listen());
+    const quint16 port = demo->port();
+    Stream stream(1, config(demo->url(QStringLiteral("/ws"), QStringLiteral("ws"))));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Message) >= 1);
+    QCOMPARE(stream.health().state, HealthState::Open);
+
+    demo.reset();
+    QTRY_COMPARE(stream.health().state, HealthState::Reconnecting);
+    QVERIFY(rows.first(StreamEvent::Kind::Lifecycle, "disconnected") != nullptr);
+    QVERIFY(rows.first(StreamEvent::Kind::Lifecycle, "reconnecting") != nullptr);
+    QVERIFY(stream.health().nextAttemptAtMs > 0);
+
+    demo = std::make_unique<DemoFeed>();
+    QVERIFY(demo->listen(port));
+    QTRY_COMPARE(stream.health().state, HealthState::Open);
+    const int before = rows.count(StreamEvent::Kind::Message);
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Message) > before);
+    QVERIFY(stream.health().reconnects >= 1);
 }
 
 void TestStream::staleWhenSilent()
@@ -444,6 +512,38 @@ void TestStream::disconnectEmitsClosed()
     const qsizetype count = rows.list.size();
     QTRY_COMPARE(server.clientCount(), 0);
     QCOMPARE(rows.list.size(), count); // nothing after closed
+}
+
+void TestStream::deletedFromItsOwnRow_data()
+{
+    QTest::addColumn<QByteArray>("type");
+    QTest::addColumn<bool>("webSocket");
+    QTest::newRow("sse connecting") << QByteArray("connecting") << false;
+    QTest::newRow("sse open") << QByteArray("open") << false;
+    QTest::newRow("sse event") << QByteArray("tick") << false;
+    QTest::newRow("ws connecting") << QByteArray("connecting") << true;
+    QTest::newRow("ws open") << QByteArray("open") << true;
+}
+
+void TestStream::deletedFromItsOwnRow()
+{
+    QFETCH(QByteArray, type);
+    QFETCH(bool, webSocket);
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(100, 10); });
+    QVERIFY(server.listen());
+    DemoFeed demo;
+    QVERIFY(demo.listen());
+    auto *stream = new Stream(1,
+        config(webSocket ? demo.url(QStringLiteral("/ws"), QStringLiteral("ws")) : server.url()));
+    QPointer<Stream> watch(stream);
+    connect(stream, &Stream::eventArrived, this, [stream, type](const StreamEvent &event) {
+        if (event.type == type) {
+            delete stream; // synchronously, from inside the stream's own signal
+        }
+    });
+    stream->connectToServer();
+    QTRY_VERIFY(watch.isNull());
 }
 
 QTEST_MAIN(TestStream)
