@@ -366,6 +366,17 @@ void TestEventLogModel::streamNames()
     QCOMPARE(model.index(1, EventLogModel::StreamColumn).data().toString(),
         QStringLiteral("#%1").arg(id + 100));
 
+    // Rows outlive their stream: they keep its name.
+    const int later = streams.add(config);
+    model.append(row(3, later));
+    model.flush();
+    streams.remove(id);
+    streams.remove(later);
+    QCOMPARE(
+        model.index(0, EventLogModel::StreamColumn).data().toString(), QStringLiteral("metrics"));
+    QCOMPARE(
+        model.index(2, EventLogModel::StreamColumn).data().toString(), QStringLiteral("metrics"));
+
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     model.setStreamNameFunction([](int streamId) { return QStringLiteral("s%1").arg(streamId); });
     QCOMPARE(changed.size(), 1);

@@ -1,9 +1,11 @@
 #include "demofeed.h"
+#include "healthcolors.h"
 #include "ssetestserver.h"
 #include "streamlistmodel.h"
 #include "streamset.h"
 
 #include <QAbstractItemModelTester>
+#include <QGuiApplication>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -247,11 +249,11 @@ void TestStreamListModel::colors_data()
 {
     QTest::addColumn<int>("state");
     QTest::addColumn<int>("hueFrom");
-    QTest::addColumn<int>("hueTo"); // -1: grey
+    QTest::addColumn<int>("hueTo"); // -1: any
     QTest::newRow("open: green") << int(HealthState::Open) << 90 << 150;
-    QTest::newRow("stale: amber") << int(HealthState::Stale) << 30 << 55;
-    QTest::newRow("connecting: amber") << int(HealthState::Connecting) << 30 << 55;
-    QTest::newRow("reconnecting: blue") << int(HealthState::Reconnecting) << 190 << 230;
+    QTest::newRow("stale") << int(HealthState::Stale) << -1 << -1;
+    QTest::newRow("connecting") << int(HealthState::Connecting) << -1 << -1;
+    QTest::newRow("reconnecting") << int(HealthState::Reconnecting) << -1 << -1;
     QTest::newRow("failed: red") << int(HealthState::Failed) << 0 << 10;
     QTest::newRow("disconnected: grey") << int(HealthState::Disconnected) << -1 << -1;
 }
@@ -261,14 +263,24 @@ void TestStreamListModel::colors()
     QFETCH(int, state);
     QFETCH(int, hueFrom);
     QFETCH(int, hueTo);
+    // One set of colours in the whole window: the model's are healthcolors.h's.
     const QColor color = StreamListModel::healthColor(HealthState(state));
-    if (hueFrom < 0) {
-        QCOMPARE(color.hsvHue(), -1);
-        return;
+    QCOMPARE(color, healthColor(HealthState(state), QGuiApplication::palette()));
+    if (HealthState(state) == HealthState::Disconnected) {
+        QVERIFY(color.hsvSaturation() < 60);
+    } else {
+        QVERIFY(color.hsvSaturation() > 100);
     }
-    QVERIFY2(color.hsvHue() >= hueFrom && color.hsvHue() <= hueTo,
-        qPrintable(QString::number(color.hsvHue())));
-    QVERIFY(color.hsvSaturation() > 100);
+    if (hueFrom >= 0) {
+        QVERIFY2(color.hsvHue() >= hueFrom && color.hsvHue() <= hueTo,
+            qPrintable(QString::number(color.hsvHue())));
+    }
+    // Each state its own colour.
+    for (int other = 0; other <= int(HealthState::Failed); ++other) {
+        if (other != state) {
+            QVERIFY(StreamListModel::healthColor(HealthState(other)) != color);
+        }
+    }
 }
 
 void TestStreamListModel::agoText_data()

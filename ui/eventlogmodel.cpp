@@ -3,8 +3,11 @@
 #include "streamset.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QPointer>
 
 #include <algorithm>
+#include <memory>
 
 namespace streamscope {
 
@@ -28,10 +31,30 @@ void EventLogModel::setStreamNameFunction(StreamNameFunction function)
 
 void EventLogModel::setStreamSet(const StreamSet *streams)
 {
-    setStreamNameFunction([streams](int streamId) {
-        const Stream *stream = streams ? streams->stream(streamId) : nullptr;
-        return stream ? stream->config().name : QString();
+    // A removed stream's rows stay in the log: they keep the name it last had.
+    auto known = std::make_shared<QHash<int, QString>>();
+    setStreamNameFunction([set = QPointer<const StreamSet>(streams), known](int streamId) {
+        const Stream *stream = set ? set->stream(streamId) : nullptr;
+        if (!stream) {
+            return known->value(streamId);
+        }
+        const QString &name = stream->config().name;
+        const auto found = known->constFind(streamId);
+        if (found == known->cend() || *found != name) {
+            known->insert(streamId, name);
+        }
+        return name;
     });
+    if (streams) {
+        for (const int id : streams->ids()) {
+            known->insert(id, streams->stream(id)->config().name);
+        }
+        connect(streams, &StreamSet::streamAdded, this, [known, streams](int id) {
+            if (const Stream *stream = streams->stream(id)) {
+                known->insert(id, stream->config().name);
+            }
+        });
+    }
 }
 
 void EventLogModel::append(const StreamEvent &event)

@@ -51,7 +51,7 @@ public:
 
     // Names for the Stream column; without one a stream shows as "#id".
     void setStreamNameFunction(StreamNameFunction function);
-    // Names from the set's stream configs; the set must outlive the model.
+    // Names from the set's stream configs; a removed stream keeps the name last shown.
     void setStreamSet(const StreamSet *streams);
 
     // Queues a row; rows appear at the next flush. Never emits a model signal itself.

@@ -1,8 +1,11 @@
 #include "streamlistmodel.h"
 
+#include "healthcolors.h"
 #include "streamset.h"
 
 #include <QDateTime>
+#include <QGuiApplication>
+#include <QPalette>
 
 #include <cmath>
 
@@ -273,21 +276,8 @@ QHash<int, QByteArray> StreamListModel::roleNames() const
 
 QColor StreamListModel::healthColor(HealthState state)
 {
-    // Mid-tone hues that read on light and dark palettes alike.
-    switch (state) {
-    case HealthState::Open:
-        return QColor(0x2e, 0xa0, 0x43); // green
-    case HealthState::Stale:
-    case HealthState::Connecting:
-        return QColor(0xe0, 0xa0, 0x10); // amber
-    case HealthState::Reconnecting:
-        return QColor(0x3d, 0x8b, 0xe0); // blue
-    case HealthState::Failed:
-        return QColor(0xd7, 0x3a, 0x3a); // red
-    case HealthState::Disconnected:
-        break;
-    }
-    return QColor(0x8c, 0x8c, 0x8c); // grey
+    // The same colours as the sidebar's delegate and the health panel, for the current palette.
+    return streamscope::healthColor(state, QGuiApplication::palette());
 }
 
 QString StreamListModel::agoText(qint64 ms)

@@ -61,6 +61,7 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // healthColor() of healthcolors.h on the application's palette.
     static QColor healthColor(HealthState state);
     static QString agoText(qint64 ms); // "just now", "3 s ago", "2 min ago", "1 h ago"
     static QString rateText(double perSecond); // "0.5/s", "12/s"
