@@ -44,8 +44,10 @@ class HealthTracker
 {
 public:
     static constexpr int RateWindowSeconds = 5;
-    // Open and silent for longer than StaleFactor times the usual gap between events (at
-    // least MinStaleMs), or than the idle timeout when one is set, is stale.
+    // Open and silent (no event) for longer than StaleFactor times the usual gap between events
+    // (at least MinStaleMs), or than the idle timeout when one is set, is stale. Before two
+    // events have given a pace, the limit is StaleFactor times MinStaleMs. The gap is measured
+    // within one connection only: time spent reconnecting is not the stream's pace.
     static constexpr int StaleFactor = 5;
     static constexpr int MinStaleMs = 2000;
 
