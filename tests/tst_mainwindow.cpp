@@ -1,0 +1,468 @@
+#include "demofeed.h"
+#include "detailpane.h"
+#include "eventlogfilter.h"
+#include "eventlogmodel.h"
+#include "healthpanel.h"
+#include "mainwindow.h"
+#include "ssetestserver.h"
+#include "streamdialog.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace streamscope;
+
+namespace {
+
+// An endless-enough SSE feed: count "tick" events (with every fifth a "tock"), one per interval.
+SseTestResponse tickFeed(int count, int intervalMs)
+{
+    QByteArrayList chunks;
+    for (int i = 1; i <= count; ++i) {
+        const QByteArray type = i % 5 == 0 ? "tock" : "tick";
+        chunks.append("id: " + QByteArray::number(i) + "\nevent: " + type + "\ndata: {\"n\":"
+            + QByteArray::number(i) + ",\"host\":\"web-" + QByteArray::number(i % 3) + "\"}\n\n");
+    }
+    SseTestResponse response = SseTestResponse::stream(chunks, SseTestResponse::End::KeepOpen);
+    response.intervalMs = intervalMs;
+    return response;
+}
+
+StreamConfig sseConfig(const QString &name, const QUrl &url)
+{
+    StreamConfig config;
+    config.name = name;
+    config.url = url;
+    config.initialDelayMs = 300;
+    config.maxDelayMs = 600;
+    return config;
+}
+
+int rowsOfKind(const EventLogModel &model, StreamEvent::Kind kind, const QByteArray &type = {})
+{
+    int count = 0;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const StreamEvent &event = model.eventAt(row);
+        if (event.kind == kind && (type.isEmpty() || event.type == type)) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+QString healthStateShown(const MainWindow &window)
+{
+    return window.healthPanel()->findChild<QLabel *>(QStringLiteral("healthState"))->text();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void addStreamThroughDialogAndFilter();
+    void regexErrorShownInline();
+    void healthFollowsTheServer();
+    void silentServerTurnsStale();
+    void exportReadsBack_data();
+    void exportReadsBack();
+    void saveAndReloadWorkspace();
+    void malformedWorkspaceLoadsValidParts();
+    void followModeAndJumpToLatest();
+    void detailPaneShowsSelectedRow();
+    void demoStreamsAndWebSocketSendBox();
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Recent files and the last workspace go to a test location, never the user's settings.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("StreamscopeTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QSettings().clear();
+}
+
+void TestMainWindow::addStreamThroughDialogAndFilter()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return tickFeed(400, 10); });
+    QVERIFY(server.listen());
+
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QAction *>(QStringLiteral("addAction"))->trigger();
+    auto *dialog = window.findChild<StreamDialog *>();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    auto *name = dialog->findChild<QLineEdit *>(QStringLiteral("name"));
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("ticks"));
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("url")),
+        server.url(QStringLiteral("/ticks")).toString());
+    auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY2(ok->isEnabled(), qPrintable(dialog->problems().join(u'\n')));
+    QTest::mouseClick(ok, Qt::LeftButton);
+
+    QCOMPARE(window.streams()->count(), 1);
+    QVERIFY(window.isModified());
+    EventLogModel *log = window.logModel();
+    QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(*log, StreamEvent::Kind::Event) >= 30, 10000);
+    QVERIFY(rowsOfKind(*log, StreamEvent::Kind::Lifecycle, "open") >= 1);
+    QCOMPARE(log->streamName(window.selectedStreamId()), QStringLiteral("ticks"));
+
+    // Filter by type while events keep arriving: only "tock" rows remain, and more come.
+    auto *type = window.findChild<QLineEdit *>(QStringLiteral("typeFilter"));
+    QTest::keyClicks(type, QStringLiteral("tock"));
+    EventLogFilter *filter = window.logFilter();
+    const int tocks = filter->rowCount();
+    QVERIFY(tocks > 0);
+    QVERIFY(tocks < log->rowCount());
+    QTRY_VERIFY(filter->rowCount() > tocks);
+    for (int row = 0; row < filter->rowCount(); ++row) {
+        QCOMPARE(filter->index(row, EventLogModel::TypeColumn).data().toString(),
+            QStringLiteral("tock"));
+    }
+    // And by kind: lifecycle rows only.
+    type->clear();
+    auto *kind = window.findChild<QComboBox *>(QStringLiteral("kindFilter"));
+    kind->setCurrentIndex(kind->findData(int(StreamEvent::Kind::Lifecycle)));
+    QVERIFY(filter->rowCount() >= 1);
+    QVERIFY(filter->rowCount() < 5);
+    window.setModified(false);
+}
+
+void TestMainWindow::regexErrorShownInline()
+{
+    MainWindow window;
+    window.show();
+    auto *text = window.findChild<QLineEdit *>(QStringLiteral("textFilter"));
+    auto *regex = window.findChild<QCheckBox *>(QStringLiteral("regexBox"));
+    auto *error = window.findChild<QLabel *>(QStringLiteral("textError"));
+    window.findChild<QAction *>(QStringLiteral("findAction"))->trigger();
+    QTRY_VERIFY(text->hasFocus());
+    QTest::keyClicks(text, QStringLiteral("web-(1"));
+    QVERIFY(!error->isVisible()); // a substring: no error
+    regex->setChecked(true);
+    QVERIFY(error->isVisible());
+    QVERIFY(!error->text().isEmpty());
+    QTest::keyClicks(text, QStringLiteral(")"));
+    QVERIFY(!error->isVisible());
+}
+
+void TestMainWindow::healthFollowsTheServer()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return tickFeed(100000, 20); });
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+
+    MainWindow window;
+    window.show();
+    const int id = window.addStream(sseConfig(QStringLiteral("flaky"), server.url()));
+    QCOMPARE(window.selectedStreamId(), id);
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("open"), 10000);
+
+    server.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("reconnecting"), 10000);
+    auto *next = window.healthPanel()->findChild<QLabel *>(QStringLiteral("healthNextAttempt"));
+    QVERIFY2(next->text().contains(QStringLiteral("attempt")), qPrintable(next->text()));
+    // The timeline tells the story too, and no dialog opened.
+    QTRY_VERIFY(rowsOfKind(*window.logModel(), StreamEvent::Kind::Lifecycle, "reconnecting") >= 1);
+    QVERIFY(!QApplication::activeModalWidget());
+
+    QVERIFY(server.listen(port));
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("open"), 10000);
+    auto *reconnects
+        = window.healthPanel()->findChild<QLabel *>(QStringLiteral("healthReconnects"));
+    QTRY_VERIFY(reconnects->text().toInt() >= 1);
+    window.setModified(false);
+}
+
+void TestMainWindow::silentServerTurnsStale()
+{
+    SseTestServer server;
+    // A quick burst sets the pace, then silence with the connection left open.
+    server.setHandler([](const SseTestRequest &, int) { return tickFeed(20, 10); });
+    QVERIFY(server.listen());
+
+    MainWindow window;
+    window.show();
+    window.addStream(sseConfig(QStringLiteral("quiet"), server.url()));
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("open"), 10000);
+    // Stale after StaleFactor times the usual gap, at least MinStaleMs.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        healthStateShown(window), QStringLiteral("stale"), HealthTracker::MinStaleMs + 3000);
+    window.setModified(false);
+}
+
+void TestMainWindow::exportReadsBack_data()
+{
+    QTest::addColumn<QString>("fileName");
+    QTest::newRow("NDJSON") << "events.ndjson";
+    QTest::newRow("CSV") << "events.csv";
+}
+
+void TestMainWindow::exportReadsBack()
+{
+    QFETCH(QString, fileName);
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return tickFeed(60, 0); });
+    QVERIFY(server.listen());
+    MainWindow window;
+    window.addStream(sseConfig(QStringLiteral("export me"), server.url()));
+    QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(*window.logModel(), StreamEvent::Kind::Event) == 60, 10000);
+    QTest::keyClicks(
+        window.findChild<QLineEdit *>(QStringLiteral("typeFilter")), QStringLiteral("tock"));
+    QCOMPARE(window.logFilter()->rowCount(), 12);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(fileName);
+    QString error;
+    QVERIFY2(window.exportLog(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = file.readAll().split('\n');
+    while (!lines.isEmpty() && lines.constLast().isEmpty()) {
+        lines.removeLast();
+    }
+    if (fileName.endsWith(QStringLiteral(".csv"))) {
+        QCOMPARE(lines.size(), 13); // the header and the filtered rows
+        QVERIFY(lines.constFirst().startsWith("time_ms,stream,kind,type"));
+        QVERIFY(lines.at(1).contains("export me"));
+        QVERIFY(lines.at(1).contains("tock"));
+    } else {
+        QCOMPARE(lines.size(), 12);
+        for (const QByteArray &line : lines) {
+            const QJsonObject record = QJsonDocument::fromJson(line).object();
+            QCOMPARE(record.value(QStringLiteral("kind")).toString(), QStringLiteral("event"));
+            QCOMPARE(record.value(QStringLiteral("type")).toString(), QStringLiteral("tock"));
+        }
+    }
+    window.setModified(false);
+}
+
+void TestMainWindow::saveAndReloadWorkspace()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("work.json"));
+    {
+        MainWindow window;
+        StreamConfig sse
+            = sseConfig(QStringLiteral("alpha"), QUrl(QStringLiteral("http://127.0.0.1:1/a")));
+        sse.headers = {{"Authorization", "Bearer ${env:TOKEN}"}};
+        window.addStream(sse, false);
+        StreamConfig ws;
+        ws.name = QStringLiteral("beta");
+        ws.url = QUrl(QStringLiteral("ws://127.0.0.1:1/b"));
+        ws.subprotocols = {QStringLiteral("v1")};
+        window.addStream(ws, false);
+        QTest::keyClicks(
+            window.findChild<QLineEdit *>(QStringLiteral("textFilter")), QStringLiteral("cpu"));
+        QVERIFY(window.isModified());
+        QVERIFY(window.saveWorkspace(path));
+        QVERIFY(!window.isModified());
+        QCOMPARE(window.recentFiles().value(0), QFileInfo(path).absoluteFilePath());
+    }
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray json = file.readAll();
+    QVERIFY(json.contains("${env:TOKEN}")); // the reference is saved, never a secret
+    QVERIFY(json.contains("\"layout\""));
+
+    MainWindow window;
+    QVERIFY(window.reopenLastWorkspace()); // what the app does on start
+    QCOMPARE(window.workspacePath(), QFileInfo(path).absoluteFilePath());
+    QCOMPARE(window.streams()->count(), 2);
+    const QList<int> ids = window.streams()->ids();
+    QCOMPARE(window.streams()->stream(ids.at(0))->config().name, QStringLiteral("alpha"));
+    QCOMPARE(window.streams()->stream(ids.at(0))->config().headers.value(0).second,
+        QByteArray("Bearer ${env:TOKEN}"));
+    QCOMPARE(window.streams()->stream(ids.at(1))->config().subprotocols,
+        QStringList{QStringLiteral("v1")});
+    QCOMPARE(
+        window.findChild<QLineEdit *>(QStringLiteral("textFilter"))->text(), QStringLiteral("cpu"));
+    QCOMPARE(window.logFilter()->textFilter(), QStringLiteral("cpu"));
+    QVERIFY(!window.isModified());
+    QVERIFY(window.problemText().isEmpty());
+    window.setModified(false);
+}
+
+void TestMainWindow::malformedWorkspaceLoadsValidParts()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bad.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"version": 1, "streams": [
+        {"name": "good", "url": "http://127.0.0.1:1/x"},
+        {"name": "bad", "url": "gopher://x"}
+    ]})");
+    file.close();
+
+    MainWindow window;
+    window.show();
+    QVERIFY(window.openWorkspace(path));
+    QCOMPARE(window.streams()->count(), 1);
+    const QString problem = window.problemText();
+    QVERIFY2(problem.contains(QStringLiteral("streams[1]")), qPrintable(problem));
+    QVERIFY(!QApplication::activeModalWidget());
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("this is not json");
+    file.close();
+    QVERIFY(!window.openWorkspace(path));
+    QVERIFY(!window.problemText().isEmpty());
+    QCOMPARE(window.streams()->count(), 1); // the open workspace stays
+    window.setModified(false);
+}
+
+void TestMainWindow::followModeAndJumpToLatest()
+{
+    MainWindow window;
+    window.resize(1000, 600);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    EventLogModel *log = window.logModel();
+    const auto addRows = [log](int count) {
+        for (int i = 0; i < count; ++i) {
+            StreamEvent event;
+            event.streamId = 1;
+            event.arrivalMs = QDateTime::currentMSecsSinceEpoch();
+            event.type = "tick";
+            event.data = "{\"n\":" + QByteArray::number(i) + "}";
+            log->append(event);
+        }
+        log->flush();
+    };
+    QScrollBar *bar = window.logView()->verticalScrollBar();
+    addRows(500);
+    QTRY_VERIFY(bar->maximum() > 0);
+    QVERIFY(window.isFollowing());
+    QTRY_COMPARE(bar->value(), bar->maximum());
+
+    // The user scrolls up: following stops, a way back appears, nothing is dropped.
+    bar->setValue(bar->maximum() / 2);
+    QVERIFY(!window.isFollowing());
+    auto *jump = window.findChild<QPushButton *>(QStringLiteral("jumpButton"));
+    QVERIFY(jump->isVisible());
+    const int held = bar->value();
+    addRows(40);
+    QCOMPARE(log->rowCount(), 540);
+    QCOMPARE(window.newRowsWhileNotFollowing(), 40);
+    QVERIFY2(jump->text().contains(QStringLiteral("40 new")), qPrintable(jump->text()));
+    QCOMPARE(bar->value(), held);
+
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QVERIFY(window.isFollowing());
+    QVERIFY(!jump->isVisible());
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    addRows(40);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QVERIFY(window.isFollowing());
+
+    // Space in the log pauses following too, and again resumes it.
+    window.logView()->setFocus();
+    QTRY_VERIFY(window.logView()->hasFocus());
+    QTest::keyClick(window.logView(), Qt::Key_Space);
+    QVERIFY(!window.isFollowing());
+    QTest::keyClick(window.logView(), Qt::Key_Space);
+    QVERIFY(window.isFollowing());
+}
+
+void TestMainWindow::detailPaneShowsSelectedRow()
+{
+    MainWindow window;
+    window.show();
+    StreamConfig config
+        = sseConfig(QStringLiteral("secret"), QUrl(QStringLiteral("http://127.0.0.1:1/")));
+    config.headers = {{"Authorization", "Bearer hunter2"}, {"X-Team", "blue"}};
+    const int id = window.addStream(config, false);
+    StreamEvent event;
+    event.streamId = id;
+    event.type = "metrics";
+    event.id = "7";
+    event.data = R"({"cpu":1.5,"host":"web-1"})";
+    window.logModel()->append(event);
+    window.logModel()->flush();
+    window.logView()->setCurrentIndex(window.logFilter()->index(0, 0));
+
+    const QString payload = window.detailPane()->text();
+    QVERIFY2(payload.contains(QStringLiteral("\n    \"cpu\": 1.5")), qPrintable(payload));
+    const QString headers
+        = window.detailPane()->findChild<QLabel *>(QStringLiteral("detailHeaders"))->text();
+    QVERIFY(headers.contains(QStringLiteral("X-Team: blue")));
+    QVERIFY(!headers.contains(QStringLiteral("hunter2")));
+    QVERIFY(headers.contains(QStringLiteral("Authorization: ") + QString(4, QChar(0x2022))));
+    QCOMPARE(DetailPane::hexDump("AB\x01").left(18), QStringLiteral("00000000  41 42 01"));
+    window.setModified(false);
+}
+
+void TestMainWindow::demoStreamsAndWebSocketSendBox()
+{
+    DemoFeed demo;
+    QVERIFY(demo.listen());
+    MainWindow window;
+    window.setDemoSource([&demo](QString *) {
+        StreamConfig metrics;
+        metrics.name = QStringLiteral("metrics");
+        metrics.url = demo.url(QStringLiteral("/metrics"));
+        StreamConfig webSocket;
+        webSocket.name = QStringLiteral("ws metrics");
+        webSocket.url = demo.url(QStringLiteral("/ws"), QStringLiteral("ws"));
+        return QList<StreamConfig>{metrics, webSocket};
+    });
+    window.show();
+    window.findChild<QAction *>(QStringLiteral("demoAction"))->trigger();
+    QCOMPARE(window.streams()->count(), 2);
+    QVERIFY(!window.isModified());
+    const QList<int> ids = window.streams()->ids();
+    for (const int id : ids) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.streams()->stream(id)->health().state, HealthState::Open, 10000);
+    }
+
+    auto *sendBox = window.healthPanel()->findChild<QWidget *>(QStringLiteral("sendBox"));
+    window.selectStream(ids.at(0));
+    QVERIFY(!sendBox->isVisibleTo(&window)); // SSE: nothing to send
+    window.selectStream(ids.at(1));
+    QVERIFY(sendBox->isVisibleTo(&window));
+
+    auto *input = sendBox->findChild<QComboBox *>(QStringLiteral("sendInput"));
+    auto *mode = sendBox->findChild<QComboBox *>(QStringLiteral("sendMode"));
+    auto *send = sendBox->findChild<QPushButton *>(QStringLiteral("sendButton"));
+    auto *error = sendBox->findChild<QLabel *>(QStringLiteral("sendError"));
+    mode->setCurrentIndex(1); // JSON
+    QTest::keyClicks(input, QStringLiteral("{\"subscribe\": "));
+    QTest::mouseClick(send, Qt::LeftButton);
+    QVERIFY(error->isVisible()); // not JSON yet: refused, shown, nothing sent
+    QCOMPARE(rowsOfKind(*window.logModel(), StreamEvent::Kind::Sent), 0);
+    QTest::keyClicks(input, QStringLiteral("\"metrics\"}"));
+    QTest::mouseClick(send, Qt::LeftButton);
+    QVERIFY(!error->isVisible());
+    QTRY_COMPARE(rowsOfKind(*window.logModel(), StreamEvent::Kind::Sent), 1);
+    QCOMPARE(input->count(), 1); // the history keeps what was typed
+    QCOMPARE(input->itemText(0), QStringLiteral("{\"subscribe\": \"metrics\"}"));
+    QVERIFY(input->currentText().isEmpty());
+    window.setModified(false);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
