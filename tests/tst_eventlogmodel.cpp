@@ -215,11 +215,18 @@ void TestEventLogModel::shrinkCapacity()
     QCOMPARE(model.droppedCount(), quint64(5));
     model.setCapacity(6);
     QCOMPARE(arrivals(model), range(5, 8));
+
     for (int i = 9; i < 12; ++i) {
         model.append(row(i));
     }
     model.flush();
     QCOMPARE(arrivals(model), range(6, 11));
+
+    model.setCapacity(0);
+    QCOMPARE(model.capacity(), 1);
+    QCOMPARE(arrivals(model), range(11, 11));
+    model.setCapacity(qsizetype(1) << 40);
+    QCOMPARE(model.capacity(), EventLogModel::MaxCapacity);
 }
 
 void TestEventLogModel::clearForgetsEverything()

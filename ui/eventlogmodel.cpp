@@ -13,7 +13,7 @@ namespace streamscope {
 
 EventLogModel::EventLogModel(qsizetype capacity, QObject *parent)
     : QAbstractTableModel(parent)
-    , m_log(std::max<qsizetype>(capacity, 1))
+    , m_log(std::clamp<qsizetype>(capacity, 1, MaxCapacity))
 {
     // Single shot, started by the first queued row: an idle log costs no timer ticks.
     m_flushTimer.setSingleShot(true);
@@ -107,7 +107,7 @@ void EventLogModel::flush()
 
 void EventLogModel::setCapacity(qsizetype capacity)
 {
-    capacity = std::max<qsizetype>(capacity, 1);
+    capacity = std::clamp<qsizetype>(capacity, 1, MaxCapacity);
     if (capacity == m_log.capacity()) {
         return;
     }

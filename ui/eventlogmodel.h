@@ -42,6 +42,8 @@ public:
     Q_ENUM(Role)
 
     static constexpr int DefaultFlushIntervalMs = 40;
+    // Rows are ints to item views; far below that, and a bound on memory.
+    static constexpr qsizetype MaxCapacity = 10'000'000;
     static constexpr int PreviewChars = 200;
 
     using StreamNameFunction = std::function<QString(int streamId)>;
@@ -63,7 +65,7 @@ public:
     const StreamEvent &eventAt(int row) const { return m_log.at(m_hiddenFront + row); }
 
     qsizetype capacity() const { return m_log.capacity(); }
-    // Shrinking removes the oldest rows (counted as dropped). At least 1.
+    // Shrinking removes the oldest rows (counted as dropped). Clamped to 1..MaxCapacity.
     void setCapacity(qsizetype capacity);
     // Rows lost to the capacity since the last clear().
     quint64 droppedCount() const { return m_dropped; }
