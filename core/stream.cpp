@@ -24,9 +24,13 @@ QString duration(qint64 ms)
     return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
 }
 
+// The status, unless the message already says it ("HTTP 401 Unauthorized").
 QString withStatus(const QString &message, int httpStatus)
 {
-    return httpStatus > 0 ? QStringLiteral("%1 (HTTP %2)").arg(message).arg(httpStatus) : message;
+    if (httpStatus <= 0 || message.contains(QString::number(httpStatus))) {
+        return message;
+    }
+    return QStringLiteral("%1 (HTTP %2)").arg(message).arg(httpStatus);
 }
 
 QString missingVariables(const QStringList &names)

@@ -370,8 +370,9 @@ void TestStream::fatalStatusFails()
     QVERIFY(!stream.isConnected());
     const StreamEvent *error = rows.first(StreamEvent::Kind::Lifecycle, "error");
     QVERIFY(error);
-    QVERIFY2(error->data.contains("401"), error->data.constData());
-    QVERIFY(stream.health().lastError.contains(QLatin1String("401")));
+    QCOMPARE(error->data, QByteArray("HTTP 401 Unauthorized"));
+    QCOMPARE(stream.health().lastError, QStringLiteral("HTTP 401 Unauthorized"));
+    QCOMPARE(stream.health().state, HealthState::Failed);
     QCOMPARE(rows.list.last().type, QByteArray("closed"));
 
     // Reconnect now starts again from a failed stream.
