@@ -11,8 +11,8 @@ namespace streamscope {
 namespace {
 
 constexpr qsizetype s_maxFileBytes = 16 * 1024 * 1024;
-// Far above any useful log, still a bound: the ui allocates by it.
-constexpr double s_maxLogCapacity = 50'000'000;
+// As EventLogModel clamps it: its rows are ints to views.
+constexpr double s_maxLogCapacity = 10'000'000;
 
 QString sizeText(qsizetype bytes)
 {
