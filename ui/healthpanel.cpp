@@ -89,7 +89,7 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_sendInput->setEditable(true);
     m_sendInput->setInsertPolicy(QComboBox::NoInsert); // history is ours, newest first
     m_sendInput->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    m_sendInput->lineEdit()->setPlaceholderText(tr("Message (Enter sends)"));
+    m_sendInput->lineEdit()->setPlaceholderText(tr("Message; Enter sends, ▾ lists sent"));
     m_sendMode->setObjectName(QStringLiteral("sendMode"));
     m_sendMode->addItems({tr("Text"), tr("JSON")});
     m_sendMode->setToolTip(tr("JSON: checked and sent compact"));
@@ -100,11 +100,13 @@ HealthPanel::HealthPanel(QWidget *parent)
     errorPalette.setColor(QPalette::WindowText, errorTextColor(palette()));
     m_sendError->setPalette(errorPalette);
     m_sendError->hide();
+    // The message gets the full width; the narrow dock has no room for it beside the buttons.
     auto *sendRow = new QHBoxLayout;
-    sendRow->addWidget(m_sendInput, 1);
     sendRow->addWidget(m_sendMode);
+    sendRow->addStretch();
     sendRow->addWidget(m_sendButton);
     auto *sendLayout = new QVBoxLayout(m_sendBox);
+    sendLayout->addWidget(m_sendInput);
     sendLayout->addLayout(sendRow);
     sendLayout->addWidget(m_sendError);
 

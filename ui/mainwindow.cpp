@@ -409,11 +409,6 @@ void MainWindow::wireStreams()
     connect(&m_streams, &StreamSet::eventArrived, m_logModel, &EventLogModel::append);
     connect(&m_streams, &StreamSet::streamAdded, this, &MainWindow::rebuildStreamFilter);
     connect(&m_streams, &StreamSet::streamRemoved, this, &MainWindow::rebuildStreamFilter);
-    connect(&m_streams, &StreamSet::healthChanged, this, [this](int id) {
-        if (id == selectedStreamId()) {
-            updateStreamActions();
-        }
-    });
 }
 
 int MainWindow::addStream(const StreamConfig &config, bool connectNow)
@@ -666,6 +661,9 @@ void MainWindow::updateJumpButton()
 
 void MainWindow::updateStatus()
 {
+    // Connect/Disconnect follow the selected stream's state; health signals come per event,
+    // so the actions are refreshed with the status bar rather than on each.
+    updateStreamActions();
     const int shown = m_filter->rowCount();
     const int total = m_logModel->rowCount();
     m_rowsLabel->setText(shown == total
