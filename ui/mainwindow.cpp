@@ -24,6 +24,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -140,6 +141,8 @@ void MainWindow::createActions()
     m_copyCommandAction = make(tr("Copy as Co&mmand"), QKeySequence(), "copyCommandAction");
     m_copyCommandAction->setToolTip(tr("Copy the equivalent streamscope-cli line"));
 
+    m_capacityAction = make(tr("Log &Capacity…"), QKeySequence(), "capacityAction");
+    m_capacityAction->setToolTip(tr("How many rows the log keeps; the oldest go first"));
     m_findAction = make(tr("&Find in Log"), QKeySequence::Find, "findAction");
     m_followAction = make(tr("&Follow Newest"), QKeySequence(Qt::Key_Space), "followAction");
     m_followAction->setCheckable(true);
@@ -186,6 +189,17 @@ void MainWindow::createActions()
     connect(m_clearAction, &QAction::triggered, this, &MainWindow::clearSelectedStream);
     connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeSelectedStream);
     connect(m_copyCommandAction, &QAction::triggered, this, &MainWindow::copySelectedAsCommand);
+    connect(m_capacityAction, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const int capacity = QInputDialog::getInt(this, tr("Log Capacity"),
+            tr("Rows kept in the log (the oldest go first):"), int(m_logModel->capacity()), 1000,
+            MaxLogCapacity, 10000, &ok);
+        if (ok && capacity != m_logModel->capacity()) {
+            m_logModel->setCapacity(capacity);
+            setModified(true);
+            updateStatus();
+        }
+    });
     connect(m_findAction, &QAction::triggered, this, [this] {
         m_textFilter->setFocus(Qt::ShortcutFocusReason);
         m_textFilter->selectAll();
@@ -398,6 +412,7 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_findAction);
     view->addAction(m_followAction);
+    view->addAction(m_capacityAction);
     view->addSeparator();
     for (QDockWidget *dock : findChildren<QDockWidget *>()) {
         view->addAction(dock->toggleViewAction());
@@ -707,11 +722,8 @@ void MainWindow::newWorkspace()
     m_detail->clear();
     m_streams.clear();
     m_logModel->clear();
-    {
-        const QSignalBlocker blocker(m_filter);
-        m_filter->fromJson(QJsonObject(), {}, nullptr);
-    }
-    m_filter->setStreamIds({});
+    m_filter->fromJson(QJsonObject(), {}, nullptr); // every criterion back to its default
+    m_logModel->setCapacity(EventLog::DefaultCapacity);
     m_path.clear();
     m_problemBanner->hide();
     rebuildStreamFilter();
@@ -764,14 +776,23 @@ bool MainWindow::openWorkspace(const QString &path)
     }
     newWorkspace();
     const Workspace &workspace = loaded.workspace;
-    m_logModel->setCapacity(workspace.logCapacity);
+    QStringList problems = loaded.problems;
+    // Bounded here too: a hand-edited file must not make the log unbounded.
+    const qsizetype capacity
+        = qBound(qsizetype(1), workspace.logCapacity, qsizetype(MaxLogCapacity));
+    if (capacity != workspace.logCapacity) {
+        problems.append(tr("logCapacity: %1 is outside 1 to %2; %3 is used")
+                            .arg(workspace.logCapacity)
+                            .arg(MaxLogCapacity)
+                            .arg(capacity));
+    }
+    m_logModel->setCapacity(capacity);
     QList<int> order;
     for (const StreamConfig &config : workspace.streams) {
         const int id = m_streams.add(config);
         order.append(id);
         m_streams.stream(id)->connectToServer();
     }
-    QStringList problems = loaded.problems;
     QStringList filterProblems;
     m_filter->fromJson(workspace.filters, order, &filterProblems);
     for (const QString &problem : filterProblems) {

@@ -40,6 +40,7 @@ public:
     using DemoSource = std::function<QList<StreamConfig>(QString *error)>;
     static constexpr int MaxRecentFiles = 8;
     static constexpr qint64 MaxWorkspaceBytes = 16 * 1024 * 1024;
+    static constexpr int MaxLogCapacity = 5000000;
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -175,6 +176,7 @@ private:
     QAction *m_copyCommandAction;
     QAction *m_findAction;
     QAction *m_followAction;
+    QAction *m_capacityAction;
 };
 
 } // namespace streamscope
