@@ -260,7 +260,8 @@ void TestEventLogFilter::liveRowsAreFiltered()
 
 void TestEventLogFilter::insertsAreFilteredIncrementally()
 {
-    EventLogModel model(100000);
+    // Full from the start: each batch also evicts as many of the oldest rows.
+    EventLogModel model(10000);
     for (int i = 0; i < 10000; ++i) {
         model.append(makeEvent(i, fixedRows[i % 9]));
     }
@@ -274,15 +275,19 @@ void TestEventLogFilter::insertsAreFilteredIncrementally()
     QSignalSpy inserted(&filter, &QAbstractItemModel::rowsInserted);
     QSignalSpy reset(&filter, &QAbstractItemModel::modelReset);
     QSignalSpy layout(&filter, &QAbstractItemModel::layoutChanged);
-    for (int i = 10000; i < 10100; ++i) {
+    QSignalSpy removed(&filter, &QAbstractItemModel::rowsRemoved);
+    for (int i = 10000; i < 10099; ++i) {
         model.append(makeEvent(i, fixedRows[i % 9]));
     }
     model.flush();
-    // Only the batch's rows were looked at, and they came in as one insert.
-    QCOMPARE(filter.checked, 100);
+    // Only the batch's rows were looked at; they came in as one insert, the evicted rows left
+    // as one remove.
+    QCOMPARE(filter.checked, 99);
     QCOMPARE(inserted.size(), 1);
+    QCOMPARE(removed.size(), 1);
     QCOMPARE(reset.size(), 0);
     QCOMPARE(layout.size(), 0);
+    QCOMPARE(filter.rowCount(), 10000 / 9 * 4);
 }
 
 void TestEventLogFilter::testerWhileAppendingAndEvicting()
