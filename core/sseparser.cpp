@@ -169,6 +169,13 @@ bool SseParser::appendPartialLine(const char *p, qsizetype size)
     if (m_lineTooLong) {
         return true;
     }
+    if (m_line.isEmpty() && size > 0 && *p == ':') {
+        // A comment is ignored whatever its length, as processLine() ignores it when it comes
+        // whole: skip it unbuffered, never against the cap (fuzz/fuzz_sseparser found a split
+        // long comment dropping the next event).
+        m_lineTooLong = true;
+        return true;
+    }
     if (m_line.size() + size + dataSize() > m_maxEventBytes) {
         m_lineTooLong = true;
         m_line.clear();
@@ -186,14 +193,18 @@ bool SseParser::processLine(QByteArrayView line)
     if (line.front() == ':') {
         return true; // a comment
     }
-    // A line that alone takes the event over the cap drops it, whatever its field.
-    if (!m_dropping && line.size() + dataSize() > m_maxEventBytes) {
-        return dropEvent();
+    // A line that alone takes the event over the cap drops it, whatever its field, and is
+    // skipped as appendPartialLine() skips it when it comes in pieces: an id or event line is
+    // not applied while dropping either, so chunking never changes the outcome (fuzzed).
+    if (line.size() + dataSize() > m_maxEventBytes) {
+        return m_dropping || dropEvent();
     }
     const char *begin = line.data();
     const auto *colon = static_cast<const char *>(std::memchr(begin, ':', size_t(line.size())));
     if (!colon) {
-        return processField(line, {});
+        // An empty value that still points into the line: a default view's null data would
+        // reach memchr/memcpy, undefined even for 0 bytes (found by fuzz/fuzz_sseparser).
+        return processField(line, QByteArrayView(begin + line.size(), qsizetype(0)));
     }
     const char *valueBegin = colon + 1;
     const char *end = begin + line.size();

@@ -111,7 +111,9 @@ void assignSanitized(QByteArray &out, QByteArrayView bytes)
     const qsizetype n = bytes.size();
     if (asciiPrefix(bytes.data(), n) == n) {
         out.resize(n);
-        std::memcpy(out.data(), bytes.data(), size_t(n));
+        if (n > 0) { // an empty view's data may be null: memcpy's arguments must not be
+            std::memcpy(out.data(), bytes.data(), size_t(n));
+        }
         return;
     }
     out.resize(0);
