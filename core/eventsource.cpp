@@ -1,5 +1,7 @@
 #include "eventsource.h"
 
+#include "tls.h"
+
 #include <QDateTime>
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -160,7 +162,10 @@ void EventSource::open(const EventSourceSettings &settings)
     m_parser.reset(settings.lastEventId);
     m_readBuffer.resize(s_readChunkBytes);
     m_consecutiveFailures = 0;
-    const QString problem = checkSettings(settings);
+    QString problem = checkSettings(settings);
+    if (problem.isEmpty()) {
+        tls::makeConfiguration(settings.caCertificatesFile, &m_sslConfiguration, &problem);
+    }
     if (!problem.isEmpty()) {
         failFatally(problem, 0);
         return;
@@ -235,6 +240,9 @@ void EventSource::sendRequest(const QUrl &url)
     request.setAttribute(
         QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    if (url.scheme() == QLatin1String("https")) {
+        request.setSslConfiguration(m_sslConfiguration);
+    }
 
     QNetworkReply *reply = (m_method == "GET" && m_body.isEmpty())
         ? m_network->get(request)
@@ -243,6 +251,8 @@ void EventSource::sendRequest(const QUrl &url)
     reply->setReadBufferSize(m_settings.readBufferBytes);
     m_reply = reply;
     m_responseHandled = false;
+    m_certificateError.clear();
+    connect(reply, &QNetworkReply::sslErrors, this, &EventSource::handleSslErrors);
     connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::handleMetaData);
     connect(reply, &QNetworkReply::readyRead, this, &EventSource::handleReadyRead);
     connect(reply, &QNetworkReply::finished, this, &EventSource::handleFinished);
@@ -438,15 +448,37 @@ void EventSource::handleFinished()
         finishStream();
         return;
     }
-    if (error == QNetworkReply::SslHandshakeFailedError) {
-        // Qt's message names the handshake and the reason (e.g. an untrusted certificate).
-        failFatally(reply->errorString(), 0);
+    if (error == QNetworkReply::SslHandshakeFailedError || !m_certificateError.isEmpty()) {
+        // Retrying cannot make a certificate trusted. Ours names host, issuer and expiry;
+        // Qt's names the handshake's other failures.
+        failFatally(m_certificateError.isEmpty()
+                ? reply->errorString()
+                : QStringLiteral("TLS handshake failed: %1").arg(m_certificateError),
+            0);
         return;
     }
     const QString message = error == QNetworkReply::NoError
         ? QStringLiteral("connection closed before a response")
         : reply->errorString();
     failAttempt(message, 0, 0);
+}
+
+void EventSource::handleSslErrors(const QList<QSslError> &errors)
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply || sender() != reply) {
+        return;
+    }
+    const QString message = tls::describeErrors(errors, reply->url().host());
+    if (!m_settings.ignoreCertificateErrors) {
+        // The reply fails with SslHandshakeFailedError next; handleFinished() reports this.
+        m_certificateError = message;
+        return;
+    }
+    reply->ignoreSslErrors();
+    emit certificateWarning(
+        QStringLiteral("%1: proceeding, since certificate errors are ignored for this stream")
+            .arg(message));
 }
 
 void EventSource::handleIdleCheck()

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPair>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
 
@@ -35,6 +36,11 @@ struct EventSourceSettings
     int maxReconnects = -1; // consecutive failed attempts after the first; -1: unlimited
     qsizetype maxEventBytes = SseParser::DefaultMaxEventBytes;
     qint64 readBufferBytes = 1024 * 1024; // bound on QNetworkReply's buffer: backpressure
+    // https: PEM certificates trusted beside the system's (a self-signed internal server).
+    QString caCertificatesFile;
+    // https: connect despite certificate errors, each reported by certificateWarning(). Only
+    // ever set on the user's explicit request: it gives up the server's authentication.
+    bool ignoreCertificateErrors = false;
 };
 
 // One SSE stream over QNetworkAccessManager: WHATWG parsing, the server's retry, Last-Event-ID,
@@ -86,6 +92,8 @@ signals:
     void bytesReceived(qint64 bytes);
     // httpStatus is 0 when there was none (network errors, idle timeout).
     void errorOccurred(const QString &message, int httpStatus);
+    // ignoreCertificateErrors let a connection with these certificate errors proceed.
+    void certificateWarning(const QString &message);
     void reconnectScheduled(int delayMs, int nextAttempt);
     // Emitted once; nothing follows.
     void closed(streamscope::EventSource::CloseReason reason);
@@ -96,6 +104,7 @@ private:
     void handleMetaData();
     void handleReadyRead();
     void handleFinished();
+    void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
     bool followRedirect(int status);
     void failAttempt(const QString &message, int httpStatus, int retryAfterMs);
@@ -120,6 +129,8 @@ private:
     QElapsedTimer m_sinceLastByte;
     QByteArray m_readBuffer;
     QUrl m_currentUrl; // after redirects
+    QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
+    QString m_certificateError; // of the current reply, in words; reported when it fails
     // The request as redirects left it; every attempt starts again from m_settings.
     QByteArray m_method;
     QByteArray m_body;

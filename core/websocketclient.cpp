@@ -1,5 +1,7 @@
 #include "websocketclient.h"
 
+#include "tls.h"
+
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QWebSocket>
@@ -73,6 +75,11 @@ void WebSocketClient::open(const WebSocketSettings &settings)
         failFatally(QStringLiteral("invalid WebSocket URL \"%1\": expected ws://host/path or "
                                    "wss://host/path")
                         .arg(m_settings.url.toString()));
+        return;
+    }
+    QString problem;
+    if (!tls::makeConfiguration(m_settings.caCertificatesFile, &m_sslConfiguration, &problem)) {
+        failFatally(problem);
         return;
     }
     startAttempt();
@@ -194,6 +201,7 @@ void WebSocketClient::startAttempt()
     m_pendingStatus = 0;
     m_pingOutstanding = false;
     m_subprotocol.clear();
+    m_certificateRefused = false;
 
     // A fresh QWebSocket per attempt: no state from a failed connection can leak into the next.
     // No parent: a slot may delete us while the socket is still inside its own signal, so the
@@ -205,6 +213,10 @@ void WebSocketClient::startAttempt()
     socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(frameCap);
     socket->setReadBufferSize(m_settings.readBufferBytes);
+    if (m_settings.url.scheme() == QLatin1String("wss")) {
+        socket->setSslConfiguration(m_sslConfiguration);
+    }
+    connect(socket, &QWebSocket::sslErrors, this, &WebSocketClient::handleSslErrors);
     connect(socket, &QWebSocket::connected, this, &WebSocketClient::handleConnected);
     connect(socket, &QWebSocket::disconnected, this, &WebSocketClient::connectionEnded);
     connect(socket, &QWebSocket::aboutToClose, this, &WebSocketClient::handleAboutToClose);
@@ -331,6 +343,25 @@ void WebSocketClient::handleSocketError(QAbstractSocket::SocketError error)
         Qt::QueuedConnection);
 }
 
+void WebSocketClient::handleSslErrors(const QList<QSslError> &errors)
+{
+    if (!m_socket || sender() != m_socket) {
+        return;
+    }
+    const QString message = tls::describeErrors(errors, m_settings.url.host());
+    if (!m_settings.ignoreCertificateErrors) {
+        // The handshake fails next; connectionEnded() reports this instead of Qt's words.
+        m_pendingError = QStringLiteral("TLS handshake failed: %1").arg(message);
+        m_pendingStatus = 0;
+        m_certificateRefused = true;
+        return;
+    }
+    m_socket->ignoreSslErrors();
+    emit certificateWarning(
+        QStringLiteral("%1: proceeding, since certificate errors are ignored for this stream")
+            .arg(message));
+}
+
 void WebSocketClient::handleAboutToClose()
 {
     if (!m_socket || m_closeFrameSeen) {
@@ -416,6 +447,7 @@ void WebSocketClient::connectionEnded()
     const QString reason = m_closeFrameSeen ? m_closeReason : QString();
     QString error = m_pendingError;
     const int status = m_pendingStatus;
+    const bool certificateRefused = m_certificateRefused;
     if (error.isEmpty() && !m_closeFrameSeen && !m_closing) {
         error = wasOpen ? QStringLiteral("connection closed by the server without a close frame")
                         : QStringLiteral("connection failed: %1").arg(m_socket->errorString());
@@ -430,7 +462,8 @@ void WebSocketClient::connectionEnded()
         m_closing = false;
         closing = true;
         error.clear(); // whatever happened while closing, the caller asked for the end
-    } else if (isFatalStatus(status)) {
+    } else if (isFatalStatus(status) || certificateRefused) {
+        // Retrying cannot fix a refused handshake or make a certificate trusted.
         closing = true;
         reasonToClose = CloseReason::Fatal;
         error += QStringLiteral(": not retrying");

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -39,6 +41,11 @@ struct WebSocketSettings
     int maxQueuedMessages = 1000; // offline queue bounds; past either the oldest are dropped
     qint64 maxQueuedBytes = 4 * 1024 * 1024;
     int closeTimeoutMs = 2000; // close(): how long to wait for the peer before aborting
+    // wss: PEM certificates trusted beside the system's (a self-signed internal server).
+    QString caCertificatesFile;
+    // wss: connect despite certificate errors, each reported by certificateWarning(). Only
+    // ever set on the user's explicit request: it gives up the server's authentication.
+    bool ignoreCertificateErrors = false;
 };
 
 // One WebSocket connection that stays up: reconnects with the shared Backoff, resends on-open
@@ -105,6 +112,8 @@ signals:
     void messageSent(const QByteArray &data, bool binary);
     // Every failure that was not a close frame from the server. httpStatus is 0 when none.
     void errorOccurred(const QString &message, int httpStatus);
+    // ignoreCertificateErrors let a connection with these certificate errors proceed.
+    void certificateWarning(const QString &message);
     void reconnectScheduled(int delayMs, int nextAttempt);
     // For each connection that opened and then ended: the code of its closing handshake (the
     // server's close frame, or ours: 1000 for close(), 1002/1007/1009 for a protocol violation,
@@ -127,6 +136,7 @@ private:
     void startAttempt();
     void handleConnected();
     void handleSocketError(QAbstractSocket::SocketError error);
+    void handleSslErrors(const QList<QSslError> &errors);
     void handleAboutToClose();
     void handleInbound();
     void handlePong(quint64 elapsedMs);
@@ -142,6 +152,7 @@ private:
 
     QPointer<QWebSocket> m_socket;
     WebSocketSettings m_settings;
+    QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
     Backoff m_backoff;
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
@@ -168,6 +179,7 @@ private:
     bool m_wasOpen = false;
     bool m_closeFrameSeen = false; // either side started the closing handshake
     bool m_closing = false; // close() called, waiting for the socket to finish
+    bool m_certificateRefused = false; // this attempt failed on certificate errors: fatal
 };
 
 } // namespace streamscope

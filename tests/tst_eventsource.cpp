@@ -1,5 +1,6 @@
 #include "eventsource.h"
 #include "ssetestserver.h"
+#include "tls/tlstestserver.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -111,6 +112,11 @@ private slots:
     void streamsOverTls();
     void refusesHttpsToHttpRedirect();
     void untrustedCertificateIsFatal();
+    void certificates_data();
+    void certificates();
+    void ignoredCertificateErrorsWarn();
+    void unreadableCaFileIsFatal_data();
+    void unreadableCaFileIsFatal();
 };
 
 void TestEventSource::reconnectsAfterServerCloses()
@@ -1239,6 +1245,131 @@ void TestEventSource::untrustedCertificateIsFatal()
     QCOMPARE(record.errorStatus(0), 0);
     QCOMPARE(record.reconnects.size(), 0);
     QCOMPARE(record.events.size(), 0);
+}
+
+void TestEventSource::certificates_data()
+{
+    QTest::addColumn<QByteArray>("certificate"); // the server's; empty: SseTestServer's own
+    QTest::addColumn<QByteArray>("caFile"); // PEM written to the CA file; empty: none
+    QTest::addColumn<QString>("error"); // expected in the refusal; empty: the stream opens
+    const QByteArray testCa(s_caCertificatePem);
+    QTest::newRow("trusted via CA file") << QByteArray(s_goodCertificatePem) << testCa << QString();
+    QTest::newRow("self-signed trusted via CA file")
+        << QByteArray() << SseTestServer::tlsCertificate().toPem() << QString();
+    QTest::newRow("untrusted") << QByteArray(s_goodCertificatePem) << QByteArray()
+                               << QStringLiteral("TLS handshake failed: certificate for 127.0.0.1 "
+                                                 "is not trusted (subject: 127.0.0.1; issuer: "
+                                                 "Streamscope Test CA)");
+    QTest::newRow("self-signed untrusted")
+        << QByteArray() << QByteArray()
+        << QStringLiteral("certificate for 127.0.0.1 is not trusted (subject: 127.0.0.1; issuer: "
+                          "127.0.0.1)");
+    QTest::newRow("wrong host") << QByteArray(s_wronghostCertificatePem) << testCa
+                                << QStringLiteral("host name mismatch: certificate is for "
+                                                  "wrong.example, not 127.0.0.1 (subject: "
+                                                  "wrong.example; issuer: Streamscope Test CA)");
+    QTest::newRow("expired") << QByteArray(s_expiredCertificatePem) << testCa
+                             << QStringLiteral("certificate for 127.0.0.1 expired on "
+                                               "2020-01-01T00:00:00Z");
+}
+
+void TestEventSource::certificates()
+{
+    QFETCH(QByteArray, certificate);
+    QFETCH(QByteArray, caFile);
+    QFETCH(QString, error);
+    std::unique_ptr<testtls::TlsSseServer> custom;
+    SseTestServer builtIn;
+    QUrl url;
+    if (certificate.isEmpty()) {
+        builtIn.setTlsEnabled(true);
+        builtIn.setHandler([](const SseTestRequest &, int) {
+            return Response::stream({"data: hello\n\n"}, End::KeepOpen);
+        });
+        QVERIFY(builtIn.listen());
+        url = builtIn.url();
+    } else {
+        custom = std::make_unique<testtls::TlsSseServer>(certificate.constData());
+        QVERIFY(custom->isListening());
+        url = custom->url();
+    }
+    const testtls::CaFile ca(caFile);
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    QSignalSpy warnings(&source, &EventSource::certificateWarning);
+    EventSourceSettings settings = quickSettings(url);
+    if (!caFile.isEmpty()) {
+        settings.caCertificatesFile = ca.fileName();
+    }
+    source.open(settings);
+
+    if (error.isEmpty()) {
+        QTRY_COMPARE(record.events.size(), 1);
+        QCOMPARE(record.data(0), QByteArray("hello"));
+        QCOMPARE(record.errors.size(), 0);
+    } else {
+        // Fatal: retrying cannot make a certificate trusted.
+        QTRY_COMPARE(record.closes.size(), 1);
+        QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+        QCOMPARE(record.errors.size(), 1);
+        QVERIFY2(record.error(0).contains(error), qPrintable(record.error(0)));
+        QCOMPARE(record.reconnects.size(), 0);
+        QCOMPARE(record.events.size(), 0);
+    }
+    QCOMPARE(warnings.size(), 0);
+}
+
+void TestEventSource::ignoredCertificateErrorsWarn()
+{
+    testtls::TlsSseServer server(s_wronghostCertificatePem); // untrusted and for another host
+    QVERIFY(server.isListening());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    QSignalSpy warnings(&source, &EventSource::certificateWarning);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.ignoreCertificateErrors = true;
+    source.open(settings);
+
+    QTRY_COMPARE(record.events.size(), 1);
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(warnings.size(), 1);
+    const QString warning = warnings.at(0).at(0).toString();
+    QVERIFY2(warning.contains(QStringLiteral("certificate for 127.0.0.1 is not trusted"))
+            && warning.contains(QStringLiteral("host name mismatch"))
+            && warning.endsWith(QStringLiteral("proceeding, since certificate errors are "
+                                               "ignored for this stream")),
+        qPrintable(warning));
+}
+
+void TestEventSource::unreadableCaFileIsFatal_data()
+{
+    QTest::addColumn<bool>("exists");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("missing") << false << QStringLiteral("No such file or directory");
+    QTest::newRow("no PEM inside") << true << QStringLiteral("holds no PEM certificate");
+}
+
+void TestEventSource::unreadableCaFileIsFatal()
+{
+    QFETCH(bool, exists);
+    QFETCH(QString, error);
+    const testtls::CaFile notPem("not a certificate\n");
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    Recorder record(&source);
+    EventSourceSettings settings = quickSettings(QUrl(QStringLiteral("https://127.0.0.1:1/")));
+    settings.caCertificatesFile
+        = exists ? notPem.fileName() : QStringLiteral("/nonexistent/streamscope-ca.pem");
+    source.open(settings);
+
+    QTRY_COMPARE(record.closes.size(), 1);
+    QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
+    QVERIFY2(record.error(0).startsWith(QStringLiteral("CA certificates file \""))
+            && record.error(0).contains(error),
+        qPrintable(record.error(0)));
+    QCOMPARE(record.connects.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestEventSource)

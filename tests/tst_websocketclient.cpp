@@ -1,4 +1,5 @@
 #include "demowebsocketfeed.h"
+#include "tls/tlstestserver.h"
 #include "websocketclient.h"
 
 #include <QCryptographicHash>
@@ -325,6 +326,10 @@ private slots:
     void demoFeedStreamsMetrics();
     void demoFeedRequests_data();
     void demoFeedRequests();
+    void certificates_data();
+    void certificates();
+    void ignoredCertificateErrorsWarn();
+    void unreadableCaFileIsFatal();
 };
 
 void TestWebSocketClient::handshakeStatusFromError_data()
@@ -1146,6 +1151,135 @@ void TestWebSocketClient::demoFeedRequests()
         }
     }
     QCOMPARE(client.state(), WebSocketClient::State::Open);
+}
+
+namespace {
+
+// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
+class WssServer
+{
+public:
+    explicit WssServer(const char *certificatePem)
+        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
+    {
+        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(&m_server);
+                socket->sendTextMessage(QStringLiteral("hello"));
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    bool isListening() const { return m_server.isListening(); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
+    }
+
+private:
+    QWebSocketServer m_server;
+};
+
+} // namespace
+
+void TestWebSocketClient::certificates_data()
+{
+    QTest::addColumn<QByteArray>("certificate");
+    QTest::addColumn<bool>("trustCa"); // the test CA in caCertificatesFile
+    QTest::addColumn<QString>("error"); // expected in the refusal; empty: the socket opens
+    QTest::newRow("trusted via CA file") << QByteArray(s_goodCertificatePem) << true << QString();
+    QTest::newRow("untrusted") << QByteArray(s_goodCertificatePem) << false
+                               << QStringLiteral("TLS handshake failed: certificate for 127.0.0.1 "
+                                                 "is not trusted (subject: 127.0.0.1; issuer: "
+                                                 "Streamscope Test CA)");
+    QTest::newRow("wrong host") << QByteArray(s_wronghostCertificatePem) << true
+                                << QStringLiteral("host name mismatch: certificate is for "
+                                                  "wrong.example, not 127.0.0.1");
+    QTest::newRow("expired") << QByteArray(s_expiredCertificatePem) << true
+                             << QStringLiteral("certificate for 127.0.0.1 expired on "
+                                               "2020-01-01T00:00:00Z");
+}
+
+void TestWebSocketClient::certificates()
+{
+    QFETCH(QByteArray, certificate);
+    QFETCH(bool, trustCa);
+    QFETCH(QString, error);
+    WssServer server(certificate.constData());
+    QVERIFY(server.isListening());
+    const testtls::CaFile ca;
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy reconnects(&client, &WebSocketClient::reconnectScheduled);
+    QSignalSpy warnings(&client, &WebSocketClient::certificateWarning);
+    WebSocketSettings settings = fastSettings(server.url());
+    if (trustCa) {
+        settings.caCertificatesFile = ca.fileName();
+    }
+    client.open(settings);
+
+    if (error.isEmpty()) {
+        QTRY_COMPARE(text.size(), 1);
+        QCOMPARE(text.at(0).at(0).toString(), QStringLiteral("hello"));
+        QCOMPARE(errors.size(), 0);
+    } else {
+        // Fatal: retrying cannot make a certificate trusted.
+        QTRY_COMPARE(closed.size(), 1);
+        QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+            WebSocketClient::CloseReason::Fatal);
+        QCOMPARE(errors.size(), 1);
+        const QString message = errors.at(0).at(0).toString();
+        QVERIFY2(message.contains(error) && message.endsWith(QStringLiteral(": not retrying")),
+            qPrintable(message));
+        QCOMPARE(reconnects.size(), 0);
+        QCOMPARE(text.size(), 0);
+    }
+    QCOMPARE(warnings.size(), 0);
+}
+
+void TestWebSocketClient::ignoredCertificateErrorsWarn()
+{
+    WssServer server(s_wronghostCertificatePem); // untrusted and for another host
+    QVERIFY(server.isListening());
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy warnings(&client, &WebSocketClient::certificateWarning);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.ignoreCertificateErrors = true;
+    client.open(settings);
+
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(errors.size(), 0);
+    QCOMPARE(warnings.size(), 1);
+    const QString warning = warnings.at(0).at(0).toString();
+    QVERIFY2(warning.contains(QStringLiteral("certificate for 127.0.0.1 is not trusted"))
+            && warning.contains(QStringLiteral("host name mismatch"))
+            && warning.endsWith(QStringLiteral("proceeding, since certificate errors are "
+                                               "ignored for this stream")),
+        qPrintable(warning));
+}
+
+void TestWebSocketClient::unreadableCaFileIsFatal()
+{
+    WebSocketClient client;
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy closed(&client, &WebSocketClient::closed);
+    QSignalSpy connecting(&client, &WebSocketClient::connecting);
+    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("wss://127.0.0.1:1/")));
+    settings.caCertificatesFile = QStringLiteral("/nonexistent/streamscope-ca.pem");
+    client.open(settings);
+    QCOMPARE(closed.size(), 1);
+    QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
+        WebSocketClient::CloseReason::Fatal);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.at(0).at(0).toString().startsWith(
+                 QStringLiteral("CA certificates file \"/nonexistent/streamscope-ca.pem\"")),
+        qPrintable(errors.at(0).at(0).toString()));
+    QCOMPARE(connecting.size(), 0);
 }
 
 QTEST_MAIN(TestWebSocketClient)

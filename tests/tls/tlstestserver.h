@@ -1,0 +1,85 @@
+#pragma once
+
+#include "testcertificates.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTemporaryFile>
+#include <QUrl>
+
+namespace streamscope::testtls {
+
+// A server side TLS configuration presenting one of the test certificates.
+inline QSslConfiguration serverConfiguration(const char *certificatePem)
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(QSslCertificate(QByteArray(certificatePem), QSsl::Pem));
+    configuration.setPrivateKey(QSslKey(QByteArray(s_leafKeyPem), QSsl::Ec));
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return configuration;
+}
+
+// The test CA in a PEM file, for caCertificatesFile; removed with this object.
+class CaFile
+{
+public:
+    explicit CaFile(const QByteArray &pem = QByteArray(s_caCertificatePem))
+    {
+        m_file.open();
+        m_file.write(pem);
+        m_file.flush();
+    }
+    QString fileName() const { return m_file.fileName(); }
+
+private:
+    QTemporaryFile m_file;
+};
+
+// An https server on 127.0.0.1, port 0, presenting the certificate given: every request gets
+// one SSE event ("data: hello") and the connection is kept open.
+class TlsSseServer : public QTcpServer
+{
+public:
+    explicit TlsSseServer(const char *certificatePem)
+        : m_configuration(serverConfiguration(certificatePem))
+    {
+        listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("https://127.0.0.1:%1/stream").arg(serverPort()));
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(m_configuration);
+        QObject::connect(socket, &QSslSocket::readyRead, socket, [socket] {
+            QByteArray request = socket->property("request").toByteArray() + socket->readAll();
+            socket->setProperty("request", request.right(8));
+            if (request.contains("\r\n\r\n")) {
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                              "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"
+                              "data: hello\n\n");
+            }
+        });
+        QObject::connect(
+            socket, &QSslSocket::disconnected, socket, [socket] { socket->deleteLater(); });
+        socket->startServerEncryption();
+    }
+
+private:
+    QSslConfiguration m_configuration;
+};
+
+} // namespace streamscope::testtls
