@@ -283,8 +283,11 @@ void EventSource::handleMetaData()
     if (status == 200) {
         const QByteArray contentType = reply->rawHeader("Content-Type").trimmed();
         if (!isEventStream(contentType)) {
-            const QString got = contentType.isEmpty() ? QStringLiteral("nothing")
-                                                      : QString::fromUtf8(contentType);
+            // Qt 6.4 drops every header when one is too large to read, and reports no error.
+            const QString got = !contentType.isEmpty() ? QString::fromUtf8(contentType)
+                : reply->rawHeaderList().isEmpty()
+                ? QStringLiteral("a response without any header (none sent, or too large to read)")
+                : QStringLiteral("nothing");
             failFatally(QStringLiteral("expected text/event-stream, got %1").arg(got), status);
             return;
         }
