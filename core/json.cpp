@@ -12,13 +12,34 @@ void appendString(QByteArray &out, QByteArrayView utf8)
     // First the exact size, so the output grows once and is written through a pointer:
     // QByteArray::append per piece costs more than the escaping itself.
     qsizetype extra = 0;
-    for (const unsigned char *p = begin; p < end; ++p) {
-        if (*p < 0x20) {
-            const bool named = *p == '\n' || *p == '\r' || *p == '\t' || *p == '\b' || *p == '\f';
+    const auto count = [&extra](unsigned char c) {
+        if (c < 0x20) {
+            const bool named = c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f';
             extra += named ? 1 : 5;
-        } else if (*p == '"' || *p == '\\') {
+        } else if (c == '"' || c == '\\') {
             extra += 1;
         }
+    };
+    const unsigned char *p = begin;
+    // Eight bytes at a time: a word with no byte below 0x20, no '"' and no '\\' (the usual
+    // case) needs no look inside. has-zero-byte tests on w - 0x20 and on w xor each character.
+    constexpr quint64 ones = 0x0101010101010101ULL;
+    constexpr quint64 highs = 0x8080808080808080ULL;
+    for (; end - p >= 8; p += 8) {
+        quint64 w;
+        std::memcpy(&w, p, 8);
+        const quint64 quote = w ^ (ones * '"');
+        const quint64 backslash = w ^ (ones * '\\');
+        const quint64 special = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote)
+            | ((backslash - ones) & ~backslash);
+        if (special & highs) {
+            for (int i = 0; i < 8; ++i) {
+                count(p[i]);
+            }
+        }
+    }
+    for (; p < end; ++p) {
+        count(*p);
     }
     const qsizetype start = out.size();
     out.resize(start + utf8.size() + extra + 2);

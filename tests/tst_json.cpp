@@ -13,6 +13,7 @@ class TestJson : public QObject
 private slots:
     void escapes_data();
     void escapes();
+    void escapesEveryByteAtEveryOffset();
     void records_data();
     void records();
 };
@@ -36,6 +37,46 @@ void TestJson::escapes()
     QByteArray out("x");
     json::appendString(out, input);
     QCOMPARE(out, "x" + expected);
+}
+
+// The escaper scans eight bytes at a time; a plain byte loop is the reference.
+void TestJson::escapesEveryByteAtEveryOffset()
+{
+    const auto reference = [](const QByteArray &input) {
+        QByteArray out("\"");
+        for (const char c : input) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                out += '\\';
+                out += c;
+            } else if (c == '\n') {
+                out += "\\n";
+            } else if (c == '\r') {
+                out += "\\r";
+            } else if (c == '\t') {
+                out += "\\t";
+            } else if (c == '\b') {
+                out += "\\b";
+            } else if (c == '\f') {
+                out += "\\f";
+            } else if (u < 0x20) {
+                out += "\\u00" + QByteArray::number(u, 16).rightJustified(2, '0');
+            } else {
+                out += c;
+            }
+        }
+        return out + '"';
+    };
+    for (int byte = 0; byte < 256; ++byte) {
+        for (int offset = 0; offset < 24; ++offset) {
+            QByteArray input(24, 'a');
+            input[offset] = char(byte);
+            QByteArray out;
+            json::appendString(out, input);
+            QVERIFY2(out == reference(input),
+                qPrintable(QStringLiteral("byte %1 at %2").arg(byte).arg(offset)));
+        }
+    }
 }
 
 void TestJson::records_data()

@@ -3,10 +3,37 @@
 #include <QMetaObject>
 
 #include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <poll.h>
 #include <unistd.h>
 
 namespace streamscope {
+
+namespace {
+
+// Each Qt 6.4 QByteArray::append is an out-of-line insert(), which costs more than the few bytes
+// a record's keys add: these grow the buffer once and copy through a pointer.
+char *grow(QByteArray &out, qsizetype bytes)
+{
+    const qsizetype start = out.size();
+    out.resize(start + bytes);
+    return out.data() + start;
+}
+
+void appendRaw(QByteArray &out, const char *text, size_t size)
+{
+    std::memcpy(grow(out, qsizetype(size)), text, size);
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const char *end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    appendRaw(out, digits, size_t(end - digits));
+}
+
+} // namespace
 
 RecordWriter::RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent)
     : QObject(parent)
@@ -79,24 +106,29 @@ Record::Record(RecordWriter &writer, const char *kind)
     : m_writer(writer)
 {
     QByteArray &out = m_writer.buffer();
-    out.append("{\"kind\":\"");
-    out.append(kind);
-    out.append("\",\"t\":");
-    out.append(QByteArray::number(m_writer.elapsedMs()));
+    const size_t kindSize = std::strlen(kind);
+    char *o = grow(out, qsizetype(9 + kindSize + 6));
+    std::memcpy(o, "{\"kind\":\"", 9);
+    std::memcpy(o + 9, kind, kindSize);
+    std::memcpy(o + 9 + kindSize, "\",\"t\":", 6);
+    appendNumber(out, m_writer.elapsedMs());
 }
 
 Record::~Record()
 {
-    m_writer.buffer().append("}\n", 2);
+    appendRaw(m_writer.buffer(), "}\n", 2);
     m_writer.commit();
 }
 
 void Record::appendKey(const char *key)
 {
-    QByteArray &out = m_writer.buffer();
-    out.append(",\"");
-    out.append(key);
-    out.append("\":");
+    const size_t keySize = std::strlen(key);
+    char *o = grow(m_writer.buffer(), qsizetype(keySize + 4));
+    o[0] = ',';
+    o[1] = '"';
+    std::memcpy(o + 2, key, keySize);
+    o[keySize + 2] = '"';
+    o[keySize + 3] = ':';
 }
 
 Record &Record::string(const char *key, QByteArrayView utf8)
@@ -109,14 +141,14 @@ Record &Record::string(const char *key, QByteArrayView utf8)
 Record &Record::number(const char *key, qint64 value)
 {
     appendKey(key);
-    m_writer.buffer().append(QByteArray::number(value));
+    appendNumber(m_writer.buffer(), value);
     return *this;
 }
 
 Record &Record::boolean(const char *key, bool value)
 {
     appendKey(key);
-    m_writer.buffer().append(value ? "true" : "false");
+    appendRaw(m_writer.buffer(), value ? "true" : "false", value ? 4 : 5);
     return *this;
 }
 
