@@ -55,7 +55,7 @@ DemoWebSocketFeed::DemoWebSocketFeed(const Settings &settings, QObject *parent)
 
 DemoWebSocketFeed::~DemoWebSocketFeed()
 {
-    // The sockets are the server's children; stop hearing from them before they go.
+    // The sockets are our children (see acceptConnections); stop hearing from them before they go.
     for (auto it = m_clients.cbegin(); it != m_clients.cend(); ++it) {
         disconnect(it.key(), nullptr, this, nullptr);
     }
@@ -74,6 +74,9 @@ void DemoWebSocketFeed::handleConnection(QTcpSocket *socket)
 void DemoWebSocketFeed::acceptConnections()
 {
     while (QWebSocket *socket = m_server.nextPendingConnection()) {
+        // nextPendingConnection() hands ownership to the caller: without a parent, sockets still
+        // connected when the feed goes would leak (LeakSanitizer found it).
+        socket->setParent(this);
         if (int(m_clients.size()) >= m_settings.maxClients) {
             // 1013: Try Again Later (IANA WebSocket close code registry).
             socket->close(QWebSocketProtocol::CloseCode(1013),
