@@ -278,10 +278,10 @@ void WsFaultServer::route(QTcpSocket *socket)
         refuse("handshake garbage", "\x16\x03\x01 not a handshake \xff\xfe\r\n\r\n");
         return;
     }
-    // The handshake is still unread: QWebSocketServer takes the socket from here.
+    // The handshake is still unread: QWebSocketServer takes the socket from here. It stays our
+    // child, so one whose handshake never finished (a restart, the end) is freed with us.
     disconnect(socket, nullptr, this, nullptr);
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    socket->setParent(nullptr);
     m_webSockets.handleConnection(socket);
 }
 
