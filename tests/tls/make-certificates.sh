@@ -7,14 +7,8 @@ cd "$(dirname "$0")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-openssl ecparam -name prime256v1 -genkey -noout -out ca.key
-openssl req -x509 -new -key ca.key -subj "/CN=Streamscope Test CA" -days 36500 -sha256 \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-    -out ca.pem
-openssl ecparam -name prime256v1 -genkey -noout -out leaf.key
 mkdir -p db && touch db/index && echo 1000 >db/serial
-leaf() { # name subject san startdate enddate
-    openssl req -new -key leaf.key -subj "$2" -out "$1.csr"
+config() { # name extensions...: an `openssl ca` configuration; fixed dates need `openssl ca`
     cat >"$1.cnf" <<CNF
 [ca]
 default_ca = test
@@ -30,11 +24,23 @@ copy_extensions = none
 [any]
 commonName = supplied
 [ext]
-basicConstraints = CA:FALSE
+$2
+CNF
+}
+# The CA from 2024 on, so no clock before today's date refuses it.
+openssl ecparam -name prime256v1 -genkey -noout -out ca.key
+openssl req -new -key ca.key -subj "/CN=Streamscope Test CA" -out ca.csr
+config ca "basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign"
+openssl ca -batch -notext -selfsign -config ca.cnf -keyfile ca.key -extensions ext \
+    -startdate 20240101000000Z -enddate 21240101000000Z -in ca.csr -out ca.pem 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out leaf.key
+leaf() { # name subject san startdate enddate
+    openssl req -new -key leaf.key -subj "$2" -out "$1.csr"
+    config "$1" "basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = $3
-CNF
+subjectAltName = $3"
     openssl ca -batch -notext -config "$1.cnf" -cert ca.pem -keyfile ca.key -extensions ext \
         -startdate "$4" -enddate "$5" -in "$1.csr" -out "$1.pem" 2>/dev/null
 }
