@@ -4,12 +4,18 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonValue>
+#include <QString>
 
 namespace streamscope::json {
 
 // Appends utf8 as a JSON string literal: quotes, backslashes and control characters escaped.
 // The bytes must already be valid UTF-8; they are copied as they are otherwise.
 void appendString(QByteArray &out, QByteArrayView utf8);
+
+// A value's JSON type as a reader would say it ("a string", "an array", "null"), for messages
+// that name what a file held instead of what was expected.
+QString typeName(const QJsonValue &value);
 
 // Appends the NDJSON record `streamscope-cli --json` prints for event, newline included, with
 // "t" the arrival time in ms since the epoch and "stream" the stream's name:

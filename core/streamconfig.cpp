@@ -1,5 +1,7 @@
 #include "streamconfig.h"
 
+#include "json.h"
+
 #include <QJsonArray>
 #include <QJsonValue>
 
@@ -146,27 +148,6 @@ QString shellQuoteWithReferences(const QByteArray &value)
     return out;
 }
 
-QString typeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
-}
-
 // Reads one key of a stream object into its field, leaving the default on a wrong type.
 class Reader
 {
@@ -244,7 +225,7 @@ private:
     {
         if (m_problems) {
             m_problems->append(QStringLiteral("%1: expected %2, got %3; the default is kept")
-                                   .arg(QLatin1String(key), expected, typeName(value)));
+                                   .arg(QLatin1String(key), expected, json::typeName(value)));
         }
     }
 

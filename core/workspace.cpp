@@ -1,5 +1,7 @@
 #include "workspace.h"
 
+#include "json.h"
+
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -17,27 +19,6 @@ constexpr double s_maxLogCapacity = 10'000'000;
 QString sizeText(qsizetype bytes)
 {
     return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-}
-
-QString jsonTypeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
 }
 
 // Whether the URL is one a stream can connect to; otherwise the entry is not worth loading.
@@ -98,7 +79,7 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
         problems.append(QStringLiteral("version: missing; read as version %1").arg(FormatVersion));
     } else if (!version.isDouble()) {
         problems.append(QStringLiteral("version: expected a number, got %1; read as version %2")
-                            .arg(jsonTypeName(version))
+                            .arg(json::typeName(version))
                             .arg(FormatVersion));
     } else if (version.toDouble() > FormatVersion) {
         problems.append(QStringLiteral("version: %1 is newer than this Streamscope reads (%2); "
@@ -115,7 +96,7 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
             const QJsonValue entry = list.at(i);
             if (!entry.isObject()) {
                 problems.append(QStringLiteral("%1: expected an object, got %2; skipped")
-                                    .arg(place, jsonTypeName(entry)));
+                                    .arg(place, json::typeName(entry)));
                 continue;
             }
             QStringList entryProblems;
@@ -136,7 +117,7 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
         }
     } else if (!streams.isUndefined()) {
         problems.append(QStringLiteral("streams: expected an array, got %1; no streams loaded")
-                            .arg(jsonTypeName(streams)));
+                            .arg(json::typeName(streams)));
     }
 
     const QJsonValue capacity = root.value(QLatin1String("logCapacity"));
@@ -148,7 +129,7 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
                 QStringLiteral("logCapacity: expected a whole number from 1 to %1, got "
                                "%2; kept %3")
                     .arg(qint64(s_maxLogCapacity))
-                    .arg(capacity.isDouble() ? QString::number(value) : jsonTypeName(capacity))
+                    .arg(capacity.isDouble() ? QString::number(value) : json::typeName(capacity))
                     .arg(workspace.logCapacity));
         } else {
             workspace.logCapacity = qsizetype(value);
@@ -161,7 +142,7 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
             *out = value.toObject();
         } else if (!value.isUndefined()) {
             problems.append(QStringLiteral("%1: expected an object, got %2; ignored")
-                                .arg(QLatin1String(key), jsonTypeName(value)));
+                                .arg(QLatin1String(key), json::typeName(value)));
         }
     };
     readObject("filters", &workspace.filters);
@@ -170,8 +151,8 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
     if (charts.isArray()) {
         workspace.charts = charts.toArray();
     } else if (!charts.isUndefined()) {
-        problems.append(
-            QStringLiteral("charts: expected an array, got %1; ignored").arg(jsonTypeName(charts)));
+        problems.append(QStringLiteral("charts: expected an array, got %1; ignored")
+                            .arg(json::typeName(charts)));
     }
     return loaded;
 }
