@@ -2,6 +2,7 @@
 
 #include "json.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -149,10 +150,12 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
     readObject("layout", &workspace.layout);
     const QJsonValue charts = root.value(QLatin1String("charts"));
     if (charts.isArray()) {
-        workspace.charts = charts.toArray();
-    } else if (!charts.isUndefined()) {
-        problems.append(QStringLiteral("charts: expected an array, got %1; ignored")
-                            .arg(json::typeName(charts)));
+        // Files written before charts existed hold an empty array here.
+        if (!charts.toArray().isEmpty()) {
+            problems.append(QStringLiteral("charts: an array from an older version; ignored"));
+        }
+    } else {
+        readObject("charts", &workspace.charts);
     }
     return loaded;
 }

@@ -4,7 +4,6 @@
 #include "streamconfig.h"
 
 #include <QByteArray>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
@@ -20,7 +19,7 @@ struct Workspace
     QList<StreamConfig> streams;
     QJsonObject filters;
     QJsonObject layout;
-    QJsonArray charts;
+    QJsonObject charts; // the charts' grid, series and extraction settings (ChartPanel)
     qsizetype logCapacity = EventLog::DefaultCapacity;
 
     QByteArray toJson() const;

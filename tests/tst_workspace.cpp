@@ -36,7 +36,7 @@ Workspace sample()
     workspace.logCapacity = 5000;
     workspace.filters.insert(QLatin1String("text"), QStringLiteral("error"));
     workspace.layout.insert(QLatin1String("splitter"), QStringLiteral("AAAA"));
-    workspace.charts.append(QJsonObject{{QLatin1String("stream"), 1}});
+    workspace.charts.insert(QLatin1String("window"), QLatin1String("5m"));
     return workspace;
 }
 
