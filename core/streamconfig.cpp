@@ -2,6 +2,7 @@
 
 #include "json.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonValue>
 
@@ -197,6 +198,19 @@ public:
         *out = int(number);
     }
 
+    void boolean(const char *key, bool *out)
+    {
+        const QJsonValue value = m_object.value(QLatin1String(key));
+        if (value.isUndefined()) {
+            return;
+        }
+        if (!value.isBool()) {
+            wrongType(key, QStringLiteral("true or false"), value);
+            return;
+        }
+        *out = value.toBool();
+    }
+
     void strings(const char *key, QStringList *out)
     {
         const QJsonValue value = m_object.value(QLatin1String(key));
@@ -336,6 +350,18 @@ QList<StreamConfig::Problem> StreamConfig::validate() const
             add("pingIntervalMs", QStringLiteral("the ping interval cannot be negative (0: off)"));
         }
     }
+    if (!caCertificatesFile.isEmpty()) {
+        // Checked here as well as when connecting, so the dialog and a loaded workspace say it
+        // before the first attempt fails on it.
+        const QFileInfo file(caCertificatesFile);
+        if (!file.exists()) {
+            add("caCertificatesFile",
+                QStringLiteral("no CA certificates file at \"%1\"").arg(caCertificatesFile));
+        } else if (!file.isFile() || !file.isReadable()) {
+            add("caCertificatesFile",
+                QStringLiteral("\"%1\" is not a readable file").arg(caCertificatesFile));
+        }
+    }
     return problems;
 }
 
@@ -366,6 +392,13 @@ QJsonObject StreamConfig::toJson() const
         }
         object.insert(QLatin1String("onOpenMessages"), toArray(messages));
         object.insert(QLatin1String("pingIntervalMs"), pingIntervalMs);
+    }
+    // Written only when set: most streams have neither, and an insecure one should stand out.
+    if (!caCertificatesFile.isEmpty()) {
+        object.insert(QLatin1String("caCertificatesFile"), caCertificatesFile);
+    }
+    if (ignoreCertificateErrors) {
+        object.insert(QLatin1String("ignoreCertificateErrors"), true);
     }
     return object;
 }
@@ -402,6 +435,8 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
         config.onOpenMessages.append(message.toUtf8());
     }
     reader.integer("pingIntervalMs", &config.pingIntervalMs);
+    reader.string("caCertificatesFile", &config.caCertificatesFile);
+    reader.boolean("ignoreCertificateErrors", &config.ignoreCertificateErrors);
     return config;
 }
 
@@ -415,6 +450,8 @@ EventSourceSettings StreamConfig::sseSettings(QStringList *missing) const
     settings.initialDelayMs = initialDelayMs;
     settings.maxDelayMs = maxDelayMs;
     settings.idleTimeoutMs = idleTimeoutMs;
+    settings.caCertificatesFile = caCertificatesFile;
+    settings.ignoreCertificateErrors = ignoreCertificateErrors;
     return settings;
 }
 
@@ -428,18 +465,36 @@ WebSocketSettings StreamConfig::webSocketSettings(QStringList *missing) const
     settings.initialDelayMs = initialDelayMs;
     settings.maxDelayMs = maxDelayMs;
     settings.pingIntervalMs = pingIntervalMs;
+    settings.caCertificatesFile = caCertificatesFile;
+    settings.ignoreCertificateErrors = ignoreCertificateErrors;
     return settings;
 }
 
-QString StreamConfig::cliCommand() const
+bool StreamConfig::usesTls() const
+{
+    const QString scheme = url.scheme().toLower();
+    return scheme == QLatin1String("https") || scheme == QLatin1String("wss");
+}
+
+QString StreamConfig::cliCommand(Secrets secrets) const
 {
     const bool webSocket = transport() == Transport::WebSocket;
     QStringList words{QStringLiteral("streamscope-cli"),
         webSocket ? QStringLiteral("ws") : QStringLiteral("sse"),
         shellQuote(url.toString(QUrl::FullyEncoded))};
     for (const auto &header : headers) {
-        words << QStringLiteral("-H")
-              << shellQuoteWithReferences(header.first + ": " + header.second);
+        const QByteArray value = secrets == Secrets::Revealed
+            ? header.second
+            : maskedHeaderValue(header.first, header.second).toUtf8();
+        words << QStringLiteral("-H") << shellQuoteWithReferences(header.first + ": " + value);
+    }
+    if (usesTls()) {
+        if (!caCertificatesFile.isEmpty()) {
+            words << QStringLiteral("--ca-file") << shellQuote(caCertificatesFile);
+        }
+        if (ignoreCertificateErrors) {
+            words << QStringLiteral("--insecure");
+        }
     }
     if (webSocket) {
         for (const QString &protocol : subprotocols) {
@@ -529,6 +584,46 @@ QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *mi
             continue;
         }
         out += qEnvironmentVariable(name).toUtf8();
+    }
+    return out;
+}
+
+bool isSecretHeader(QByteArrayView name)
+{
+    const QByteArrayView trimmed = name.trimmed();
+    for (const char *secret : {"authorization", "proxy-authorization", "cookie"}) {
+        if (trimmed.compare(secret, Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+QString maskedHeaderValue(QByteArrayView name, const QByteArray &value)
+{
+    if (!isSecretHeader(name)) {
+        return QString::fromUtf8(value);
+    }
+    static const QString mask(3, QChar(0x2022)); // •••
+    QString out;
+    QByteArray secret = value;
+    // RFC 9110 11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]. The scheme
+    // tells what kind of credential it is, which helps and gives nothing away.
+    if (name.trimmed().compare("cookie", Qt::CaseInsensitive) != 0) {
+        const qsizetype space = value.indexOf(' ');
+        if (space > 0 && isToken(QByteArrayView(value).first(space))) {
+            out = QString::fromUtf8(value.first(space + 1));
+            secret = value.sliced(space + 1);
+        }
+    }
+    for (const Piece &piece : splitReferences(secret)) {
+        if (!piece.name.isEmpty()) {
+            out += QStringLiteral("${env:%1}").arg(QString::fromLatin1(piece.name));
+        } else if (piece.text.trimmed().isEmpty()) {
+            out += QString::fromUtf8(piece.text); // the spaces between references
+        } else {
+            out += mask;
+        }
     }
     return out;
 }

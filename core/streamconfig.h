@@ -3,6 +3,7 @@
 #include "eventsource.h"
 #include "websocketclient.h"
 
+#include <QByteArrayView>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -41,6 +42,10 @@ struct StreamConfig
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;
     int pingIntervalMs = 15000; // 0: off
+    // https and wss: PEM certificates trusted beside the system's (an absolute path; empty:
+    // none), and the explicit, insecure choice to connect despite certificate errors.
+    QString caCertificatesFile;
+    bool ignoreCertificateErrors = false;
 
     Transport transport() const;
     QList<Problem> validate() const;
@@ -53,8 +58,17 @@ struct StreamConfig
     EventSourceSettings sseSettings(QStringList *missing) const;
     WebSocketSettings webSocketSettings(QStringList *missing) const;
 
-    // The equivalent streamscope-cli line, shell-quoted; ${env:NAME} becomes "$NAME".
-    QString cliCommand() const;
+    // Whether the URL asks for TLS (https, wss): only then do the TLS settings apply.
+    bool usesTls() const;
+
+    // The equivalent streamscope-cli line, shell-quoted; ${env:NAME} becomes "$NAME". Secret
+    // header values are masked (maskedHeaderValue) unless revealed, so a copied line can be
+    // pasted into a chat or a ticket without leaking credentials.
+    enum class Secrets {
+        Masked,
+        Revealed,
+    };
+    QString cliCommand(Secrets secrets = Secrets::Masked) const;
 };
 
 // Parses "Name: value" (as typed in the dialog and saved in workspaces); false with a readable
@@ -64,5 +78,13 @@ QString headerLine(const QPair<QByteArray, QByteArray> &header);
 
 // Replaces each ${env:NAME} in value with the variable's value; unset names go to *missing.
 QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing);
+
+// Authorization, Proxy-Authorization and Cookie (any case) carry credentials.
+bool isSecretHeader(QByteArrayView name);
+// The one rule for showing a header value wherever one is shown or written: a secret header's
+// value with its literal text as "•••", keeping an Authorization scheme word ("Bearer •••");
+// ${env:NAME} references stay, since they name a secret without holding it. Other headers'
+// values come back as they are.
+QString maskedHeaderValue(QByteArrayView name, const QByteArray &value);
 
 } // namespace streamscope

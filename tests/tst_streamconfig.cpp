@@ -1,5 +1,6 @@
 #include "streamconfig.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QTest>
 
@@ -24,6 +25,9 @@ private slots:
     void jsonRoundTrip_data();
     void jsonRoundTrip();
     void jsonWrongTypesKeepDefaults();
+    void tlsKeysWrittenOnlyWhenSet();
+    void tlsWrongTypesKeepDefaults();
+    void tlsSettingsReachTheClients();
     void headerLines_data();
     void headerLines();
     void environment_data();
@@ -31,6 +35,8 @@ private slots:
     void settingsResolveAtCallTime();
     void cliCommand_data();
     void cliCommand();
+    void maskedHeaderValue_data();
+    void maskedHeaderValue();
 };
 
 namespace {
@@ -143,6 +149,24 @@ void TestStreamConfig::validate_data()
         c.maxDelayMs = -1;
     }) << QStringList{QStringLiteral("url"), QStringLiteral("name"), QStringLiteral("maxDelayMs")}
                                      << QStringLiteral("enter a URL");
+    const QString readable = QFINDTESTDATA("tst_streamconfig.cpp"); // any readable file
+    QTest::newRow("CA file readable") << Change([readable](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("https://h/x"));
+        c.caCertificatesFile = readable;
+    }) << QStringList() << QString();
+    QTest::newRow("CA file missing") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("https://h/x"));
+        c.caCertificatesFile = QDir::temp().filePath(QStringLiteral("streamscope-no-such.pem"));
+    }) << QStringList{QStringLiteral("caCertificatesFile")}
+                                     << QStringLiteral("no CA certificates file at \"");
+    QTest::newRow("CA file is a folder") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("wss://h/x"));
+        c.caCertificatesFile = QDir::tempPath();
+    }) << QStringList{QStringLiteral("caCertificatesFile")}
+                                         << QStringLiteral("is not a readable file");
+    QTest::newRow("ignoring certificate errors is allowed")
+        << Change([](StreamConfig &c) { c.ignoreCertificateErrors = true; }) << QStringList()
+        << QString();
 }
 
 void TestStreamConfig::validate()
@@ -174,12 +198,14 @@ void TestStreamConfig::jsonRoundTrip_data()
     sse.idleTimeoutMs = 45000;
     sse.initialDelayMs = 250;
     sse.maxDelayMs = 8000;
+    sse.caCertificatesFile = QStringLiteral("/etc/streamscope/internal-ca.pem");
     QTest::newRow("sse") << sse;
     StreamConfig ws = valid(QStringLiteral("wss://example.test/ws"));
     ws.name = QStringLiteral("ws \u00e9");
     ws.subprotocols = QStringList{QStringLiteral("v1"), QStringLiteral("v2")};
     ws.onOpenMessages = {"{\"op\":\"subscribe\"}", "hello"};
     ws.pingIntervalMs = 0;
+    ws.ignoreCertificateErrors = true;
     QTest::newRow("websocket") << ws;
     QTest::newRow("defaults") << valid();
 }
@@ -202,6 +228,8 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.idleTimeoutMs, config.idleTimeoutMs);
     QCOMPARE(back.initialDelayMs, config.initialDelayMs);
     QCOMPARE(back.maxDelayMs, config.maxDelayMs);
+    QCOMPARE(back.caCertificatesFile, config.caCertificatesFile);
+    QCOMPARE(back.ignoreCertificateErrors, config.ignoreCertificateErrors);
     // Secrets stay as references in files.
     QVERIFY(!config.toJson().value(QLatin1String("headers")).toArray().isEmpty()
         || config.headers.isEmpty());
@@ -240,6 +268,51 @@ void TestStreamConfig::jsonWrongTypesKeepDefaults()
     const StreamConfig second = StreamConfig::fromJson(object, &problems);
     QCOMPARE(second.headers, (HeaderList{{"X-Ok", "1"}}));
     QVERIFY(problems.first().contains(QLatin1String("\"no colon here\"")));
+}
+
+void TestStreamConfig::tlsKeysWrittenOnlyWhenSet()
+{
+    StreamConfig config = valid(QStringLiteral("https://h/x"));
+    QVERIFY(!config.toJson().contains(QLatin1String("caCertificatesFile")));
+    QVERIFY(!config.toJson().contains(QLatin1String("ignoreCertificateErrors")));
+    config.caCertificatesFile = QStringLiteral("ca.pem");
+    config.ignoreCertificateErrors = true;
+    QCOMPARE(config.toJson().value(QLatin1String("caCertificatesFile")).toString(),
+        QStringLiteral("ca.pem"));
+    QCOMPARE(config.toJson().value(QLatin1String("ignoreCertificateErrors")), QJsonValue(true));
+}
+
+void TestStreamConfig::tlsWrongTypesKeepDefaults()
+{
+    QJsonObject object = valid(QStringLiteral("https://h/x")).toJson();
+    object.insert(QLatin1String("caCertificatesFile"), 7);
+    object.insert(QLatin1String("ignoreCertificateErrors"), QStringLiteral("yes"));
+    QStringList problems;
+    const StreamConfig config = StreamConfig::fromJson(object, &problems);
+    QCOMPARE(config.caCertificatesFile, QString());
+    QCOMPARE(config.ignoreCertificateErrors, false); // never insecure by accident
+    QCOMPARE(problems,
+        (QStringList{
+            QStringLiteral("caCertificatesFile: expected a string, got a number; the default is "
+                           "kept"),
+            QStringLiteral("ignoreCertificateErrors: expected true or false, got a string; the "
+                           "default is kept")}));
+}
+
+void TestStreamConfig::tlsSettingsReachTheClients()
+{
+    StreamConfig config = valid(QStringLiteral("https://h/x"));
+    config.caCertificatesFile = QStringLiteral("ca.pem");
+    config.ignoreCertificateErrors = true;
+    QStringList missing;
+    const EventSourceSettings sse = config.sseSettings(&missing);
+    QCOMPARE(sse.caCertificatesFile, QStringLiteral("ca.pem"));
+    QVERIFY(sse.ignoreCertificateErrors);
+    config.url = QUrl(QStringLiteral("wss://h/x"));
+    const WebSocketSettings ws = config.webSocketSettings(&missing);
+    QCOMPARE(ws.caCertificatesFile, QStringLiteral("ca.pem"));
+    QVERIFY(ws.ignoreCertificateErrors);
+    QVERIFY(!StreamConfig().sseSettings(&missing).ignoreCertificateErrors);
 }
 
 void TestStreamConfig::headerLines_data()
@@ -344,24 +417,29 @@ void TestStreamConfig::cliCommand_data()
 {
     QTest::addColumn<Change>("change");
     QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("revealed"); // with Secrets::Revealed; empty: the same
     QTest::newRow("plain sse") << Change([](StreamConfig &) {})
-                               << "streamscope-cli sse http://127.0.0.1:8080/metrics";
+                               << "streamscope-cli sse http://127.0.0.1:8080/metrics" << QString();
     QTest::newRow("query needs quotes")
         << Change([](StreamConfig &c) { c.url = QUrl(QStringLiteral("http://h/x?a=1&b=2")); })
-        << "streamscope-cli sse 'http://h/x?a=1&b=2'";
+        << "streamscope-cli sse 'http://h/x?a=1&b=2'" << QString();
     QTest::newRow("header with quote") << Change([](StreamConfig &c) {
         c.headers = {{"X-Note", "it's"}};
-    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H 'X-Note: it'\\''s'";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H 'X-Note: it'\\''s'"
+                                       << QString();
     QTest::newRow("env reference") << Change([](StreamConfig &c) {
         c.headers = {{"Authorization", "Bearer ${env:TOKEN}"}};
-    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"Authorization: Bearer $TOKEN\"";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"Authorization: Bearer $TOKEN\""
+                                   << QString();
     QTest::newRow("env reference with specials") << Change([](StreamConfig &c) {
         c.headers = {{"X-K", "$1 \"${env:A}\"${env:B}x`"}};
-    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"X-K: \\$1 \\\"$A\\\"${B}x\\`\"";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"X-K: \\$1 \\\"$A\\\"${B}x\\`\""
+                                                 << QString();
     QTest::newRow("post body") << Change([](StreamConfig &c) {
         c.method = "POST";
         c.body = "{\"a\": 1}";
-    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics --data '{\"a\": 1}'";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics --data '{\"a\": 1}'"
+                               << QString();
     QTest::newRow("put body and delays")
         << Change([](StreamConfig &c) {
                c.method = "PUT";
@@ -371,7 +449,8 @@ void TestStreamConfig::cliCommand_data()
                c.maxDelayMs = 5000;
            })
         << "streamscope-cli sse http://127.0.0.1:8080/metrics --method PUT --data x "
-           "--idle-timeout 30000 --initial-delay 200 --max-delay 5000";
+           "--idle-timeout 30000 --initial-delay 200 --max-delay 5000"
+        << QString();
     QTest::newRow("websocket") << Change([](StreamConfig &c) {
         c.url = QUrl(QStringLiteral("ws://127.0.0.1:1/ws"));
         c.subprotocols = QStringList{QStringLiteral("v1")};
@@ -380,16 +459,103 @@ void TestStreamConfig::cliCommand_data()
         c.body = "ignored";
     })
                                << "streamscope-cli ws ws://127.0.0.1:1/ws --subprotocol v1 --send "
-                                  "'{\"op\":\"subscribe\"}' --ping-interval 0";
+                                  "'{\"op\":\"subscribe\"}' --ping-interval 0"
+                               << QString();
+    QTest::newRow("secrets masked")
+        << Change([](StreamConfig &c) {
+               c.headers = {{"Authorization", "Bearer hunter2"}, {"Cookie", "s=1"}, {"X-A", "b"}};
+           })
+        << QString::fromUtf8("streamscope-cli sse http://127.0.0.1:8080/metrics -H "
+                             "'Authorization: Bearer \u2022\u2022\u2022' -H 'Cookie: "
+                             "\u2022\u2022\u2022' -H 'X-A: b'")
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics -H 'Authorization: Bearer hunter2' "
+           "-H 'Cookie: s=1' -H 'X-A: b'";
+    QTest::newRow("env reference beside a secret")
+        << Change([](StreamConfig &c) {
+               c.headers = {{"Cookie", "a=${env:A}; b=2"}};
+           })
+        << QString::fromUtf8("streamscope-cli sse http://127.0.0.1:8080/metrics -H "
+                             "\"Cookie: \u2022\u2022\u2022$A\u2022\u2022\u2022\"")
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"Cookie: a=$A; b=2\"";
+    QTest::newRow("CA file and insecure")
+        << Change([](StreamConfig &c) {
+               c.url = QUrl(QStringLiteral("https://127.0.0.1:8443/metrics"));
+               c.caCertificatesFile = QStringLiteral("/etc/ssl/our ca.pem");
+               c.ignoreCertificateErrors = true;
+           })
+        << "streamscope-cli sse https://127.0.0.1:8443/metrics --ca-file '/etc/ssl/our ca.pem' "
+           "--insecure"
+        << QString();
+    QTest::newRow("wss CA file") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("wss://h/ws"));
+        c.caCertificatesFile = QStringLiteral("ca.pem");
+    }) << "streamscope-cli ws wss://h/ws --ca-file ca.pem"
+                                 << QString();
+    QTest::newRow("TLS settings left out without TLS") << Change([](StreamConfig &c) {
+        c.caCertificatesFile = QStringLiteral("ca.pem");
+        c.ignoreCertificateErrors = true;
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics"
+                                                       << QString();
 }
 
 void TestStreamConfig::cliCommand()
 {
     QFETCH(Change, change);
     QFETCH(QString, command);
+    QFETCH(QString, revealed);
     StreamConfig config = valid();
     change(config);
     QCOMPARE(config.cliCommand(), command);
+    QCOMPARE(config.cliCommand(StreamConfig::Secrets::Revealed),
+        revealed.isEmpty() ? command : revealed);
+}
+
+void TestStreamConfig::maskedHeaderValue_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QString>("shown");
+    const QString mask(3, QChar(0x2022));
+    QTest::newRow("bearer") << QByteArray("Authorization") << QByteArray("Bearer abc.def")
+                            << QStringLiteral("Bearer ") + mask;
+    QTest::newRow("basic, lower-case name")
+        << QByteArray("authorization") << QByteArray("Basic dXNlcjpwYXNz")
+        << QStringLiteral("Basic ") + mask;
+    QTest::newRow("auth params") << QByteArray("Authorization")
+                                 << QByteArray("Digest username=\"a\", response=\"b\"")
+                                 << QStringLiteral("Digest ") + mask;
+    QTest::newRow("no scheme") << QByteArray("Authorization") << QByteArray("abc123") << mask;
+    QTest::newRow("proxy") << QByteArray("Proxy-Authorization") << QByteArray("Bearer t")
+                           << QStringLiteral("Bearer ") + mask;
+    QTest::newRow("cookie fully") << QByteArray("Cookie") << QByteArray("session=abc; theme=dark")
+                                  << mask;
+    QTest::newRow("cookie upper-case") << QByteArray("COOKIE") << QByteArray("a=b") << mask;
+    QTest::newRow("env reference kept")
+        << QByteArray("Authorization") << QByteArray("Bearer ${env:API_TOKEN}")
+        << QStringLiteral("Bearer ${env:API_TOKEN}");
+    QTest::newRow("env reference alone")
+        << QByteArray("Cookie") << QByteArray("${env:COOKIE}") << QStringLiteral("${env:COOKIE}");
+    QTest::newRow("literal beside a reference")
+        << QByteArray("Cookie") << QByteArray("s=${env:S}; t=x")
+        << mask + QStringLiteral("${env:S}") + mask;
+    QTest::newRow("not a reference: masked")
+        << QByteArray("Authorization") << QByteArray("Bearer ${env:}")
+        << QStringLiteral("Bearer ") + mask;
+    QTest::newRow("empty") << QByteArray("Authorization") << QByteArray() << QString();
+    QTest::newRow("other header as is")
+        << QByteArray("X-Api-Trace") << QByteArray("Bearer abc") << QStringLiteral("Bearer abc");
+    QTest::newRow("similar name as is")
+        << QByteArray("X-Authorization-Mode") << QByteArray("on") << QStringLiteral("on");
+}
+
+void TestStreamConfig::maskedHeaderValue()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(QString, shown);
+    QCOMPARE(streamscope::maskedHeaderValue(name, value), shown);
+    QVERIFY(!streamscope::maskedHeaderValue(name, value).contains(QLatin1String("abc"))
+        || !isSecretHeader(name));
 }
 
 QTEST_APPLESS_MAIN(TestStreamConfig)

@@ -1,6 +1,7 @@
 #include "workspace.h"
 
 #include <QJsonDocument>
+#include <QTemporaryFile>
 #include <QTest>
 
 using namespace streamscope;
@@ -11,6 +12,7 @@ class TestWorkspace : public QObject
 
 private slots:
     void roundTrip();
+    void tlsSettingsRoundTrip();
     void notJson_data();
     void notJson();
     void partial_data();
@@ -66,6 +68,44 @@ void TestWorkspace::roundTrip()
     QCOMPARE(loaded.workspace.layout, workspace.layout);
     QCOMPARE(loaded.workspace.charts, workspace.charts);
     QCOMPARE(loaded.workspace.toJson(), json);
+}
+
+void TestWorkspace::tlsSettingsRoundTrip()
+{
+    QTemporaryFile ca;
+    QVERIFY(ca.open());
+    Workspace workspace = sample();
+    StreamConfig internal;
+    internal.name = QStringLiteral("internal");
+    internal.url = QUrl(QStringLiteral("https://dashboard.internal/events"));
+    internal.caCertificatesFile = ca.fileName();
+    StreamConfig insecure;
+    insecure.name = QStringLiteral("lab");
+    insecure.url = QUrl(QStringLiteral("wss://lab.test/feed"));
+    insecure.ignoreCertificateErrors = true;
+    workspace.streams.append({internal, insecure});
+    const QByteArray json = workspace.toJson();
+    QVERIFY(json.contains("\"ignoreCertificateErrors\": true")); // stands out in the file
+
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QCOMPARE(loaded.problems, QStringList());
+    QCOMPARE(loaded.workspace.streams.size(), 4);
+    QCOMPARE(loaded.workspace.streams.at(2).caCertificatesFile, ca.fileName());
+    QVERIFY(!loaded.workspace.streams.at(2).ignoreCertificateErrors);
+    QCOMPARE(loaded.workspace.streams.at(3).caCertificatesFile, QString());
+    QVERIFY(loaded.workspace.streams.at(3).ignoreCertificateErrors);
+    QVERIFY(!loaded.workspace.streams.at(0).ignoreCertificateErrors);
+    QCOMPARE(loaded.workspace.toJson(), json);
+
+    // A CA file that went away is named on load; the stream still loads.
+    const QString gone = ca.fileName();
+    ca.remove();
+    const Workspace::Loaded later = Workspace::fromJson(json);
+    QCOMPARE(later.workspace.streams.size(), 4);
+    QCOMPARE(later.problems,
+        QStringList{
+            QStringLiteral("streams[2].caCertificatesFile: no CA certificates file at \"%1\"")
+                .arg(gone)});
 }
 
 void TestWorkspace::notJson_data()
