@@ -33,6 +33,12 @@ QString withStatus(const QString &message, int httpStatus)
     return QStringLiteral("%1 (HTTP %2)").arg(message).arg(httpStatus);
 }
 
+// A URL as the log shows it: a password in it is a secret like an Authorization value.
+QString shownUrl(const QUrl &url)
+{
+    return url.toString(QUrl::RemovePassword);
+}
+
 QString missingVariables(const QStringList &names)
 {
     return names.size() == 1
@@ -71,6 +77,9 @@ void Stream::setConfig(const StreamConfig &config)
     const bool wasConnected = isConnected();
     m_config = config;
     m_health.setIdleTimeout(config.idleTimeoutMs);
+    if (!config.usesTls() || !config.ignoreCertificateErrors) {
+        m_health.tlsWarned(QString()); // checked again from now on, connected or not
+    }
     if (onlyRenamed || !wasConnected) {
         return;
     }
@@ -89,6 +98,11 @@ void Stream::connectToServer()
     }
     retireClients();
     const qint64 at = now();
+    // Until the handshake says what it let through, the setting alone is worth a warning.
+    m_health.tlsWarned(m_config.usesTls() && m_config.ignoreCertificateErrors
+            ? QStringLiteral("certificate errors are ignored for this stream: the server is not "
+                             "authenticated")
+            : QString());
     switch (m_config.transport()) {
     case StreamConfig::Transport::Sse:
         connectSse(at);
@@ -99,7 +113,7 @@ void Stream::connectToServer()
     case StreamConfig::Transport::Invalid:
         failToStart(at,
             QStringLiteral("cannot connect to \"%1\": not an http, https, ws or wss URL")
-                .arg(m_config.url.toString()));
+                .arg(shownUrl(m_config.url)));
         break;
     }
 }
@@ -266,7 +280,7 @@ void Stream::wireEventSource()
         m_health.connecting(now(), attempt);
         if (!emitLifecycle("connecting",
                 QStringLiteral("connecting to %1 (attempt %2)")
-                    .arg(m_config.url.toString())
+                    .arg(shownUrl(m_config.url))
                     .arg(attempt))) {
             return;
         }
@@ -292,6 +306,7 @@ void Stream::wireEventSource()
         m_health.retryApplied(ms);
         m_healthDirty = true;
     });
+    connect(source, &EventSource::certificateWarning, this, &Stream::warnAboutCertificate);
     connect(source, &EventSource::errorOccurred, this, [this](const QString &message, int status) {
         const QString text = withStatus(message, status);
         m_health.failed(now(), text);
@@ -335,7 +350,7 @@ void Stream::wireWebSocket()
         m_health.connecting(now(), attempt);
         if (!emitLifecycle("connecting",
                 QStringLiteral("connecting to %1 (attempt %2)")
-                    .arg(m_config.url.toString())
+                    .arg(shownUrl(m_config.url))
                     .arg(attempt))) {
             return;
         }
@@ -370,6 +385,7 @@ void Stream::wireWebSocket()
         client, &WebSocketClient::messageSent, this, [this](const QByteArray &data, bool binary) {
             emitRow(StreamEvent::Kind::Sent, {}, {}, data, binary);
         });
+    connect(client, &WebSocketClient::certificateWarning, this, &Stream::warnAboutCertificate);
     connect(
         client, &WebSocketClient::errorOccurred, this, [this](const QString &message, int status) {
             const QString text = withStatus(message, status);
@@ -417,6 +433,15 @@ void Stream::wireWebSocket()
                 break;
             }
         });
+}
+
+void Stream::warnAboutCertificate(const QString &message)
+{
+    m_health.tlsWarned(message);
+    if (!emitLifecycle("warning", message)) {
+        return;
+    }
+    notifyHealth();
 }
 
 bool Stream::emitLifecycle(const QByteArray &kind, const QString &message)

@@ -70,6 +70,9 @@ private:
     void checkHealth();
     void wireEventSource();
     void wireWebSocket();
+    // ignoreCertificateErrors let a handshake with certificate errors through: health and log say
+    // which.
+    void warnAboutCertificate(const QString &message);
     // Both return whether this stream survived the emit (a slot may have deleted it).
     bool emitLifecycle(const QByteArray &kind, const QString &message);
     bool emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,

@@ -36,6 +36,9 @@ struct StreamHealth
     int serverRetryMs = -1; // SSE: the server's retry applied; -1 when none
     int roundTripMs = -1; // WebSocket: last ping round trip; -1 before one
     quint64 dropped = 0; // events or messages lost to bounds (event cap, send queue)
+    // Set while certificate errors are ignored for this stream: what was ignored, or that
+    // nothing is checked. Empty when the server is authenticated as usual.
+    QString tlsWarning;
 };
 
 // Keeps a stream's health figures from the facts it is told, with the time of each, so it is
@@ -64,6 +67,9 @@ public:
     void retryApplied(int ms) { m_health.serverRetryMs = ms; }
     void roundTripMeasured(int ms) { m_health.roundTripMs = ms; }
     void droppedTotal(quint64 dropped) { m_health.dropped = dropped; }
+    // Kept across reconnects and states: it is about the settings and the server's certificate,
+    // not one attempt. An empty message clears it.
+    void tlsWarned(const QString &message) { m_health.tlsWarning = message; }
 
     // The figures as of nowMs: stale and rates are worked out here.
     StreamHealth snapshot(qint64 nowMs) const;

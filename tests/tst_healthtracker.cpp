@@ -17,6 +17,7 @@ private slots:
     void rates();
     void totalsAndSideFigures();
     void stateNames();
+    void tlsWarningOutlivesStates();
 };
 
 namespace {
@@ -223,6 +224,25 @@ void TestHealthTracker::totalsAndSideFigures()
     QCOMPARE(health.dropped, quint64(7));
     QCOMPARE(health.attempt, 1);
     QCOMPARE(health.openSinceMs, s_base + 5);
+}
+
+void TestHealthTracker::tlsWarningOutlivesStates()
+{
+    HealthTracker tracker;
+    QCOMPARE(tracker.snapshot(s_base).tlsWarning, QString());
+    tracker.connecting(s_base, 1);
+    tracker.tlsWarned(QStringLiteral("certificate for h is not trusted"));
+    tracker.opened(s_base + 5);
+    tracker.failed(s_base + 10, QStringLiteral("connection reset"));
+    tracker.reconnectScheduled(s_base + 10, 100);
+    tracker.connecting(s_base + 110, 2);
+    tracker.opened(s_base + 120);
+    // About the settings and the certificate, not one attempt: it stays, beside the last error.
+    const StreamHealth health = tracker.snapshot(s_base + 130);
+    QCOMPARE(health.tlsWarning, QStringLiteral("certificate for h is not trusted"));
+    QCOMPARE(health.lastError, QStringLiteral("connection reset"));
+    tracker.tlsWarned(QString());
+    QCOMPARE(tracker.snapshot(s_base + 140).tlsWarning, QString());
 }
 
 void TestHealthTracker::stateNames()

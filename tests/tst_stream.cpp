@@ -2,6 +2,7 @@
 #include "ssetestserver.h"
 #include "stream.h"
 #include "streamset.h"
+#include "tls/tlstestserver.h"
 
 #include <QNetworkRequest>
 #include <QSignalSpy>
@@ -34,6 +35,10 @@ private slots:
     void disconnectEmitsClosed();
     void deletedFromItsOwnRow_data();
     void deletedFromItsOwnRow();
+    void certificates_data();
+    void certificates();
+    void trustingTheServerClearsTheWarning();
+    void urlPasswordStaysOutOfTheLog();
 };
 
 namespace {
@@ -93,6 +98,31 @@ SseTestResponse ticking(int count, int intervalMs, int firstId = 1)
     response.intervalMs = intervalMs;
     return response;
 }
+
+// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
+class WssServer
+{
+public:
+    explicit WssServer(const char *certificatePem)
+        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
+    {
+        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(&m_server);
+                socket->sendTextMessage(QStringLiteral("hello"));
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
+    }
+
+private:
+    QWebSocketServer m_server;
+};
 
 } // namespace
 
@@ -545,6 +575,119 @@ void TestStream::deletedFromItsOwnRow()
     });
     stream->connectToServer();
     QTRY_VERIFY(watch.isNull());
+}
+
+void TestStream::certificates_data()
+{
+    QTest::addColumn<bool>("webSocket");
+    QTest::addColumn<bool>("trustCa"); // the test CA in caCertificatesFile
+    QTest::addColumn<bool>("ignoreErrors");
+    QTest::addColumn<QString>("error"); // in health.lastError; empty: the stream opens
+    QTest::addColumn<QString>("warning"); // in health.tlsWarning; empty: none
+    for (const bool webSocket : {false, true}) {
+        const char *transport = webSocket ? "wss" : "https";
+        QTest::addRow("%s trusted via CA file", transport)
+            << webSocket << true << false << QString() << QString();
+        QTest::addRow("%s untrusted", transport)
+            << webSocket << false << false
+            << QStringLiteral("TLS handshake failed: certificate for 127.0.0.1 is not trusted "
+                              "(subject: 127.0.0.1; issuer: Streamscope Test CA)")
+            << QString();
+        QTest::addRow("%s untrusted, errors ignored", transport)
+            << webSocket << false << true << QString()
+            << QStringLiteral("certificate for 127.0.0.1 is not trusted (subject: 127.0.0.1; "
+                              "issuer: Streamscope Test CA)");
+        QTest::addRow("%s trusted, errors ignored", transport)
+            << webSocket << true << true << QString()
+            << QStringLiteral("certificate errors are ignored for this stream: the server is "
+                              "not authenticated");
+    }
+}
+
+void TestStream::certificates()
+{
+    QFETCH(bool, webSocket);
+    QFETCH(bool, trustCa);
+    QFETCH(bool, ignoreErrors);
+    QFETCH(QString, error);
+    QFETCH(QString, warning);
+    testtls::TlsSseServer sseServer(s_goodCertificatePem);
+    WssServer wssServer(s_goodCertificatePem);
+    const testtls::CaFile ca;
+    StreamConfig settings = config(webSocket ? wssServer.url() : sseServer.url());
+    if (trustCa) {
+        settings.caCertificatesFile = ca.fileName();
+    }
+    settings.ignoreCertificateErrors = ignoreErrors;
+    Stream stream(1, settings);
+    Rows rows(&stream);
+    stream.connectToServer();
+
+    if (!error.isEmpty()) {
+        // Refused for good, with the reason where the user looks.
+        QTRY_COMPARE(stream.health().state, HealthState::Failed);
+        QVERIFY2(stream.health().lastError.contains(error), qPrintable(stream.health().lastError));
+        QCOMPARE(rows.count(webSocket ? StreamEvent::Kind::Message : StreamEvent::Kind::Event), 0);
+        QCOMPARE(stream.health().tlsWarning, QString());
+        return;
+    }
+    const StreamEvent::Kind kind
+        = webSocket ? StreamEvent::Kind::Message : StreamEvent::Kind::Event;
+    QTRY_COMPARE(rows.count(kind), 1);
+    QCOMPARE(rows.first(kind)->data, QByteArray("hello"));
+    QCOMPARE(stream.health().state, HealthState::Open);
+    QCOMPARE(stream.health().lastError, QString());
+    const QString shown = stream.health().tlsWarning;
+    QVERIFY2(warning.isEmpty() ? shown.isEmpty() : shown.contains(warning), qPrintable(shown));
+    // What was let through is in the log as well, once.
+    const bool errorsLetThrough = ignoreErrors && !trustCa;
+    QCOMPARE(rows.count(StreamEvent::Kind::Lifecycle, "warning"), errorsLetThrough ? 1 : 0);
+    if (errorsLetThrough) {
+        QVERIFY2(shown.endsWith(QStringLiteral(
+                     "proceeding, since certificate errors are ignored for this stream")),
+            qPrintable(shown));
+        QCOMPARE(
+            QString::fromUtf8(rows.first(StreamEvent::Kind::Lifecycle, "warning")->data), shown);
+    }
+}
+
+void TestStream::trustingTheServerClearsTheWarning()
+{
+    testtls::TlsSseServer server(s_goodCertificatePem);
+    const testtls::CaFile ca;
+    StreamConfig settings = config(server.url());
+    settings.ignoreCertificateErrors = true;
+    Stream stream(1, settings);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Event), 1);
+    QVERIFY(stream.health().tlsWarning.contains(QStringLiteral("is not trusted")));
+
+    settings.ignoreCertificateErrors = false;
+    settings.caCertificatesFile = ca.fileName();
+    stream.setConfig(settings);
+    QCOMPARE(stream.health().tlsWarning, QString());
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Event), 2);
+    QCOMPARE(stream.health().tlsWarning, QString());
+    QCOMPARE(stream.health().state, HealthState::Open);
+}
+
+void TestStream::urlPasswordStaysOutOfTheLog()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return ticking(1, 10); });
+    QVERIFY(server.listen());
+    QUrl url = server.url();
+    url.setUserName(QStringLiteral("ops"));
+    url.setPassword(QStringLiteral("hunter2"));
+    Stream stream(1, config(url));
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Event), 1);
+    const StreamEvent *connecting = rows.first(StreamEvent::Kind::Lifecycle, "connecting");
+    QVERIFY(connecting);
+    QVERIFY2(connecting->data.contains("ops@127.0.0.1") && !connecting->data.contains("hunter2"),
+        connecting->data.constData());
 }
 
 QTEST_MAIN(TestStream)
