@@ -1,6 +1,8 @@
 #include "demofeed.h"
 #include "ssetestserver.h"
+#include "tls/tlstestserver.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -18,6 +20,31 @@ using namespace streamscope;
 namespace {
 
 using Response = SseTestResponse;
+
+// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
+class WssServer
+{
+public:
+    explicit WssServer(const char *certificatePem)
+        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
+    {
+        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(&m_server);
+                socket->sendTextMessage(QStringLiteral("hello"));
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
+    }
+
+private:
+    QWebSocketServer m_server;
+};
 
 // One run of the built streamscope-cli. The test's event loop keeps running while it waits, so
 // servers in this process go on answering.
@@ -195,6 +222,9 @@ private slots:
     void demoReadable();
     void demoPort();
     void wsAgainstDemo();
+    void tls_data();
+    void tls();
+    void insecureWarnsReadably();
 };
 
 void TestCli::normalStream()
@@ -543,6 +573,11 @@ void TestCli::badUsage_data()
     QTest::newRow("json with value") << args({"sse", url, "--json=yes"});
     QTest::newRow("ws: http URL") << args({"ws", url});
     QTest::newRow("ws: unknown option") << args({"ws", "ws://127.0.0.1:9/", "--data", "x"});
+    QTest::newRow("ca-file missing") << args({"sse", url, "--ca-file", "/nonexistent/ca.pem"});
+    QTest::newRow("ca-file a folder")
+        << QStringList{str("ws"), str("ws://127.0.0.1:9/"), str("--ca-file"), QDir::tempPath()};
+    QTest::newRow("ca-file without value") << args({"sse", url, "--ca-file"});
+    QTest::newRow("insecure with value") << args({"sse", url, "--insecure=yes"});
     QTest::newRow("demo: bad port") << args({"demo", "--port", "70000"});
     QTest::newRow("demo: argument") << args({"demo", "extra"});
 }
@@ -838,6 +873,83 @@ void TestCli::wsRefusedHandshakeIsFatal()
     QCOMPARE(run.recordsOf(str("error")).first().value(QLatin1String("status")).toInt(), 404);
     QCOMPARE(run.closedReason(), str("fatal"));
     QVERIFY(!run.records().last().contains(QLatin1String("code")));
+}
+
+void TestCli::tls_data()
+{
+    QTest::addColumn<QString>("command"); // sse or ws
+    QTest::addColumn<bool>("caFile"); // --ca-file with the test CA
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<QStringList>("kinds");
+    QTest::addColumn<int>("exitCode");
+    for (const char *command : {"sse", "ws"}) {
+        QTest::addRow("%s trusted via --ca-file", command)
+            << str(command) << true << false
+            << args({"connecting", "open", command == QByteArray("sse") ? "event" : "message",
+                   "closed"})
+            << 0;
+        QTest::addRow("%s untrusted", command)
+            << str(command) << false << false << args({"connecting", "error", "closed"}) << 3;
+        QTest::addRow("%s --insecure", command)
+            << str(command) << false << true
+            << args({"connecting", "warning", "open",
+                   command == QByteArray("sse") ? "event" : "message", "closed"})
+            << 0;
+    }
+}
+
+void TestCli::tls()
+{
+    QFETCH(QString, command);
+    QFETCH(bool, caFile);
+    QFETCH(bool, insecure);
+    QFETCH(QStringList, kinds);
+    QFETCH(int, exitCode);
+    testtls::TlsSseServer sseServer(s_goodCertificatePem);
+    WssServer wssServer(s_goodCertificatePem);
+    const testtls::CaFile ca;
+    QStringList arguments{command,
+        (command == QLatin1String("ws") ? wssServer.url() : sseServer.url()).toString(),
+        str("--json"), str("--max-events"), str("1"), str("--max-reconnects"), str("0")};
+    if (caFile) {
+        arguments << str("--ca-file") << ca.fileName();
+    }
+    if (insecure) {
+        arguments << str("--insecure");
+    }
+    CliRun run(arguments);
+    QVERIFY(run.finish());
+    QCOMPARE(run.kinds(), kinds);
+    QCOMPARE(run.exitCode(), exitCode);
+    const QString notTrusted = str("certificate for 127.0.0.1 is not trusted (subject: "
+                                   "127.0.0.1; issuer: Streamscope Test CA)");
+    if (exitCode != 0) {
+        // Refused with the reason, not retried: a certificate does not become trusted.
+        const QString message
+            = run.recordsOf(str("error")).first().value(QLatin1String("message")).toString();
+        QVERIFY2(message.contains(str("TLS handshake failed: ") + notTrusted), qPrintable(message));
+        QCOMPARE(run.closedReason(), str("fatal"));
+    }
+    if (insecure) {
+        const QString message
+            = run.recordsOf(str("warning")).first().value(QLatin1String("message")).toString();
+        QVERIFY2(message.contains(notTrusted)
+                && message.endsWith(str("proceeding, since certificate errors are ignored for "
+                                        "this stream")),
+            qPrintable(message));
+    }
+}
+
+void TestCli::insecureWarnsReadably()
+{
+    testtls::TlsSseServer server(s_goodCertificatePem);
+    CliRun run(
+        {str("sse"), server.url().toString(), str("--insecure"), str("--max-events"), str("1")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QVERIFY2(run.err.contains(" warning: certificate for 127.0.0.1 is not trusted"),
+        run.err.constData());
+    QVERIFY2(run.out.contains("hello"), run.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

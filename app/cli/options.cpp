@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 #include <cmath>
 #include <limits>
@@ -52,6 +53,10 @@ Options:
   --max-delay MS              longest reconnect delay (default 30000)
   --idle-timeout MS           no bytes for this long means a dead link: reconnect (default 0,
                               off)
+  --ca-file PATH              https: also trust the PEM certificates in this file (a private CA
+                              or a self-signed server)
+  --insecure                  https: connect despite certificate errors, each reported as a
+                              warning; the server is then not authenticated
   -h, --help                  this help
   --version                   print the version
 
@@ -60,6 +65,7 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"open","status":200}
   {"kind":"event","type":T,"data":D,"lastEventId":I}
   {"kind":"retry","ms":N}                    the server's retry field was applied
+  {"kind":"warning","message":M}             --insecure let certificate errors through
   {"kind":"error","message":M,"status":S}    status only when there was one
   {"kind":"reconnecting","delayMs":N,"attempt":K}
   {"kind":"closed","reason":R}               always last; R is no-content, fatal,
@@ -90,6 +96,10 @@ Options:
   --max-delay MS              longest reconnect delay (default 30000)
   --ping-interval MS          ping this often, report the round trip, and reconnect when no
                               pong comes back within it (default 15000; 0 turns it off)
+  --ca-file PATH              wss: also trust the PEM certificates in this file (a private CA
+                              or a self-signed server)
+  --insecure                  wss: connect despite certificate errors, each reported as a
+                              warning; the server is then not authenticated
   -h, --help                  this help
   --version                   print the version
 
@@ -99,6 +109,7 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"message","data":D,"binary":B}     binary data in base64
   {"kind":"sent","data":D}
   {"kind":"rtt","ms":N}
+  {"kind":"warning","message":M}             --insecure let certificate errors through
   {"kind":"error","message":M}
   {"kind":"reconnecting","delayMs":N,"attempt":K}
   {"kind":"closed","reason":R,"code":C}      always last; code when known
@@ -249,8 +260,9 @@ void addStreamOptions(QCommandLineParser &parser)
     const QString value = QStringLiteral("value");
     parser.addOption({{QStringLiteral("H"), QStringLiteral("header")}, QString(), value});
     parser.addOption({QStringLiteral("json"), QString()});
+    parser.addOption({QStringLiteral("insecure"), QString()});
     for (const char *name :
-        {"max-events", "timeout", "max-reconnects", "initial-delay", "max-delay"}) {
+        {"max-events", "timeout", "max-reconnects", "initial-delay", "max-delay", "ca-file"}) {
         parser.addOption({QString::fromLatin1(name), QString(), value});
     }
 }
@@ -284,6 +296,19 @@ void fillStreamOptions(
     if (options.maxDelayMs < options.initialDelayMs) {
         options.maxDelayMs = options.initialDelayMs;
     }
+    if (parser.isSet(QStringLiteral("ca-file"))) {
+        options.caCertificatesFile = parser.value(QStringLiteral("ca-file"));
+        // Said now, as bad usage, rather than as a fatal connection error later.
+        const QFileInfo file(options.caCertificatesFile);
+        if (!file.exists()) {
+            throw UsageError{QStringLiteral("--ca-file: no file at '%1'").arg(file.filePath())};
+        }
+        if (!file.isFile() || !file.isReadable()) {
+            throw UsageError{
+                QStringLiteral("--ca-file: '%1' is not a readable file").arg(file.filePath())};
+        }
+    }
+    options.ignoreCertificateErrors = parser.isSet(QStringLiteral("insecure"));
 }
 
 void parseSse(const QCommandLineParser &parser, SseOptions &options)

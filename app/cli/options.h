@@ -21,6 +21,8 @@ struct StreamOptions
     int maxReconnects = -1;
     int initialDelayMs = 1000;
     int maxDelayMs = 30000;
+    QString caCertificatesFile; // --ca-file: trusted beside the system's CAs
+    bool ignoreCertificateErrors = false; // --insecure
 };
 
 struct SseOptions : StreamOptions

@@ -62,6 +62,8 @@ void SseCommand::start()
     settings.maxDelayMs = m_options.maxDelayMs;
     settings.idleTimeoutMs = m_options.idleTimeoutMs;
     settings.maxReconnects = m_options.maxReconnects;
+    settings.caCertificatesFile = m_options.caCertificatesFile;
+    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
     m_session.open(settings, m_options.urlText.toUtf8());
 }
 

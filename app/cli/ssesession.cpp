@@ -14,6 +14,8 @@ SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QOb
     connect(&m_source, &EventSource::opened, this, &SseSession::handleOpened);
     connect(&m_source, &EventSource::eventReceived, this, &SseSession::handleEvent);
     connect(&m_source, &EventSource::retryApplied, this, &SseSession::handleRetry);
+    connect(
+        &m_source, &EventSource::certificateWarning, this, &SseSession::handleCertificateWarning);
     connect(&m_source, &EventSource::errorOccurred, this, &SseSession::handleError);
     connect(&m_source, &EventSource::reconnectScheduled, this, &SseSession::handleReconnect);
     connect(&m_source, &EventSource::closed, this, &SseSession::handleClosed);
@@ -140,6 +142,23 @@ void SseSession::handleRetry(int ms)
     if (m_output.showRetry) {
         lifecycle("retry " + console::duration(ms) + " (from the server)", "");
     }
+}
+
+void SseSession::handleCertificateWarning(const QString &message)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "warning");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.text("message", message);
+        return;
+    }
+    lifecycle(
+        "warning: " + message.toUtf8(), console::Palette(m_output.err->isTerminal()).yellow());
 }
 
 void SseSession::handleError(const QString &message, int status)

@@ -49,6 +49,7 @@ private:
     void handleOpened(int status);
     void handleEvent(const SseEvent &event);
     void handleRetry(int ms);
+    void handleCertificateWarning(const QString &message);
     void handleError(const QString &message, int status);
     void handleReconnect(int delayMs, int attempt);
     void handleClosed(EventSource::CloseReason reason);

@@ -29,6 +29,8 @@ WsCommand::WsCommand(
         [this](const QByteArray &message) { handleMessage(message, true); });
     connect(&m_client, &WebSocketClient::messageSent, this, &WsCommand::handleSent);
     connect(&m_client, &WebSocketClient::roundTripMeasured, this, &WsCommand::handleRoundTrip);
+    connect(&m_client, &WebSocketClient::certificateWarning, this,
+        &WsCommand::handleCertificateWarning);
     connect(&m_client, &WebSocketClient::errorOccurred, this, &WsCommand::handleError);
     connect(&m_client, &WebSocketClient::reconnectScheduled, this, &WsCommand::handleReconnect);
     connect(&m_client, &WebSocketClient::disconnected, this, &WsCommand::handleDisconnected);
@@ -56,6 +58,8 @@ void WsCommand::start()
     settings.pingIntervalMs = m_options.pingIntervalMs;
     settings.maxReconnects = m_options.maxReconnects;
     settings.closeTimeoutMs = CloseWaitMs;
+    settings.caCertificatesFile = m_options.caCertificatesFile;
+    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
     m_client.open(settings);
 }
 
@@ -189,6 +193,18 @@ void WsCommand::handleRoundTrip(int ms)
         return;
     }
     lifecycle("rtt " + QByteArray::number(ms) + " ms", "");
+}
+
+void WsCommand::handleCertificateWarning(const QString &message)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.json) {
+        Record(*m_out, "warning").text("message", message);
+        return;
+    }
+    lifecycle("warning: " + message.toUtf8(), console::Palette(m_err->isTerminal()).yellow());
 }
 
 void WsCommand::handleError(const QString &message, int status)

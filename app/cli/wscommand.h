@@ -36,6 +36,7 @@ private:
     void handleMessage(const QByteArray &data, bool binary);
     void handleSent(const QByteArray &data, bool binary);
     void handleRoundTrip(int ms);
+    void handleCertificateWarning(const QString &message);
     void handleError(const QString &message, int status);
     void handleReconnect(int delayMs, int attempt);
     void handleDisconnected(int code, const QString &reason);
