@@ -1,12 +1,16 @@
 #include "streamdialog.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTemporaryFile>
 #include <QTest>
 
 using namespace streamscope;
@@ -21,11 +25,29 @@ private slots:
     void schemeSwitchesFields();
     void keepsWhatItWasGiven();
     void fixingTheFieldClearsItsProblem();
+    void tlsGroupFollowsScheme_data();
+    void tlsGroupFollowsScheme();
+    void tlsSettingsRoundTrip();
+    void insecureShowsWarning();
+    void missingCaFileIsAProblem();
+    void browseFillsCaFile();
+    void secretsMasked_data();
+    void secretsMasked();
+    void editingWhileMaskedKeepsSecrets();
+    void secretTypedWhileMaskedIsTakenAsTyped();
 
 private:
     static QPushButton *okButton(StreamDialog &dialog)
     {
         return dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    }
+    static QString headerText(StreamDialog &dialog)
+    {
+        return dialog.findChild<QPlainTextEdit *>(QStringLiteral("headers"))->toPlainText();
+    }
+    static QCheckBox *showSecrets(StreamDialog &dialog)
+    {
+        return dialog.findChild<QCheckBox *>(QStringLiteral("showSecrets"));
     }
 };
 
@@ -173,6 +195,219 @@ void TestStreamDialog::fixingTheFieldClearsItsProblem()
     QTest::keyClicks(urlEdit, QStringLiteral("https://127.0.0.1/x"));
     QVERIFY(!urlError->isVisibleTo(&dialog));
     QVERIFY2(okButton(dialog)->isEnabled(), qPrintable(dialog.problems().join(u'\n')));
+}
+
+namespace {
+
+StreamConfig tlsConfig(const QString &url)
+{
+    StreamConfig config;
+    config.name = QStringLiteral("secure");
+    config.url = QUrl(url);
+    return config;
+}
+
+} // namespace
+
+void TestStreamDialog::tlsGroupFollowsScheme_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("shown");
+    QTest::newRow("https") << "https://127.0.0.1/events" << true;
+    QTest::newRow("wss") << "wss://127.0.0.1/socket" << true;
+    QTest::newRow("http") << "http://127.0.0.1/events" << false;
+    QTest::newRow("ws") << "ws://127.0.0.1/socket" << false;
+    QTest::newRow("none yet") << "" << false;
+}
+
+void TestStreamDialog::tlsGroupFollowsScheme()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, shown);
+    StreamDialog dialog;
+    dialog.show();
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("url")), url);
+    QCOMPARE(
+        dialog.findChild<QGroupBox *>(QStringLiteral("tlsGroup"))->isVisibleTo(&dialog), shown);
+}
+
+void TestStreamDialog::tlsSettingsRoundTrip()
+{
+    QTemporaryFile ca;
+    QVERIFY(ca.open());
+    StreamConfig config = tlsConfig(QStringLiteral("https://127.0.0.1/events"));
+    config.caCertificatesFile = ca.fileName();
+    config.ignoreCertificateErrors = true;
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    QCOMPARE(
+        dialog.findChild<QLineEdit *>(QStringLiteral("caCertificatesFile"))->text(), ca.fileName());
+    QVERIFY(dialog.findChild<QCheckBox *>(QStringLiteral("ignoreCertificateErrors"))->isChecked());
+    QCOMPARE(dialog.config().caCertificatesFile, ca.fileName());
+    QVERIFY(dialog.config().ignoreCertificateErrors);
+    QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join(u'\n')));
+
+    dialog.setConfig(tlsConfig(QStringLiteral("https://127.0.0.1/events")));
+    QCOMPARE(dialog.config().caCertificatesFile, QString());
+    QVERIFY(!dialog.config().ignoreCertificateErrors);
+}
+
+void TestStreamDialog::insecureShowsWarning()
+{
+    StreamDialog dialog;
+    dialog.setConfig(tlsConfig(QStringLiteral("wss://127.0.0.1/socket")));
+    dialog.show();
+    auto *ignore = dialog.findChild<QCheckBox *>(QStringLiteral("ignoreCertificateErrors"));
+    auto *warning = dialog.findChild<QLabel *>(QStringLiteral("insecureWarning"));
+    QCOMPARE(ignore->text().remove(u'&'), QStringLiteral("Ignore certificate errors (insecure)"));
+    QVERIFY(!warning->isVisibleTo(&dialog));
+    QTest::mouseClick(ignore, Qt::LeftButton, {}, QPoint(4, ignore->height() / 2));
+    QVERIFY(ignore->isChecked());
+    QVERIFY(warning->isVisibleTo(&dialog));
+    QVERIFY(warning->text().contains(QStringLiteral("not be authenticated")));
+    // Red, as the problems are: the reader should stop at it.
+    QCOMPARE(warning->palette().color(QPalette::WindowText),
+        dialog.findChild<QLabel *>(QStringLiteral("urlError"))
+            ->palette()
+            .color(QPalette::WindowText));
+    QVERIFY(dialog.config().ignoreCertificateErrors);
+    QVERIFY(okButton(dialog)->isEnabled()); // a warning, not a problem
+    ignore->setChecked(false);
+    QVERIFY(!warning->isVisibleTo(&dialog));
+}
+
+void TestStreamDialog::missingCaFileIsAProblem()
+{
+    StreamDialog dialog;
+    dialog.setConfig(tlsConfig(QStringLiteral("https://127.0.0.1/events")));
+    dialog.show();
+    auto *caFile = dialog.findChild<QLineEdit *>(QStringLiteral("caCertificatesFile"));
+    auto *error = dialog.findChild<QLabel *>(QStringLiteral("caCertificatesFileError"));
+    QVERIFY(okButton(dialog)->isEnabled());
+    QTest::keyClicks(caFile, QStringLiteral("/nonexistent/streamscope-ca.pem"));
+    QVERIFY(error->isVisibleTo(&dialog));
+    QVERIFY2(error->text().contains(QStringLiteral("no CA certificates file")),
+        qPrintable(error->text()));
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QTemporaryFile ca;
+    QVERIFY(ca.open());
+    caFile->setText(ca.fileName());
+    QVERIFY(!error->isVisibleTo(&dialog));
+    QVERIFY(okButton(dialog)->isEnabled());
+}
+
+void TestStreamDialog::browseFillsCaFile()
+{
+    QTemporaryFile ca(QDir::temp().filePath(QStringLiteral("streamscope-XXXXXX.pem")));
+    QVERIFY(ca.open());
+    StreamDialog dialog;
+    dialog.setConfig(tlsConfig(QStringLiteral("https://127.0.0.1/events")));
+    dialog.show();
+    QTest::mouseClick(
+        dialog.findChild<QPushButton *>(QStringLiteral("browseCaFile")), Qt::LeftButton);
+    auto *picker = dialog.findChild<QFileDialog *>(QStringLiteral("caFileDialog"));
+    QVERIFY(picker);
+    QVERIFY(picker->isVisible());
+    QCOMPARE(picker->fileMode(), QFileDialog::ExistingFile);
+    picker->selectFile(ca.fileName());
+    static_cast<QDialog *>(picker)->accept(); // public there: OK as a user would press it
+    QCOMPARE(dialog.findChild<QLineEdit *>(QStringLiteral("caCertificatesFile"))->text(),
+        QDir::toNativeSeparators(ca.fileName()));
+    QCOMPARE(dialog.config().caCertificatesFile, ca.fileName());
+}
+
+void TestStreamDialog::secretsMasked_data()
+{
+    QTest::addColumn<HeaderList>("headers");
+    QTest::addColumn<QString>("masked"); // as the dialog first shows them
+    const QString mask(3, QChar(0x2022));
+    QTest::newRow("bearer") << HeaderList{{"Authorization", "Bearer hunter2"}}
+                            << QStringLiteral("Authorization: Bearer ") + mask;
+    QTest::newRow("cookie and others") << HeaderList{{"X-Team", "blue"}, {"Cookie", "s=1; t=2"}}
+                                       << QStringLiteral("X-Team: blue\nCookie: ") + mask;
+    QTest::newRow("env reference is no secret")
+        << HeaderList{{"Authorization", "Bearer ${env:TOKEN}"}}
+        << QStringLiteral("Authorization: Bearer ${env:TOKEN}");
+    QTest::newRow("two of a kind")
+        << HeaderList{{"Cookie", "a=1"}, {"cookie", "b=2"}}
+        << QStringLiteral("Cookie: ") + mask + QStringLiteral("\ncookie: ") + mask;
+}
+
+void TestStreamDialog::secretsMasked()
+{
+    QFETCH(HeaderList, headers);
+    QFETCH(QString, masked);
+    StreamConfig config = tlsConfig(QStringLiteral("https://127.0.0.1/events"));
+    config.headers = headers;
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    QVERIFY(!showSecrets(dialog)->isChecked());
+    QCOMPARE(headerText(dialog), masked);
+    // Masked on screen, whole underneath.
+    QCOMPARE(dialog.config().headers, headers);
+
+    QTest::mouseClick(
+        showSecrets(dialog), Qt::LeftButton, {}, QPoint(4, showSecrets(dialog)->height() / 2));
+    QVERIFY(showSecrets(dialog)->isChecked());
+    QStringList lines;
+    for (const auto &header : headers) {
+        lines.append(headerLine(header));
+    }
+    QCOMPARE(headerText(dialog), lines.join(u'\n'));
+    QCOMPARE(dialog.config().headers, headers);
+
+    showSecrets(dialog)->setChecked(false);
+    QCOMPARE(headerText(dialog), masked);
+    QCOMPARE(dialog.config().headers, headers);
+}
+
+void TestStreamDialog::editingWhileMaskedKeepsSecrets()
+{
+    StreamConfig config = tlsConfig(QStringLiteral("https://127.0.0.1/events"));
+    config.headers = {{"Authorization", "Bearer hunter2"}, {"X-Team", "blue"}};
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    auto *edit = dialog.findChild<QPlainTextEdit *>(QStringLiteral("headers"));
+    edit->moveCursor(QTextCursor::End);
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, QStringLiteral("en"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTest::keyClicks(edit, QStringLiteral("X-Trace: 1"));
+    QVERIFY(!headerText(dialog).contains(QStringLiteral("hunter2")));
+    QCOMPARE(dialog.config().headers,
+        (HeaderList{{"Authorization", "Bearer hunter2"}, {"X-Team", "bluen"}, {"X-Trace", "1"}}));
+
+    // Shown and hidden again: the secret behind the mask is still the one given.
+    showSecrets(dialog)->setChecked(true);
+    QVERIFY(headerText(dialog).startsWith(QStringLiteral("Authorization: Bearer hunter2\n")));
+    showSecrets(dialog)->setChecked(false);
+    QCOMPARE(dialog.config().headers,
+        (HeaderList{{"Authorization", "Bearer hunter2"}, {"X-Team", "bluen"}, {"X-Trace", "1"}}));
+}
+
+void TestStreamDialog::secretTypedWhileMaskedIsTakenAsTyped()
+{
+    StreamConfig config = tlsConfig(QStringLiteral("https://127.0.0.1/events"));
+    config.headers = {{"Authorization", "Bearer old"}};
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    auto *edit = dialog.findChild<QPlainTextEdit *>(QStringLiteral("headers"));
+    edit->selectAll();
+    QTest::keyClicks(edit, QStringLiteral("Authorization: Bearer new"));
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTest::keyClicks(edit, QStringLiteral("Cookie: c=1"));
+    QCOMPARE(
+        dialog.config().headers, (HeaderList{{"Authorization", "Bearer new"}, {"Cookie", "c=1"}}));
+    // Hiding what was typed masks it, and it still stands for what was typed.
+    showSecrets(dialog)->setChecked(true);
+    showSecrets(dialog)->setChecked(false);
+    QCOMPARE(headerText(dialog),
+        QStringLiteral("Authorization: Bearer \u2022\u2022\u2022\nCookie: \u2022\u2022\u2022"));
+    QCOMPARE(
+        dialog.config().headers, (HeaderList{{"Authorization", "Bearer new"}, {"Cookie", "c=1"}}));
 }
 
 QTEST_MAIN(TestStreamDialog)

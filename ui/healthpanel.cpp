@@ -81,6 +81,9 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_serverRetry = addRow(form, tr("Server retry:"), QStringLiteral("healthServerRetry"));
     m_roundTrip = addRow(form, tr("Round trip:"), QStringLiteral("healthRoundTrip"));
     m_dropped = addRow(form, tr("Dropped:"), QStringLiteral("healthDropped"));
+    m_tlsWarning = addRow(form, tr("TLS:"), QStringLiteral("healthTlsWarning"));
+    m_tlsWarning->setWordWrap(true);
+    m_tlsWarning->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_lastError->setWordWrap(true);
     m_lastError->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -217,12 +220,18 @@ void HealthPanel::refresh()
         health.serverRetryMs >= 0 ? tr("%1 ms").arg(health.serverRetryMs) : tr("-"));
     m_roundTrip->setText(health.roundTripMs >= 0 ? tr("%1 ms").arg(health.roundTripMs) : tr("-"));
     m_dropped->setText(QLocale().toString(health.dropped));
+    m_tlsWarning->setText(health.tlsWarning);
+    // The amber of a stale stream: it works, but something needs looking at.
+    QPalette warningPalette = m_tlsWarning->palette();
+    warningPalette.setColor(QPalette::WindowText, healthColor(HealthState::Stale, palette()));
+    m_tlsWarning->setPalette(warningPalette);
 
     // Rows that mean nothing for this transport are hidden, not shown as "-".
     auto *form = static_cast<QFormLayout *>(m_details->layout());
     form->setRowVisible(m_lastEventId, !webSocket);
     form->setRowVisible(m_serverRetry, !webSocket);
     form->setRowVisible(m_roundTrip, webSocket);
+    form->setRowVisible(m_tlsWarning, !health.tlsWarning.isEmpty());
 }
 
 void HealthPanel::send()

@@ -59,6 +59,7 @@ private:
     QLabel *m_serverRetry;
     QLabel *m_roundTrip;
     QLabel *m_dropped;
+    QLabel *m_tlsWarning;
     QWidget *m_details;
     QGroupBox *m_sendBox;
     QComboBox *m_sendInput;

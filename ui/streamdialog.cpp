@@ -2,10 +2,14 @@
 
 #include "healthcolors.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -53,6 +57,16 @@ QPlainTextEdit *makeLinesEdit(const QString &name, const QString &placeholder)
     return edit;
 }
 
+QLabel *makeErrorLabel(const QPalette &palette)
+{
+    auto *label = new QLabel;
+    label->setWordWrap(true);
+    QPalette errorPalette = label->palette();
+    errorPalette.setColor(QPalette::WindowText, errorTextColor(palette));
+    label->setPalette(errorPalette);
+    return label;
+}
+
 } // namespace
 
 StreamDialog::StreamDialog(QWidget *parent)
@@ -62,6 +76,7 @@ StreamDialog::StreamDialog(QWidget *parent)
     , m_name(new QLineEdit)
     , m_headers(makeLinesEdit(
           QStringLiteral("headers"), QStringLiteral("Authorization: Bearer ${env:API_TOKEN}")))
+    , m_showSecrets(new QCheckBox(tr("Show secrets")))
     , m_sseGroup(new QGroupBox(tr("Server-Sent Events")))
     , m_method(new QComboBox)
     , m_body(makeLinesEdit(QStringLiteral("body"), tr("Request body (optional)")))
@@ -71,6 +86,11 @@ StreamDialog::StreamDialog(QWidget *parent)
     , m_onOpenMessages(makeLinesEdit(
           QStringLiteral("onOpenMessages"), QStringLiteral("{\"subscribe\": \"metrics\"}")))
     , m_pingInterval(makeDelayBox(QStringLiteral("pingIntervalMs")))
+    , m_tlsGroup(new QGroupBox(tr("TLS")))
+    , m_caFile(new QLineEdit)
+    , m_browseCaFile(new QPushButton(tr("&Browse…")))
+    , m_ignoreCertificateErrors(new QCheckBox(tr("I&gnore certificate errors (insecure)")))
+    , m_insecureWarning(makeErrorLabel(palette()))
     , m_initialDelay(makeDelayBox(QStringLiteral("initialDelayMs")))
     , m_maxDelay(makeDelayBox(QStringLiteral("maxDelayMs")))
     , m_otherErrors(new QLabel)
@@ -89,6 +109,18 @@ StreamDialog::StreamDialog(QWidget *parent)
     m_method->addItems({QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT")});
     m_idleTimeout->setSpecialValueText(tr("off"));
     m_pingInterval->setSpecialValueText(tr("off"));
+    m_showSecrets->setObjectName(QStringLiteral("showSecrets"));
+    m_showSecrets->setToolTip(tr("Authorization, Proxy-Authorization and Cookie values"));
+    m_tlsGroup->setObjectName(QStringLiteral("tlsGroup"));
+    m_caFile->setObjectName(QStringLiteral("caCertificatesFile"));
+    m_caFile->setPlaceholderText(tr("PEM file of a private CA or a self-signed server"));
+    m_browseCaFile->setObjectName(QStringLiteral("browseCaFile"));
+    m_ignoreCertificateErrors->setObjectName(QStringLiteral("ignoreCertificateErrors"));
+    m_insecureWarning->setObjectName(QStringLiteral("insecureWarning"));
+    m_insecureWarning->setText(
+        tr("The server will not be authenticated: anyone on the way can read or change this "
+           "stream and its headers. Use a CA file instead where you can."));
+    m_insecureWarning->hide();
     m_otherErrors->setObjectName(QStringLiteral("otherErrors"));
     m_otherErrors->setWordWrap(true);
     m_otherErrors->hide();
@@ -96,11 +128,17 @@ StreamDialog::StreamDialog(QWidget *parent)
     errorPalette.setColor(QPalette::WindowText, errorTextColor(palette()));
     m_otherErrors->setPalette(errorPalette);
 
-    auto *hint = new QLabel(
+    auto *hintText = new QLabel(
         tr("One \"Name: value\" per line. A value may be ${env:NAME}: read from the environment "
-           "when connecting, so secrets stay out of workspace files."));
-    hint->setWordWrap(true);
-    hint->setEnabled(false); // the disabled text colour reads as a hint on any palette
+           "when connecting, so secrets stay out of workspace files. Secret values show as "
+           "•••: edit them with Show secrets ticked."));
+    hintText->setWordWrap(true);
+    hintText->setEnabled(false); // the disabled text colour reads as a hint on any palette
+    auto *hint = new QWidget;
+    auto *hintLayout = new QVBoxLayout(hint);
+    hintLayout->setContentsMargins(0, 0, 0, 0);
+    hintLayout->addWidget(hintText);
+    hintLayout->addWidget(m_showSecrets);
 
     auto *form = new QFormLayout;
     form->addRow(tr("&URL:"), withError(m_url, QStringLiteral("url"), m_transport));
@@ -120,6 +158,16 @@ StreamDialog::StreamDialog(QWidget *parent)
     wsForm->addRow(
         tr("&Ping interval:"), withError(m_pingInterval, QStringLiteral("pingIntervalMs")));
 
+    auto *caRow = new QWidget;
+    auto *caLayout = new QHBoxLayout(caRow);
+    caLayout->setContentsMargins(0, 0, 0, 0);
+    caLayout->addWidget(m_caFile, 1);
+    caLayout->addWidget(m_browseCaFile);
+    auto *tlsForm = new QFormLayout(m_tlsGroup);
+    tlsForm->addRow(tr("&CA file:"), withError(caRow, QStringLiteral("caCertificatesFile")));
+    tlsForm->addRow(m_ignoreCertificateErrors);
+    tlsForm->addRow(m_insecureWarning);
+
     auto *reconnect = new QGroupBox(tr("Reconnect"));
     auto *reconnectForm = new QFormLayout(reconnect);
     reconnectForm->addRow(
@@ -130,6 +178,7 @@ StreamDialog::StreamDialog(QWidget *parent)
     layout->addLayout(form);
     layout->addWidget(m_sseGroup);
     layout->addWidget(m_wsGroup);
+    layout->addWidget(m_tlsGroup);
     layout->addWidget(reconnect);
     layout->addWidget(m_otherErrors);
     layout->addStretch();
@@ -140,6 +189,10 @@ StreamDialog::StreamDialog(QWidget *parent)
     connect(m_url, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
     connect(m_name, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
     connect(m_method, &QComboBox::currentTextChanged, this, &StreamDialog::revalidate);
+    connect(m_caFile, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
+    connect(m_ignoreCertificateErrors, &QCheckBox::toggled, this, &StreamDialog::revalidate);
+    connect(m_browseCaFile, &QPushButton::clicked, this, &StreamDialog::browseForCaFile);
+    connect(m_showSecrets, &QCheckBox::toggled, this, &StreamDialog::setSecretsShown);
     for (QPlainTextEdit *edit : {m_headers, m_body, m_subprotocols, m_onOpenMessages}) {
         connect(edit, &QPlainTextEdit::textChanged, this, &StreamDialog::revalidate);
     }
@@ -189,11 +242,7 @@ void StreamDialog::setConfig(const StreamConfig &config)
     const QSignalBlocker blockUrl(m_url);
     m_url->setText(config.url.toString());
     m_name->setText(config.name);
-    QStringList headerLines;
-    for (const auto &header : config.headers) {
-        headerLines.append(headerLine(header));
-    }
-    m_headers->setPlainText(headerLines.join(QLatin1Char('\n')));
+    showHeaders(config.headers);
     m_method->setCurrentText(QString::fromUtf8(config.method));
     m_body->setPlainText(QString::fromUtf8(config.body));
     m_idleTimeout->setValue(config.idleTimeoutMs);
@@ -204,14 +253,88 @@ void StreamDialog::setConfig(const StreamConfig &config)
     }
     m_onOpenMessages->setPlainText(messages.join(QLatin1Char('\n')));
     m_pingInterval->setValue(config.pingIntervalMs);
+    m_caFile->setText(config.caCertificatesFile);
+    m_ignoreCertificateErrors->setChecked(config.ignoreCertificateErrors);
     m_initialDelay->setValue(config.initialDelayMs);
     m_maxDelay->setValue(config.maxDelayMs);
     revalidate();
 }
 
+void StreamDialog::showHeaders(const HeaderList &headers)
+{
+    m_secretValues = headers;
+    QStringList lines;
+    for (const auto &[name, value] : headers) {
+        lines.append(m_secretsShown
+                ? headerLine({name, value})
+                : QString::fromUtf8(name) + QStringLiteral(": ") + maskedHeaderValue(name, value));
+    }
+    m_headers->setPlainText(lines.join(QLatin1Char('\n')));
+}
+
+void StreamDialog::setSecretsShown(bool shown)
+{
+    if (shown == m_secretsShown) {
+        return;
+    }
+    // What each line means now, before it is shown the other way. A line that does not parse
+    // stays as typed, so its problem stays in view.
+    const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'));
+    QList<bool> used(m_secretValues.size(), false);
+    HeaderList values;
+    QStringList shownLines;
+    for (const QString &line : lines) {
+        QPair<QByteArray, QByteArray> header;
+        if (!parseHeaderLine(line.trimmed(), &header, nullptr)) {
+            shownLines.append(line);
+            continue;
+        }
+        header = unmasked(header, &used);
+        values.append(header);
+        shownLines.append(shown ? headerLine(header)
+                                : QString::fromUtf8(header.first) + QStringLiteral(": ")
+                    + maskedHeaderValue(header.first, header.second));
+    }
+    m_secretValues = values;
+    m_secretsShown = shown;
+    m_headers->setPlainText(shownLines.join(QLatin1Char('\n')));
+}
+
+QPair<QByteArray, QByteArray> StreamDialog::unmasked(
+    const QPair<QByteArray, QByteArray> &header, QList<bool> *used) const
+{
+    if (m_secretsShown || !isSecretHeader(header.first)) {
+        return header;
+    }
+    for (qsizetype i = 0; i < m_secretValues.size(); ++i) {
+        const auto &[name, value] = m_secretValues.at(i);
+        if (!used->at(i) && name.compare(header.first, Qt::CaseInsensitive) == 0
+            && maskedHeaderValue(name, value).toUtf8() == header.second) {
+            (*used)[i] = true;
+            return {header.first, value};
+        }
+    }
+    return header; // typed while masked: taken as typed
+}
+
+void StreamDialog::browseForCaFile()
+{
+    const QString current = m_caFile->text().trimmed();
+    auto *dialog = new QFileDialog(this, tr("CA Certificates File"),
+        current.isEmpty() ? QDir::homePath() : current,
+        tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("caFileDialog"));
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this,
+        [this](const QString &file) { m_caFile->setText(QDir::toNativeSeparators(file)); });
+    dialog->open();
+}
+
 HeaderList StreamDialog::parseHeaders(QStringList *problems) const
 {
     HeaderList headers;
+    QList<bool> used(m_secretValues.size(), false);
     const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'));
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QString line = lines.at(i).trimmed();
@@ -224,7 +347,7 @@ HeaderList StreamDialog::parseHeaders(QStringList *problems) const
             problems->append(tr("line %1: %2").arg(i + 1).arg(error));
             continue;
         }
-        headers.append(header);
+        headers.append(unmasked(header, &used));
     }
     return headers;
 }
@@ -245,6 +368,8 @@ StreamConfig StreamDialog::config() const
         config.onOpenMessages.append(message.toUtf8());
     }
     config.pingIntervalMs = m_pingInterval->value();
+    config.caCertificatesFile = m_caFile->text().trimmed();
+    config.ignoreCertificateErrors = m_ignoreCertificateErrors->isChecked();
     config.initialDelayMs = m_initialDelay->value();
     config.maxDelayMs = m_maxDelay->value();
     return config;
@@ -261,6 +386,8 @@ void StreamDialog::revalidate()
     const StreamConfig::Transport transport = current.transport();
     m_sseGroup->setVisible(transport == StreamConfig::Transport::Sse);
     m_wsGroup->setVisible(transport == StreamConfig::Transport::WebSocket);
+    m_tlsGroup->setVisible(current.usesTls());
+    m_insecureWarning->setVisible(m_ignoreCertificateErrors->isChecked());
     switch (transport) {
     case StreamConfig::Transport::Sse:
         m_transport->setText(tr("Server-Sent Events"));

@@ -5,20 +5,24 @@
 #include <QDialog>
 #include <QHash>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QSpinBox;
 class QVBoxLayout;
 
 namespace streamscope {
 
 // Adds or edits one StreamConfig. Validates live as the user types: each problem is shown in
-// red under its field, and OK stays disabled until there are none. Child widgets carry object
-// names (the field's name, and "<field>Error" for its problem label) for tests and style.
+// red under its field, and OK stays disabled until there are none. Secret header values
+// (maskedHeaderValue) show masked until "Show secrets" is ticked, so opening the dialog on a
+// shared screen gives nothing away. Child widgets carry object names (the field's name, and
+// "<field>Error" for its problem label) for tests and style.
 class StreamDialog : public QDialog
 {
     Q_OBJECT
@@ -38,12 +42,22 @@ private:
     QSpinBox *makeDelayBox(const QString &name);
     void revalidate();
     HeaderList parseHeaders(QStringList *problems) const;
+    // A masked line still standing for a value it was given: that value; *used marks the
+    // values taken, so two equal masks stand for two values in order.
+    QPair<QByteArray, QByteArray> unmasked(
+        const QPair<QByteArray, QByteArray> &header, QList<bool> *used) const;
+    void setSecretsShown(bool shown);
+    void showHeaders(const HeaderList &headers);
+    void browseForCaFile();
 
     StreamConfig m_base; // fields the dialog does not show survive an edit
     QLineEdit *m_url;
     QLabel *m_transport;
     QLineEdit *m_name;
     QPlainTextEdit *m_headers;
+    QCheckBox *m_showSecrets;
+    HeaderList m_secretValues; // what the masked lines stand for
+    bool m_secretsShown = false; // as the header text shows them now
     QGroupBox *m_sseGroup;
     QComboBox *m_method;
     QPlainTextEdit *m_body;
@@ -52,6 +66,11 @@ private:
     QPlainTextEdit *m_subprotocols;
     QPlainTextEdit *m_onOpenMessages;
     QSpinBox *m_pingInterval;
+    QGroupBox *m_tlsGroup;
+    QLineEdit *m_caFile;
+    QPushButton *m_browseCaFile;
+    QCheckBox *m_ignoreCertificateErrors;
+    QLabel *m_insecureWarning;
     QSpinBox *m_initialDelay;
     QSpinBox *m_maxDelay;
     QLabel *m_otherErrors; // problems of fields the dialog has no place for
