@@ -122,6 +122,38 @@ QString timeFormat(double spanMs)
     return QStringLiteral("MMM d HH:mm");
 }
 
+// A range over [low, high] from one round step to another (1, 2, 2.5 or 5 times a power of
+// ten), so the value axis' labels read well, and the number of ticks at most about maxTicks.
+struct NiceRange
+{
+    double low = 0;
+    double high = 1;
+    int ticks = 2;
+};
+NiceRange niceRange(double low, double high, int maxTicks)
+{
+    const double rough = (high - low) / std::max(1, maxTicks - 1);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    if (!(rough > 0) || !std::isfinite(rough) || !(magnitude > 0) || !std::isfinite(magnitude)) {
+        return {low, high, std::max(2, maxTicks)};
+    }
+    double step = 10 * magnitude;
+    for (const double multiple : {1.0, 2.0, 2.5, 5.0}) {
+        if (multiple * magnitude >= rough) {
+            step = multiple * magnitude;
+            break;
+        }
+    }
+    NiceRange range;
+    range.low = std::floor(low / step) * step;
+    range.high = std::ceil(high / step) * step;
+    range.ticks = int(std::lround((range.high - range.low) / step)) + 1;
+    if (!std::isfinite(range.low) || !std::isfinite(range.high) || range.ticks < 2) {
+        return {low, high, std::max(2, maxTicks)};
+    }
+    return range;
+}
+
 bool isDark(const QPalette &palette)
 {
     return palette.color(QPalette::Window).lightness() < 128;
@@ -1212,9 +1244,9 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
         low = 0;
         high = 1;
     }
-    const double margin = high > low ? (high - low) * 0.05 : std::max(std::abs(high) * 0.05, 0.5);
-    low -= margin;
-    high += margin;
+    const double margin = high > low ? (high - low) * 0.02 : std::max(std::abs(high) * 0.05, 0.5);
+    const int maxValueTicks = std::clamp(int(chart.chart->plotArea().height()) / 40 + 1, 3, 8);
+    const NiceRange values = niceRange(low - margin, high + margin, maxValueTicks);
 
     // Qt Charts recomputes every non-empty series at each axis change, and refilling an empty
     // one costs a fixed ~0.3 ms: long runs are emptied first, to be computed once, at their
@@ -1239,7 +1271,10 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     if (chart.timeAxis->tickCount() != ticks) {
         chart.timeAxis->setTickCount(ticks);
     }
-    chart.valueAxis->setRange(low, high);
+    chart.valueAxis->setRange(values.low, values.high);
+    if (chart.valueAxis->tickCount() != values.ticks) {
+        chart.valueAxis->setTickCount(values.ticks);
+    }
 
     for (size_t i = 0; i < chart.lines.size(); ++i) {
         Chart::Line &line = chart.lines.at(i);
@@ -1293,7 +1328,8 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     }
     for (qsizetype m = 0; m < markerTimes.size(); ++m) {
         const double time = markerTimes.at(m);
-        chart.markers.at(size_t(m))->replace({QPointF(time, low), QPointF(time, high)});
+        chart.markers.at(size_t(m))->replace(
+            {QPointF(time, values.low), QPointF(time, values.high)});
     }
     for (int m = int(markerTimes.size()); m < chart.markersShown; ++m) {
         chart.markers.at(size_t(m))->clear();
@@ -1320,9 +1356,12 @@ void ChartPanel::updateLegend(Chart &chart)
         if (!html.isEmpty()) {
             html += QStringLiteral(" &nbsp; ");
         }
+        // Lines break between entries, never inside one.
         html += QStringLiteral(
             "<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp;<b>%3</b>")
-                    .arg(line.color.name(), name.toHtmlEscaped(), value.toHtmlEscaped());
+                    .arg(line.color.name(),
+                        name.toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")),
+                        value.toHtmlEscaped());
     }
     if (entries == chart.legendEntries && !chart.legend->text().isEmpty()) {
         return;
