@@ -447,6 +447,19 @@ void TestFieldListModel::extractionSettingsAndCounts()
         browser.model()->index(browser.model()->rowOf(rig.alphaCpu()), 0)));
     QCOMPARE(stream->currentData().toInt(), rig.alpha);
 
+    // Settings set elsewhere (a workspace loaded) show, unless the form is being edited.
+    stream->setCurrentIndex(stream->findData(rig.beta));
+    rig.store.setSettings(rig.beta, ExtractionSettings{{}, TimeUnit::Auto, QStringLiteral("zone")});
+    QTRY_COMPARE(labelField->text(), QStringLiteral("zone"));
+    QCOMPARE(timeField->text(), QString());
+    QCOMPARE(unit->currentData().toInt(), int(TimeUnit::Auto));
+    QTest::keyClicks(timeField, QStringLiteral("time"));
+    QSignalSpy refreshed(browser.model(), &FieldListModel::refreshed);
+    rig.store.setSettings(rig.beta, ExtractionSettings{});
+    QTRY_VERIFY(refreshed.size() >= 2); // the browser follows each refresh, before the spy
+    QCOMPARE(labelField->text(), QStringLiteral("zone"));
+    QCOMPARE(timeField->text(), QStringLiteral("time"));
+
     // A removed stream leaves the box.
     rig.streams.remove(rig.beta);
     QCOMPARE(stream->count(), 1);

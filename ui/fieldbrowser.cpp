@@ -177,6 +177,12 @@ void FieldBrowser::addSelectedToChart()
 void FieldBrowser::refresh()
 {
     refreshTargets();
+    followStoreSettings();
+    refreshCounts();
+}
+
+void FieldBrowser::refreshCounts()
+{
     const int id = extractionStreamId();
     if (id <= 0) {
         m_counts->setText(tr("No stream"));
@@ -247,11 +253,28 @@ int FieldBrowser::extractionStreamId() const
 void FieldBrowser::showStreamSettings()
 {
     const int id = extractionStreamId();
-    const ExtractionSettings settings = id > 0 ? m_store->settings(id) : ExtractionSettings();
-    m_timeField->setText(settings.timeField);
-    m_timeUnit->setCurrentIndex(m_timeUnit->findData(int(settings.timeUnit)));
-    m_labelField->setText(settings.labelField);
-    refresh();
+    m_shownSettings = id > 0 ? m_store->settings(id) : ExtractionSettings();
+    m_timeField->setText(m_shownSettings.timeField);
+    m_timeUnit->setCurrentIndex(m_timeUnit->findData(int(m_shownSettings.timeUnit)));
+    m_labelField->setText(m_shownSettings.labelField);
+    refreshCounts();
+}
+
+void FieldBrowser::followStoreSettings()
+{
+    const int id = extractionStreamId();
+    if (id > 0 && m_store->settings(id) != m_shownSettings && formSettings() == m_shownSettings) {
+        showStreamSettings();
+    }
+}
+
+ExtractionSettings FieldBrowser::formSettings() const
+{
+    ExtractionSettings settings;
+    settings.timeField = m_timeField->text().trimmed();
+    settings.timeUnit = TimeUnit(m_timeUnit->currentData().toInt());
+    settings.labelField = m_labelField->text().trimmed();
+    return settings;
 }
 
 void FieldBrowser::applyExtraction()
@@ -260,10 +283,8 @@ void FieldBrowser::applyExtraction()
     if (id <= 0) {
         return;
     }
-    ExtractionSettings settings;
-    settings.timeField = m_timeField->text().trimmed();
-    settings.timeUnit = TimeUnit(m_timeUnit->currentData().toInt());
-    settings.labelField = m_labelField->text().trimmed();
+    const ExtractionSettings settings = formSettings();
+    m_shownSettings = settings;
     if (m_charts) {
         m_charts->setExtractionSettings(id, settings); // saved with the charts
     } else {

@@ -44,10 +44,14 @@ private:
     void refresh();
     void refreshTargets();
     void refreshStreams();
+    void refreshCounts();
     void showStreamSettings();
+    // Settings changed elsewhere (a workspace loaded) show unless the form is being edited.
+    void followStoreSettings();
     void applyExtraction();
     void followSelection();
     int extractionStreamId() const;
+    ExtractionSettings formSettings() const;
 
     MetricStore *m_store; // not owned
     QPointer<StreamSet> m_streams;
@@ -64,6 +68,7 @@ private:
     QLineEdit *m_labelField;
     QPushButton *m_applyButton;
     QLabel *m_counts;
+    ExtractionSettings m_shownSettings; // as last loaded into the form
 };
 
 } // namespace streamscope
