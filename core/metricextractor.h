@@ -62,6 +62,13 @@ struct ExtractionCounts
 // Turns one stream's payloads into samples: every numeric leaf of a JSON payload, booleans
 // as 0/1, numbers sent as strings; a top-level array of objects is a batch of samples, one
 // time each. A plain library class: no event loop, no clock (arrival time is passed in).
+// - A numeric string is the whole string, trimmed, as a decimal number (" 1e3 " yes, "12 ms",
+//   "0x10", "1,5" no); other strings are text, neither samples nor problems.
+// - The time field and the label field are never samples; the label is read at the top of each
+//   sample set only. missingTime counts sample sets (a batch's elements), not payloads.
+// - A plain-number payload (42.5, "0.5", true) takes the arrival time.
+// - Bare NaN, Infinity and out-of-range numbers, which Qt's parser refuses, are counted and
+//   dropped and the rest of the payload read. Nesting past Qt's own limit (1024) is malformed.
 class MetricExtractor
 {
 public:
