@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "demoworkspace.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -8,21 +9,6 @@
 using namespace streamscope;
 
 namespace {
-
-// The demo's streams: both SSE feeds and the WebSocket feed of the in-process DemoFeed.
-QList<StreamConfig> demoStreams(const DemoFeed &feed)
-{
-    StreamConfig metrics;
-    metrics.name = QStringLiteral("metrics");
-    metrics.url = feed.url(QStringLiteral("/metrics"));
-    StreamConfig logs;
-    logs.name = QStringLiteral("logs");
-    logs.url = feed.url(QStringLiteral("/logs"));
-    StreamConfig webSocket;
-    webSocket.name = QStringLiteral("ws metrics");
-    webSocket.url = feed.url(QStringLiteral("/ws"), QStringLiteral("ws"));
-    return {metrics, logs, webSocket};
-}
 
 // --help and --version print and exit; they must work without a display.
 bool wantsTextOnly(int argc, char *argv[])
@@ -82,12 +68,12 @@ int main(int argc, char *argv[])
     DemoFeed demo;
     MainWindow window;
     // The demo starts on first use, from here or from the window's Demo action.
-    window.setDemoSource([&demo](QString *error) -> QList<StreamConfig> {
+    window.setDemoSource([&demo](QString *error) -> Workspace {
         if (demo.port() == 0 && !demo.listen()) {
             *error = demo.errorString();
             return {};
         }
-        return demoStreams(demo);
+        return demoWorkspace(demo);
     });
     const auto startDemo = [&window] { window.openDemo(); };
     if (parser.isSet(demoOption)) {

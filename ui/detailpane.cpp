@@ -1,5 +1,7 @@
 #include "detailpane.h"
 
+#include "streamconfig.h" // maskedHeaderValue
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDateTime>
@@ -138,15 +140,6 @@ QString DetailPane::hexDump(const QByteArray &data)
         out += QStringLiteral("%1  %2 %3\n").arg(offset, 8, 16, QLatin1Char('0')).arg(hex, ascii);
     }
     return out;
-}
-
-QString DetailPane::maskedHeaderValue(const QByteArray &name, const QByteArray &value)
-{
-    static const QByteArrayList secret{"authorization", "proxy-authorization", "cookie"};
-    if (secret.contains(name.trimmed().toLower())) {
-        return QString(4, QChar(0x2022));
-    }
-    return QString::fromUtf8(value);
 }
 
 QString DetailPane::kindName(StreamEvent::Kind kind)

@@ -30,8 +30,6 @@ public:
     // Pure formatting, for the pane and its tests.
     static QString formatPayload(const StreamEvent &event);
     static QString hexDump(const QByteArray &data);
-    // Values of headers that carry credentials come back as "••••".
-    static QString maskedHeaderValue(const QByteArray &name, const QByteArray &value);
     static QString kindName(StreamEvent::Kind kind);
 
 private:

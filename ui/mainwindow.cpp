@@ -1,8 +1,10 @@
 #include "mainwindow.h"
 
+#include "chartpanel.h"
 #include "detailpane.h"
 #include "eventlogfilter.h"
 #include "eventlogmodel.h"
+#include "fieldbrowser.h"
 #include "healthcolors.h"
 #include "healthpanel.h"
 #include "logexport.h"
@@ -36,6 +38,7 @@
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -65,6 +68,7 @@ QLabel *makeErrorLabel(const QString &name, const QPalette &palette)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
+    , m_recorder(&m_streams, &m_metrics)
     , m_logModel(new EventLogModel(EventLog::DefaultCapacity, this))
     , m_filter(new EventLogFilter(this))
     , m_streamModel(new StreamListModel(&m_streams, this))
@@ -74,7 +78,17 @@ MainWindow::MainWindow(QWidget *parent)
     m_filter->setSourceModel(m_logModel);
 
     createActions();
-    setCentralWidget(createLogArea());
+    // Charts above the log: the numbers at a glance, the events that carry them below.
+    m_charts = new ChartPanel(&m_metrics, &m_streams);
+    m_charts->setObjectName(QStringLiteral("chartPanel"));
+    auto *centre = new QSplitter(Qt::Vertical);
+    centre->setObjectName(QStringLiteral("centreSplitter"));
+    centre->setChildrenCollapsible(false);
+    centre->addWidget(m_charts);
+    centre->addWidget(createLogArea());
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 2);
+    setCentralWidget(centre);
     createDocks();
     createMenus();
     wireStreams();
@@ -103,6 +117,8 @@ MainWindow::~MainWindow()
 {
     // The views and the health panel go before the streams they show.
     m_health->setStream(nullptr);
+    delete m_fields;
+    delete m_charts;
     m_streams.clear();
 }
 
@@ -361,6 +377,14 @@ void MainWindow::createDocks()
 
     m_detail = new DetailPane;
     m_detail->setObjectName(QStringLiteral("detailPane"));
+    m_fields = new FieldBrowser(&m_metrics, &m_streams, m_charts);
+    m_fields->setObjectName(QStringLiteral("fieldBrowser"));
+    auto *fieldsDock = new QDockWidget(tr("Fields"), this);
+    fieldsDock->setObjectName(QStringLiteral("fieldsDock"));
+    fieldsDock->setWidget(m_fields);
+    addDockWidget(Qt::RightDockWidgetArea, fieldsDock);
+    splitDockWidget(healthDock, fieldsDock, Qt::Vertical);
+
     auto *detailDock = new QDockWidget(tr("Detail"), this);
     detailDock->setObjectName(QStringLiteral("detailDock"));
     detailDock->setWidget(m_detail);
@@ -368,7 +392,7 @@ void MainWindow::createDocks()
     // The sidebar and the health panel run full height; the detail sits under the log.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    resizeDocks({sidebar, healthDock}, {220, 290}, Qt::Horizontal);
+    resizeDocks({sidebar, healthDock}, {220, 330}, Qt::Horizontal);
     resizeDocks({detailDock}, {230}, Qt::Vertical);
 
     auto *toolBar = addToolBar(tr("Streams"));
@@ -424,6 +448,8 @@ void MainWindow::wireStreams()
     connect(&m_streams, &StreamSet::eventArrived, m_logModel, &EventLogModel::append);
     connect(&m_streams, &StreamSet::streamAdded, this, &MainWindow::rebuildStreamFilter);
     connect(&m_streams, &StreamSet::streamRemoved, this, &MainWindow::rebuildStreamFilter);
+    connect(&m_streams, &StreamSet::streamRemoved, m_charts, &ChartPanel::removeStream);
+    connect(m_charts, &ChartPanel::chartsEdited, this, [this] { setModified(true); });
 }
 
 int MainWindow::addStream(const StreamConfig &config, bool connectNow)
@@ -720,7 +746,9 @@ void MainWindow::newWorkspace()
 {
     m_health->setStream(nullptr);
     m_detail->clear();
+    m_charts->clear();
     m_streams.clear();
+    m_metrics.clear();
     m_logModel->clear();
     m_filter->fromJson(QJsonObject(), {}, nullptr); // every criterion back to its default
     m_logModel->setCapacity(EventLog::DefaultCapacity);
@@ -740,16 +768,18 @@ void MainWindow::openDemo()
         return;
     }
     QString error;
-    const QList<StreamConfig> configs = m_demoSource(&error);
-    if (configs.isEmpty()) {
+    const Workspace demo = m_demoSource(&error);
+    if (demo.streams.isEmpty()) {
         showProblem(tr("The demo feed could not start: %1").arg(error));
         return;
     }
     newWorkspace();
-    for (const StreamConfig &config : configs) {
-        addStream(config);
+    QStringList problems;
+    applyWorkspace(demo, &problems);
+    if (!problems.isEmpty()) {
+        showProblem(tr("The demo workspace loaded in part. Left out:\n%1")
+                        .arg(problems.join(QLatin1Char('\n'))));
     }
-    selectStream(m_streams.ids().constFirst());
     setModified(false);
 }
 
@@ -775,44 +805,8 @@ bool MainWindow::openWorkspace(const QString &path)
         return false;
     }
     newWorkspace();
-    const Workspace &workspace = loaded.workspace;
     QStringList problems = loaded.problems;
-    // Bounded here too: a hand-edited file must not make the log unbounded.
-    const qsizetype capacity
-        = qBound(qsizetype(1), workspace.logCapacity, qsizetype(MaxLogCapacity));
-    if (capacity != workspace.logCapacity) {
-        problems.append(tr("logCapacity: %1 is outside 1 to %2; %3 is used")
-                            .arg(workspace.logCapacity)
-                            .arg(MaxLogCapacity)
-                            .arg(capacity));
-    }
-    m_logModel->setCapacity(capacity);
-    QList<int> order;
-    for (const StreamConfig &config : workspace.streams) {
-        const int id = m_streams.add(config);
-        order.append(id);
-        m_streams.stream(id)->connectToServer();
-    }
-    QStringList filterProblems;
-    m_filter->fromJson(workspace.filters, order, &filterProblems);
-    for (const QString &problem : filterProblems) {
-        problems.append(QStringLiteral("filters: ") + problem);
-    }
-    rebuildStreamFilter();
-    syncFilterBar();
-    const QByteArray geometry = QByteArray::fromBase64(
-        workspace.layout.value(QStringLiteral("geometry")).toString().toLatin1());
-    const QByteArray state = QByteArray::fromBase64(
-        workspace.layout.value(QStringLiteral("state")).toString().toLatin1());
-    if (!geometry.isEmpty() && !restoreGeometry(geometry)) {
-        problems.append(tr("layout.geometry: not a saved window geometry; ignored"));
-    }
-    if (!state.isEmpty() && !restoreState(state)) {
-        problems.append(tr("layout.state: not a saved window layout; ignored"));
-    }
-    if (!order.isEmpty()) {
-        selectStream(order.constFirst());
-    }
+    applyWorkspace(loaded.workspace, &problems);
     m_path = QFileInfo(path).absoluteFilePath();
     setModified(false);
     addRecentFile(m_path);
@@ -822,6 +816,65 @@ bool MainWindow::openWorkspace(const QString &path)
                         .arg(QFileInfo(path).fileName(), problems.join(QLatin1Char('\n'))));
     }
     return true;
+}
+
+void MainWindow::applyWorkspace(const Workspace &workspace, QStringList *problems)
+{
+    // Bounded here too: a hand-edited file must not make the log unbounded.
+    const qsizetype capacity
+        = qBound(qsizetype(1), workspace.logCapacity, qsizetype(MaxLogCapacity));
+    if (capacity != workspace.logCapacity) {
+        problems->append(tr("logCapacity: %1 is outside 1 to %2; %3 is used")
+                             .arg(workspace.logCapacity)
+                             .arg(MaxLogCapacity)
+                             .arg(capacity));
+    }
+    m_logModel->setCapacity(capacity);
+    QList<int> order;
+    for (const StreamConfig &config : workspace.streams) {
+        order.append(m_streams.add(config));
+    }
+    // Charts and extraction settings first, so the first events are already plotted.
+    QStringList chartProblems;
+    m_charts->fromJson(
+        workspace.charts, [this](int index) { return streamIdOfIndex(index); }, &chartProblems);
+    for (const QString &problem : std::as_const(chartProblems)) {
+        problems->append(QStringLiteral("charts: ") + problem);
+    }
+    for (const int id : std::as_const(order)) {
+        m_streams.stream(id)->connectToServer();
+    }
+    QStringList filterProblems;
+    m_filter->fromJson(workspace.filters, order, &filterProblems);
+    for (const QString &problem : std::as_const(filterProblems)) {
+        problems->append(QStringLiteral("filters: ") + problem);
+    }
+    rebuildStreamFilter();
+    syncFilterBar();
+    const QByteArray geometry = QByteArray::fromBase64(
+        workspace.layout.value(QStringLiteral("geometry")).toString().toLatin1());
+    const QByteArray state = QByteArray::fromBase64(
+        workspace.layout.value(QStringLiteral("state")).toString().toLatin1());
+    if (!geometry.isEmpty() && !restoreGeometry(geometry)) {
+        problems->append(tr("layout.geometry: not a saved window geometry; ignored"));
+    }
+    if (!state.isEmpty() && !restoreState(state)) {
+        problems->append(tr("layout.state: not a saved window layout; ignored"));
+    }
+    if (!order.isEmpty()) {
+        selectStream(order.constFirst());
+    }
+}
+
+int MainWindow::streamIndexOfId(int id) const
+{
+    return int(m_streams.ids().indexOf(id));
+}
+
+int MainWindow::streamIdOfIndex(int index) const
+{
+    const QList<int> ids = m_streams.ids();
+    return index >= 0 && index < ids.size() ? ids.at(index) : 0;
 }
 
 bool MainWindow::saveWorkspace(const QString &path)
@@ -835,6 +888,7 @@ bool MainWindow::saveWorkspace(const QString &path)
         QStringLiteral("geometry"), QString::fromLatin1(saveGeometry().toBase64()));
     workspace.layout.insert(QStringLiteral("state"), QString::fromLatin1(saveState().toBase64()));
     workspace.logCapacity = m_logModel->capacity();
+    workspace.charts = m_charts->toJson([this](int id) { return streamIndexOfId(id); });
 
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(workspace.toJson()) < 0 || !file.commit()) {

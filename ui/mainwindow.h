@@ -1,7 +1,9 @@
 #pragma once
 
-#include "streamconfig.h"
+#include "metricrecorder.h"
+#include "metricstore.h"
 #include "streamset.h"
+#include "workspace.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -22,8 +24,10 @@ class QTableView;
 
 namespace streamscope {
 
+class ChartPanel;
 class DetailPane;
 class EventLogFilter;
+class FieldBrowser;
 class EventLogModel;
 class HealthPanel;
 class StreamDialog;
@@ -36,8 +40,9 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    // Starts the demo feed when needed and returns its streams; empty with *error on failure.
-    using DemoSource = std::function<QList<StreamConfig>(QString *error)>;
+    // Starts the demo feed when needed and returns its workspace (streams and charts); no
+    // streams, with *error, on failure.
+    using DemoSource = std::function<Workspace(QString *error)>;
     static constexpr int MaxRecentFiles = 8;
     static constexpr qint64 MaxWorkspaceBytes = 16 * 1024 * 1024;
     static constexpr int MaxLogCapacity = 5000000;
@@ -51,6 +56,9 @@ public:
     QTableView *logView() const { return m_table; }
     HealthPanel *healthPanel() const { return m_health; }
     DetailPane *detailPane() const { return m_detail; }
+    ChartPanel *chartPanel() const { return m_charts; }
+    FieldBrowser *fieldBrowser() const { return m_fields; }
+    MetricStore *metrics() { return &m_metrics; }
 
     // Adds a stream, connects it unless told not to, selects it; marks the workspace modified.
     int addStream(const StreamConfig &config, bool connectNow = true);
@@ -93,6 +101,11 @@ private:
     void createMenus();
     QWidget *createLogArea();
     void createDocks();
+    // Replaces the streams, filters, charts and layout with the workspace's; appends what was
+    // left out to *problems.
+    void applyWorkspace(const Workspace &workspace, QStringList *problems);
+    int streamIndexOfId(int id) const;
+    int streamIdOfIndex(int index) const;
     void wireStreams();
 
     void addStreamInteractively();
@@ -127,6 +140,8 @@ private:
     bool maybeSave();
 
     StreamSet m_streams;
+    MetricStore m_metrics;
+    MetricRecorder m_recorder;
     EventLogModel *m_logModel;
     EventLogFilter *m_filter;
     StreamListModel *m_streamModel;
@@ -142,6 +157,8 @@ private:
     QTableView *m_table;
     HealthPanel *m_health;
     DetailPane *m_detail;
+    ChartPanel *m_charts;
+    FieldBrowser *m_fields;
     QComboBox *m_streamFilter;
     QComboBox *m_kindFilter;
     QLineEdit *m_typeFilter;
