@@ -225,6 +225,8 @@ public:
     std::vector<QLineSeries *> markers; // pooled dashed reconnect lines
     int markersShown = 0;
     QStringList legendEntries;
+    size_t legendSignature = 0; // dataSignature when the legend was last written
+    QElapsedTimer legendClock; // since then
 
     // What the last drawing showed: a redraw is due only when one of these moved.
     bool dirty = true;
@@ -1144,11 +1146,19 @@ void ChartPanel::redraw()
     const double nowMs = double(QDateTime::currentMSecsSinceEpoch());
     bool drew = false;
     for (const std::unique_ptr<Chart> &chart : m_charts) {
-        const auto [fromMs, toMs]
+        auto [fromMs, toMs]
             = m_paused ? std::pair(m_viewFromMs, m_viewToMs) : chartLiveRange(*chart, nowMs);
         const int plotWidth = int(chart->chart->plotArea().width());
         // Before the first layout the plot has no size yet: the view's width is close.
         const int columns = plotWidth >= 2 ? plotWidth : std::max(2, chart->view->width() - 60);
+        if (!m_paused) {
+            // Live, the range steps a whole column at a time: in between, new data is drawn
+            // without moving the axes (each move of which recomputes every series).
+            const double column = (toMs - fromMs) / columns;
+            const double snapped = std::ceil(toMs / column) * column;
+            fromMs += snapped - toMs;
+            toMs = snapped;
+        }
 
         // The store's revision moves with any series: only then are this chart's own looked at.
         bool dataMoved = false;
@@ -1168,6 +1178,13 @@ void ChartPanel::redraw()
         }
         drawChart(*chart, fromMs, toMs, columns);
         drew = true;
+    }
+    // Latest values change with every point: the legends follow at a readable pace.
+    for (const std::unique_ptr<Chart> &chart : m_charts) {
+        if (chart->legendSignature != chart->dataSignature
+            && (!chart->legendClock.isValid() || chart->legendClock.hasExpired(LegendIntervalMs))) {
+            updateLegend(*chart);
+        }
     }
     if (drew) {
         ++m_redrawCount;
@@ -1249,17 +1266,21 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     const NiceRange values = niceRange(low - margin, high + margin, maxValueTicks);
 
     // Qt Charts recomputes every non-empty series at each axis change, and refilling an empty
-    // one costs a fixed ~0.3 ms: long runs are emptied first, to be computed once, at their
-    // replace() below; short ones are cheaper to recompute.
-    for (Chart::Line &line : chart.lines) {
-        for (int r = 0; r < line.runsShown; ++r) {
-            QLineSeries *run = line.runs.at(size_t(r));
-            if (run->count() > s_emptyBeforeRangePoints) {
-                run->clear();
+    // one costs a fixed ~0.3 ms: before the axes move, long runs are emptied, to be computed
+    // once, at their replace() below; short ones are cheaper to recompute.
+    const bool timeMoves = fromMs != chart.drawnFromMs || toMs != chart.drawnToMs;
+    if (timeMoves || values.low != chart.valueAxis->min()
+        || values.high != chart.valueAxis->max()) {
+        for (Chart::Line &line : chart.lines) {
+            for (int r = 0; r < line.runsShown; ++r) {
+                QLineSeries *run = line.runs.at(size_t(r));
+                if (run->count() > s_emptyBeforeRangePoints) {
+                    run->clear();
+                }
             }
         }
     }
-    if (fromMs != chart.drawnFromMs || toMs != chart.drawnToMs) {
+    if (timeMoves) {
         chart.timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(qint64(std::floor(fromMs))),
             QDateTime::fromMSecsSinceEpoch(qint64(std::ceil(toMs))));
     }
@@ -1340,7 +1361,6 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     chart.drawnToMs = toMs;
     chart.drawnColumns = columns;
     chart.dirty = false;
-    updateLegend(chart);
 }
 
 void ChartPanel::updateLegend(Chart &chart)
@@ -1363,6 +1383,8 @@ void ChartPanel::updateLegend(Chart &chart)
                         name.toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")),
                         value.toHtmlEscaped());
     }
+    chart.legendSignature = chart.dataSignature;
+    chart.legendClock.start();
     if (entries == chart.legendEntries && !chart.legend->text().isEmpty()) {
         return;
     }

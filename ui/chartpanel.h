@@ -40,6 +40,8 @@ public:
     };
     Q_ENUM(Window)
     static constexpr int MaxRedrawsPerSecond = 30;
+    // Legends show the latest values; faster than this they could not be read anyway.
+    static constexpr int LegendIntervalMs = 250;
     static constexpr int MaxCharts = 16;
     // A step longer than GapFactor typical intervals is drawn as a gap.
     static constexpr double GapFactor = 4.0;
