@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QGuiApplication>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 using namespace streamscope;
@@ -20,6 +21,7 @@ private slots:
     void healthAsServerGoesAwayAndBack();
     void staleWhenSilent();
     void failedShowsTheReason();
+    void insecureTlsSaidOnTheStream();
     void transportsFromDemoFeed();
     void onlyChangedRowsAreAnnounced();
     void colors_data();
@@ -194,6 +196,31 @@ void TestStreamListModel::failedShowsTheReason()
     streams.stream(id)->disconnectFromServer();
     QTRY_COMPARE(text(model, 0, StreamListModel::HealthStateNameRole),
         healthStateName(HealthState::Disconnected));
+}
+
+// Ignoring certificate errors is the user's choice, but never a quiet one.
+void TestStreamListModel::insecureTlsSaidOnTheStream()
+{
+    QTcpServer closed; // a free port, then nothing listening on it
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    QUrl url = QUrl(QStringLiteral("https://127.0.0.1/events"));
+    url.setPort(closed.serverPort());
+    closed.close();
+    StreamSet streams;
+    StreamListModel model(&streams);
+    speedUp(model);
+    StreamConfig insecure = config(QStringLiteral("insecure"), url);
+    insecure.ignoreCertificateErrors = true;
+    const int id = streams.add(insecure);
+    const int checked = streams.add(config(QStringLiteral("checked"), url));
+    streams.stream(id)->connectToServer();
+    streams.stream(checked)->connectToServer();
+    QTRY_VERIFY(
+        text(model, 0, StreamListModel::StatusTextRole).startsWith(QStringLiteral("insecure TLS")));
+    QVERIFY(text(model, 0, Qt::ToolTipRole).contains(QStringLiteral("certificate")));
+    QTRY_VERIFY(text(model, 1, StreamListModel::HealthStateNameRole)
+        != healthStateName(HealthState::Disconnected));
+    QVERIFY(!text(model, 1, StreamListModel::StatusTextRole).contains(QStringLiteral("insecure")));
 }
 
 void TestStreamListModel::transportsFromDemoFeed()

@@ -96,6 +96,7 @@ StreamListModel::Row StreamListModel::readRow(int id, qint64 nowMs) const
                             .arg(health.attempt + 1);
     }
     row.lastError = health.lastError;
+    row.tlsWarning = health.tlsWarning;
     return row;
 }
 
@@ -195,9 +196,15 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
     case HealthColorRole:
         return healthColor(row.state);
-    case Qt::ToolTipRole:
-        return row.lastError.isEmpty() ? statusText(row)
-                                       : statusText(row) + QLatin1Char('\n') + row.lastError;
+    case Qt::ToolTipRole: {
+        QString tip = statusText(row);
+        for (const QString &line : {row.tlsWarning, row.lastError}) {
+            if (!line.isEmpty()) {
+                tip += QLatin1Char('\n') + line;
+            }
+        }
+        return tip;
+    }
     case StreamIdRole:
         return row.id;
     case TransportRole:
@@ -228,6 +235,10 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
 QString StreamListModel::statusText(const Row &row) const
 {
     QString text = healthStateName(row.state);
+    if (!row.tlsWarning.isEmpty()) {
+        // Insecure by the user's choice: said on the stream itself, not only in the panel.
+        text = tr("insecure TLS") + QStringLiteral(" · ") + text;
+    }
     if (row.paused) {
         text += tr(" (paused)");
     }

@@ -79,6 +79,7 @@ private:
         QString ago;
         QString countdown;
         QString lastError;
+        QString tlsWarning; // certificate errors ignored by the stream's own setting
         bool paused = false;
 
         bool operator==(const Row &other) const = default;
