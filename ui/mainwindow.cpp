@@ -88,6 +88,7 @@ MainWindow::MainWindow(QWidget *parent)
     centre->addWidget(createLogArea());
     centre->setStretchFactor(0, 3);
     centre->setStretchFactor(1, 2);
+    centre->setSizes({500, 300}); // two rows of charts in view at the default size
     setCentralWidget(centre);
     createDocks();
     createMenus();
@@ -393,7 +394,7 @@ void MainWindow::createDocks()
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resizeDocks({sidebar, healthDock}, {220, 330}, Qt::Horizontal);
-    resizeDocks({detailDock}, {230}, Qt::Vertical);
+    resizeDocks({detailDock}, {150}, Qt::Vertical);
 
     auto *toolBar = addToolBar(tr("Streams"));
     toolBar->setObjectName(QStringLiteral("streamsToolBar"));
