@@ -1,13 +1,13 @@
 // The live charts under load (issue 5), offscreen, in two parts:
 // 1. Firehose: 20 series each receiving 1000 points/s (payloads of {"t","v"} batches ingested
 //    into the MetricStore from a 10 ms timer on the UI thread, as the recorder would), plotted on
-//    4 charts of 5 series, window 15 min, for --seconds (default 20). Reports the panel's redraw
-//    time (its own 30/s timer: series data replaced, axes, legend), the paint time of each frame,
-//    the UI event loop's latency (a 5 ms timer's lateness), the feed's share of the UI thread and
-//    peak RSS.
+//    4 charts of 5 series, window --window (default 15m), for --seconds (default 20). Reports the
+//    panel's redraw time (its own 30/s timer: series data replaced, axes, legends), the paint time
+//    of each frame, the UI event loop's latency (a 5 ms timer's lateness), the feed's share of the
+//    UI thread and peak RSS.
 // 2. Retained: one chart holding 1,000,000 points (10 series x 100k, then 1 series x 1M), window
 //    All retained: time to redraw the full window, and to redraw and paint it, median of --runs.
-// Usage: bench_charts [--seconds N] [--runs N]
+// Usage: bench_charts [--seconds N] [--window 1m|5m|15m|1h|all] [--runs N]
 
 #include "chartpanel.h"
 #include "metricstore.h"
@@ -139,7 +139,8 @@ void ingest(MetricStore &store, int streamId, const QByteArray &data)
     store.ingest(event);
 }
 
-void firehose(BenchApplication &app, int seconds)
+void firehose(
+    BenchApplication &app, int seconds, ChartPanel::Window window, const QString &windowName)
 {
     StreamSet streams;
     MetricStore store;
@@ -150,7 +151,7 @@ void firehose(BenchApplication &app, int seconds)
     }
     ChartPanel panel(&store, &streams);
     panel.resize(1600, 1000);
-    panel.setWindow(ChartPanel::Window::FifteenMinutes);
+    panel.setWindow(window);
     for (int chart = 0; chart < s_chartsInFirehose; ++chart) {
         panel.addChart(QStringLiteral("Chart %1").arg(chart + 1));
     }
@@ -232,7 +233,7 @@ void firehose(BenchApplication &app, int seconds)
     std::printf("## Firehose\n\n| Figure | Value |\n|---|---|\n");
     std::printf("| Series | %d on %d charts, %.0f points/s each (%.0f in all) |\n", s_series,
         s_chartsInFirehose, s_pointsPerSecond, s_series * s_pointsPerSecond);
-    std::printf("| Window / run | 15 min / %d s |\n", seconds);
+    std::printf("| Window / run | %s / %d s |\n", qPrintable(windowName), seconds);
     std::printf("| Points recorded per series | %llu |\n", static_cast<unsigned long long>(fed));
     std::printf(
         "| Points drawn at the end (all charts) | %lld |\n", static_cast<long long>(plotted));
@@ -326,7 +327,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption runsOption(QStringLiteral("runs"),
         QStringLiteral("Full-window redraws timed per retained layout (default 21)."),
         QStringLiteral("N"), QStringLiteral("21"));
-    parser.addOptions({secondsOption, runsOption});
+    const QCommandLineOption windowOption(QStringLiteral("window"),
+        QStringLiteral("Firehose window: 1m, 5m, 15m (default), 1h or all."), QStringLiteral("W"),
+        QStringLiteral("15m"));
+    parser.addOptions({secondsOption, windowOption, runsOption});
     parser.process(app);
     bool ok = false;
     const int seconds = parser.value(secondsOption).toInt(&ok);
@@ -340,7 +344,19 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    firehose(app, seconds);
+    const QHash<QString, ChartPanel::Window> windows{
+        {QStringLiteral("1m"), ChartPanel::Window::OneMinute},
+        {QStringLiteral("5m"), ChartPanel::Window::FiveMinutes},
+        {QStringLiteral("15m"), ChartPanel::Window::FifteenMinutes},
+        {QStringLiteral("1h"), ChartPanel::Window::OneHour},
+        {QStringLiteral("all"), ChartPanel::Window::AllRetained}};
+    const QString windowName = parser.value(windowOption);
+    if (!windows.contains(windowName)) {
+        std::fprintf(stderr, "--window: expected 1m, 5m, 15m, 1h or all\n");
+        return 2;
+    }
+
+    firehose(app, seconds, windows.value(windowName), windowName);
 
     std::printf(
         "## 1,000,000 retained points in one chart, window All retained (median of %d)\n\n", runs);
