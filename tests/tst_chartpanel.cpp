@@ -216,6 +216,14 @@ void TestChartPanel::demoCpuGetsPoints()
 
     // Plotted series keep more than an unplotted one would.
     QTRY_VERIFY(series->capacity() > MetricStore::UnplottedCapacity);
+
+    // The stream's built-in figures plot like any field (the recorder adds one a second).
+    rig.streams.stream(rig.metrics)->setPaused(false);
+    QCOMPARE(rig.panel.addChart(QStringLiteral("Rate")), 1);
+    QVERIFY(rig.panel.addSeries(1, SeriesKey{rig.metrics, {}, {}, FigureEventsPerSecond}));
+    QTRY_VERIFY(rig.panel.plottedPointCount(1) > 0);
+    QVERIFY2(rig.panel.legendEntries(1).value(0).startsWith(QStringLiteral("events/s  ")),
+        qPrintable(rig.panel.legendEntries(1).value(0)));
 }
 
 void TestChartPanel::pauseZoomPanAndLive()
