@@ -76,12 +76,15 @@ public:
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     void goLive(); // unpause, window back to the newest data
-    // Zooms the time range about its centre (factor < 1 zooms in) or pans by a fraction of
-    // its width; both pause first. The wheel, drag and rubber band call these.
+    // Zooms the time range about anchorMs, by default its centre (factor < 1 zooms in), or
+    // pans by a fraction of its width (positive: later); both pause first. The wheel, drag and
+    // rubber band call these.
     void zoomTime(double factor, double anchorMs = qQNaN());
     void panTime(double fraction);
     void setVisibleRange(double fromMs, double toMs); // pauses
-    std::pair<double, double> visibleRange() const; // ms since the epoch
+    // In ms since the epoch. Live, each chart's own data places its range (producers' clocks
+    // may differ); this is the range of all charts' data together, which pausing freezes.
+    std::pair<double, double> visibleRange() const;
 
     // "alpha · cpu: 42.1" lines for each of the chart's series at the time (nearest point).
     QStringList valuesAt(int chart, double timeMs) const;
