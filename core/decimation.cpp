@@ -56,22 +56,32 @@ void emitRun(const SeriesBuffer &series, qsizetype begin, qsizetype end, const C
     run.reserve(2 * map.columns() + 2);
     qsizetype i = begin;
     while (i < end) {
-        const qint64 column = map.columnOf(series.at(i).timeMs);
-        qsizetype lowest = i;
-        qsizetype highest = i;
-        for (++i; i < end && map.columnOf(series.at(i).timeMs) == column; ++i) {
-            if (series.at(i).value < series.at(lowest).value) {
-                lowest = i;
+        const SeriesPoint &start = series.at(i);
+        const qint64 column = map.columnOf(start.timeMs);
+        const SeriesPoint *lowest = &start;
+        const SeriesPoint *highest = &start;
+        qsizetype lowestAt = i;
+        qsizetype highestAt = i;
+        for (++i; i < end; ++i) {
+            const SeriesPoint &point = series.at(i);
+            if (map.columnOf(point.timeMs) != column) {
+                break;
             }
-            if (series.at(i).value > series.at(highest).value) {
-                highest = i;
+            if (point.value < lowest->value) {
+                lowest = &point;
+                lowestAt = i;
+            }
+            if (point.value > highest->value) {
+                highest = &point;
+                highestAt = i;
             }
         }
-        const qsizetype first = std::min(lowest, highest);
-        const qsizetype second = std::max(lowest, highest);
-        run.append(QPointF(series.at(first).timeMs, series.at(first).value));
-        if (second != first) {
-            run.append(QPointF(series.at(second).timeMs, series.at(second).value));
+        const bool lowFirst = lowestAt <= highestAt;
+        const SeriesPoint &first = lowFirst ? *lowest : *highest;
+        const SeriesPoint &second = lowFirst ? *highest : *lowest;
+        run.append(QPointF(first.timeMs, first.value));
+        if (lowestAt != highestAt) {
+            run.append(QPointF(second.timeMs, second.value));
         }
     }
     runs->append(run);

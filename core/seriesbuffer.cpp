@@ -96,22 +96,6 @@ qsizetype SeriesBuffer::size() const
     return m_size;
 }
 
-const SeriesPoint &SeriesBuffer::at(qsizetype index) const
-{
-    Q_ASSERT(index >= 0 && index < m_size);
-    qsizetype slot = m_head + index;
-    const qsizetype slots = qsizetype(m_points.size());
-    if (slot >= slots) {
-        slot -= slots;
-    }
-    return m_points[size_t(slot)];
-}
-
-const SeriesPoint &SeriesBuffer::last() const
-{
-    return at(m_size - 1);
-}
-
 std::vector<SeriesBuffer::Segment> SeriesBuffer::segments() const
 {
     std::vector<Segment> result;

@@ -38,8 +38,15 @@ public:
 
     qsizetype size() const;
     bool isEmpty() const { return size() == 0; }
-    const SeriesPoint &at(qsizetype index) const; // 0 is the oldest held
-    const SeriesPoint &last() const;
+    // 0 is the oldest held. Inline: decimation calls it once per point in view.
+    const SeriesPoint &at(qsizetype index) const
+    {
+        Q_ASSERT(index >= 0 && index < m_size);
+        const qsizetype slot = m_head + index;
+        const qsizetype stored = qsizetype(m_points.size());
+        return m_points[size_t(slot >= stored ? slot - stored : slot)];
+    }
+    const SeriesPoint &last() const { return at(m_size - 1); }
 
     struct Segment
     {

@@ -49,6 +49,13 @@ constexpr double s_noDataSpanMs = 60 * 1000; // All retained, before any data
 constexpr double s_wheelZoom = 0.8; // one wheel notch zooms in to 80%
 constexpr int s_dragThresholdPx = 3;
 constexpr int s_minChartHeight = 220;
+// A chart drawing more points than this per pixel column is dense (Chart::setDense).
+constexpr qsizetype DensePointsPerColumn = 6;
+
+QPen linePen(const QColor &color, bool dense)
+{
+    return QPen(color, dense ? 1.0 : 1.5);
+}
 constexpr int s_emptyBeforeRangePoints = 256;
 constexpr double s_nan = std::numeric_limits<double>::quiet_NaN();
 
@@ -213,6 +220,19 @@ public:
 
     ~Chart() { delete frame; }
 
+    qsizetype drawnPoints() const
+    {
+        qsizetype points = 0;
+        for (const Line &line : lines) {
+            points += line.points;
+        }
+        return points;
+    }
+
+    // Antialiased wide lines cost most of a paint once many points are drawn; where lines
+    // crowd every pixel column they look the same thin and aliased, at a third of the cost.
+    void setDense(bool isDense);
+
     QString title;
     QFrame *frame = nullptr; // owns the widgets below, the QChart and its series
     View *view = nullptr;
@@ -235,6 +255,7 @@ public:
     double drawnFromMs = 0;
     double drawnToMs = 0;
     int drawnColumns = 0;
+    bool dense = false; // drawn thin and without antialiasing: see DensePointsPerColumn
 };
 
 // The plot: drops of series, hover read-outs, wheel zoom, drag to pan, shift-drag to zoom to a
@@ -424,6 +445,20 @@ private:
     std::pair<double, double> m_pressRange;
     QRubberBand *m_band = nullptr;
 };
+
+void ChartPanel::Chart::setDense(bool isDense)
+{
+    if (isDense == dense) {
+        return;
+    }
+    dense = isDense;
+    view->setRenderHint(QPainter::Antialiasing, !dense);
+    for (const Line &line : lines) {
+        for (QLineSeries *run : line.runs) {
+            run->setPen(linePen(line.color, dense));
+        }
+    }
+}
 
 ChartPanel::ChartPanel(MetricStore *store, StreamSet *streams, QWidget *parent)
     : QWidget(parent)
@@ -1305,7 +1340,8 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
             chart.chart->addSeries(run);
             run->attachAxis(chart.timeAxis);
             run->attachAxis(chart.valueAxis);
-            run->setPen(QPen(line.color, 1.5)); // after addSeries: the theme sets its own
+            run->setPen(
+                linePen(line.color, chart.dense)); // after addSeries: the theme sets its own
             line.runs.push_back(run);
         }
         line.points = 0;
@@ -1318,6 +1354,7 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
         }
         line.runsShown = int(runs.size());
     }
+    chart.setDense(chart.drawnPoints() > DensePointsPerColumn * qsizetype(std::max(1, columns)));
 
     // Reconnect markers in range, newest kept when there are too many.
     QList<double> markerTimes;
