@@ -5,6 +5,7 @@
 #include "json.h"
 #include "streamset.h"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -31,7 +32,6 @@
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include <QValueAxis>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -161,6 +161,41 @@ NiceRange niceRange(double low, double high, int maxTicks)
     return range;
 }
 
+// "25M", "2.5k", "0.25", "-40": a metric prefix by the axis' largest value, and as many
+// decimals as the step between ticks needs, so every tick's label differs (QCategoryAxis
+// refuses a label it already has).
+QString valueAxisLabel(double value, double step, const NiceRange &range)
+{
+    static const struct
+    {
+        double scale;
+        const char *suffix;
+    } prefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+    const double largest = std::max(std::abs(range.low), std::abs(range.high));
+    double scale = 1;
+    QString suffix;
+    for (const auto &prefix : prefixes) {
+        if (largest >= 10 * prefix.scale) {
+            scale = prefix.scale;
+            suffix = QLatin1String(prefix.suffix);
+            break;
+        }
+    }
+    const double scaledStep = step / scale;
+    int decimals = 0;
+    while (decimals < 6 && std::isfinite(scaledStep) && scaledStep > 0) {
+        const double shifted = scaledStep * std::pow(10.0, decimals);
+        if (std::abs(shifted - std::round(shifted)) < 1e-6 * shifted) {
+            break;
+        }
+        ++decimals;
+    }
+    if (std::abs(value) < step * 1e-6) {
+        value = 0; // not "-0" or "1.2e-17" from summing steps
+    }
+    return QString::number(value / scale, 'f', decimals) + suffix;
+}
+
 bool isDark(const QPalette &palette)
 {
     return palette.color(QPalette::Window).lightness() < 128;
@@ -238,7 +273,9 @@ public:
     View *view = nullptr;
     QChart *chart = nullptr;
     QDateTimeAxis *timeAxis = nullptr;
-    QValueAxis *valueAxis = nullptr;
+    // Labels are set per tick (valueAxisLabel): QValueAxis has only printf formats, which
+    // write 2.5e+07 where a person reads 25M.
+    QCategoryAxis *valueAxis = nullptr;
     QLabel *legend = nullptr;
     QGraphicsLineItem *hoverLine = nullptr;
     std::vector<Line> lines;
@@ -596,11 +633,11 @@ int ChartPanel::addChart(const QString &title)
     chart->chart->setTheme(isDark(palette()) ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart->chart->legend()->hide(); // ours, below, shows the latest values
     chart->chart->setBackgroundRoundness(0);
-    chart->chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->chart->setMargins(QMargins(2, 8, 2, 2)); // room for the top tick's label
     chart->chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->timeAxis = new QDateTimeAxis;
-    chart->valueAxis = new QValueAxis;
-    chart->valueAxis->setLabelFormat(QStringLiteral("%.4g"));
+    chart->valueAxis = new QCategoryAxis;
+    chart->valueAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     chart->chart->addAxis(chart->timeAxis, Qt::AlignBottom);
     chart->chart->addAxis(chart->valueAxis, Qt::AlignLeft);
     chart->view = new View(this, chart->chart);
@@ -1298,7 +1335,10 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     }
     const double margin = high > low ? (high - low) * 0.02 : std::max(std::abs(high) * 0.05, 0.5);
     const int maxValueTicks = std::clamp(int(chart.chart->plotArea().height()) / 40 + 1, 3, 8);
-    const NiceRange values = niceRange(low - margin, high + margin, maxValueTicks);
+    // A margin never takes an all-positive (or all-negative) plot across zero.
+    const double lowEdge = low >= 0 ? std::max(0.0, low - margin) : low - margin;
+    const double highEdge = high <= 0 ? std::min(0.0, high + margin) : high + margin;
+    const NiceRange values = niceRange(lowEdge, highEdge, maxValueTicks);
 
     // Qt Charts recomputes every non-empty series at each axis change, and refilling an empty
     // one costs a fixed ~0.3 ms: before the axes move, long runs are emptied, to be computed
@@ -1327,9 +1367,18 @@ void ChartPanel::drawChart(Chart &chart, double fromMs, double toMs, int columns
     if (chart.timeAxis->tickCount() != ticks) {
         chart.timeAxis->setTickCount(ticks);
     }
-    chart.valueAxis->setRange(values.low, values.high);
-    if (chart.valueAxis->tickCount() != values.ticks) {
-        chart.valueAxis->setTickCount(values.ticks);
+    if (values.low != chart.valueAxis->min() || values.high != chart.valueAxis->max()
+        || chart.valueAxis->count() != values.ticks) {
+        chart.valueAxis->setRange(values.low, values.high);
+        for (const QString &label : chart.valueAxis->categoriesLabels()) {
+            chart.valueAxis->remove(label);
+        }
+        chart.valueAxis->setStartValue(values.low);
+        const double step = (values.high - values.low) / (values.ticks - 1);
+        for (int tick = 0; tick < values.ticks; ++tick) {
+            const double value = values.low + tick * step;
+            chart.valueAxis->append(valueAxisLabel(value, step, values), value);
+        }
     }
 
     for (size_t i = 0; i < chart.lines.size(); ++i) {

@@ -60,7 +60,17 @@ FieldBrowser::FieldBrowser(
     m_table->sortByColumn(-1, Qt::AscendingOrder); // the order first seen until a header click
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // What a person looks for first, the field and its value, leads; where it comes from follows.
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setStretchLastSection(true);
+    header->moveSection(header->visualIndex(FieldListModel::FieldColumn), 0);
+    header->moveSection(header->visualIndex(FieldListModel::LatestColumn), 1);
+    const int character = m_table->fontMetrics().averageCharWidth();
+    for (const auto &[column, characters] : {std::pair{FieldListModel::FieldColumn, 14},
+             {FieldListModel::LatestColumn, 9}, {FieldListModel::StreamColumn, 11},
+             {FieldListModel::TypeColumn, 9}, {FieldListModel::LabelColumn, 9}}) {
+        header->resizeSection(column, characters * character);
+    }
     m_table->setToolTip(tr("Drag fields onto a chart, or double-click to add them"));
 
     m_target->setObjectName(QStringLiteral("targetChart"));
