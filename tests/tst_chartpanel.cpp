@@ -5,6 +5,8 @@
 #include "metricstore.h"
 #include "streamset.h"
 
+#include <QCategoryAxis>
+#include <QChartView>
 #include <QComboBox>
 #include <QDateTime>
 #include <QGraphicsView>
@@ -176,6 +178,8 @@ private slots:
     void runs_data();
     void runs();
     void valuesAtNearestPoint();
+    void valueAxisLabels_data();
+    void valueAxisLabels();
     void reconnectMarkersDrawn();
     void removingStreamDropsItsSeries();
     void dropAddsSeries();
@@ -679,6 +683,55 @@ void TestChartPanel::valuesAtNearestPoint()
     QCOMPARE(rig.panel.legendEntries(0),
         (QStringList{QStringLiteral("alpha · v  3.5"), QStringLiteral("beta · v  –")}));
     QVERIFY(rig.panel.valuesAt(5, start).isEmpty());
+}
+
+void TestChartPanel::valueAxisLabels_data()
+{
+    QTest::addColumn<double>("low");
+    QTest::addColumn<double>("high");
+    QTest::addColumn<QString>("lowest"); // the bottom tick's label
+    QTest::addColumn<QString>("suffix"); // every label ends with it
+    QTest::addColumn<bool>("decimals"); // whether labels have a decimal point
+
+    QTest::newRow("percent") << 0.5 << 99.5 << QStringLiteral("0") << QString() << false;
+    QTest::newRow("bytes/s") << 2.1e6 << 4.3e7 << QStringLiteral("0") << QStringLiteral("M")
+                             << false;
+    QTest::newRow("kilo") << 12'000.0 << 19'000.0 << QStringLiteral("10k") << QStringLiteral("k")
+                          << false;
+    QTest::newRow("fractions") << 0.011 << 0.019 << QStringLiteral("0.010") << QString() << true;
+    QTest::newRow("below zero") << -40.0 << -10.0 << QStringLiteral("-45") << QString() << false;
+}
+
+// Labels a person reads: 25M rather than 2.5e+07, no plot of positives dipping below zero.
+void TestChartPanel::valueAxisLabels()
+{
+    QFETCH(double, low);
+    QFETCH(double, high);
+    QFETCH(QString, lowest);
+    QFETCH(QString, suffix);
+    QFETCH(bool, decimals);
+    Rig rig;
+    const double start = double(now()) - 10'000;
+    feed(rig.store, rig.alpha, {{start, low}, {start + 1000, high}, {start + 2000, low}});
+    rig.panel.addChart();
+    rig.panel.addSeries(0, valueKey(rig.alpha));
+    QVERIFY(rig.show());
+    auto *view = qobject_cast<QChartView *>(rig.panel.chartView(0));
+    QVERIFY(view);
+    const QList<QAbstractAxis *> axes = view->chart()->axes(Qt::Vertical);
+    QCOMPARE(axes.size(), 1);
+    auto *axis = qobject_cast<QCategoryAxis *>(axes.constFirst());
+    QVERIFY(axis);
+    QTRY_VERIFY(axis->count() >= 2);
+    const QStringList labels = axis->categoriesLabels();
+    QCOMPARE(labels.constFirst(), lowest);
+    for (const QString &label : labels) {
+        QVERIFY2(label == QLatin1String("0") || label.endsWith(suffix),
+            qPrintable(labels.join(QLatin1Char(' '))));
+        QCOMPARE(label.contains(QLatin1Char('.')), decimals);
+        QVERIFY(!label.contains(QLatin1Char('e')));
+    }
+    QVERIFY(axis->min() <= low && axis->max() >= high);
 }
 
 void TestChartPanel::reconnectMarkersDrawn()

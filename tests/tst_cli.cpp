@@ -323,7 +323,12 @@ void TestCli::endings()
                    str("--initial-delay"), str("10")}
         + extra);
     QVERIFY(run.finish());
-    QCOMPARE(run.exitCode(), exitCode);
+    // A crash shows as -1: say what the CLI printed, so a rare one can be told apart.
+    QVERIFY2(run.exitCode() == exitCode,
+        qPrintable(QStringLiteral("exit %1, expected %2; stdout:\n%3\nstderr:\n%4")
+                       .arg(run.exitCode())
+                       .arg(exitCode)
+                       .arg(QString::fromUtf8(run.out), QString::fromUtf8(run.err))));
     QCOMPARE(run.kinds().first(), str("connecting"));
     QCOMPARE(run.kinds().last(), str("closed"));
     QCOMPARE(run.kinds().count(str("closed")), 1);

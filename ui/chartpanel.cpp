@@ -191,7 +191,7 @@ QString valueAxisLabel(double value, double step, const NiceRange &range)
         ++decimals;
     }
     if (std::abs(value) < step * 1e-6) {
-        value = 0; // not "-0" or "1.2e-17" from summing steps
+        return QStringLiteral("0"); // not "0M", "-0" or "1.2e-17" from summing steps
     }
     return QString::number(value / scale, 'f', decimals) + suffix;
 }
