@@ -191,6 +191,8 @@ class TestCli : public QObject
     Q_OBJECT
 private slots:
     void normalStream();
+    void urlPasswordNeverPrinted_data();
+    void urlPasswordNeverPrinted();
     void maxEventsStopsMidRead();
     void redirectIsOneAttempt();
     void endings_data();
@@ -254,6 +256,33 @@ void TestCli::normalStream()
         previous = t.toInteger();
     }
     QVERIFY(run.err.isEmpty());
+}
+
+void TestCli::urlPasswordNeverPrinted_data()
+{
+    QTest::addColumn<bool>("json");
+    QTest::newRow("json") << true;
+    QTest::newRow("readable") << false;
+}
+
+// Lines and records end up in terminals, logs and files: a password in the URL stays out.
+void TestCli::urlPasswordNeverPrinted()
+{
+    QFETCH(bool, json);
+    SseTestServer server(QByteArrayList{"data: a\n\n"});
+    QUrl url = server.url(QStringLiteral("/s"));
+    url.setUserName(QStringLiteral("ops"));
+    url.setPassword(QStringLiteral("hunter2"));
+    QStringList arguments{str("sse"), url.toString(), str("--max-events"), str("1")};
+    if (json) {
+        arguments.append(str("--json"));
+    }
+    CliRun run(arguments);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    QVERIFY2(!run.out.contains("hunter2") && !run.err.contains("hunter2"), run.out + run.err);
+    const QByteArray withoutPassword = url.toString(QUrl::RemovePassword).toUtf8();
+    QVERIFY2((json ? run.out : run.err).contains(withoutPassword), run.out + run.err);
 }
 
 void TestCli::maxEventsStopsMidRead()

@@ -271,7 +271,9 @@ void fillStreamOptions(
     const QCommandLineParser &parser, StreamOptions &options, const QStringList &schemes)
 {
     options.url = parseUrl(parser, schemes);
-    options.urlText = parser.positionalArguments().first();
+    // As typed, except a password: records and lines go to terminals, logs and files.
+    options.urlText = options.url.password().isEmpty() ? parser.positionalArguments().first()
+                                                       : options.url.toString(QUrl::RemovePassword);
     options.headers = parseHeaders(parser.values(QStringLiteral("header")));
     options.json = parser.isSet(QStringLiteral("json"));
     const qint64 intMax = std::numeric_limits<int>::max();

@@ -12,7 +12,7 @@ namespace streamscope {
 // Options shared by the stream commands; -1 means "no limit" for every count and duration.
 struct StreamOptions
 {
-    QString urlText; // as given, for records
+    QString urlText; // as given (less any password), for records
     QUrl url;
     HeaderList headers;
     bool json = false;
