@@ -161,13 +161,16 @@ void TestMainWindow::regexErrorShownInline()
     auto *error = window.findChild<QLabel *>(QStringLiteral("textError"));
     window.findChild<QAction *>(QStringLiteral("findAction"))->trigger();
     QTRY_VERIFY(text->hasFocus());
+    QVERIFY(!window.isModified());
     QTest::keyClicks(text, QStringLiteral("web-(1"));
+    QVERIFY(window.isModified()); // filters are part of the workspace
     QVERIFY(!error->isVisible()); // a substring: no error
     regex->setChecked(true);
     QVERIFY(error->isVisible());
     QVERIFY(!error->text().isEmpty());
     QTest::keyClicks(text, QStringLiteral(")"));
     QVERIFY(!error->isVisible());
+    window.setModified(false);
 }
 
 void TestMainWindow::healthFollowsTheServer()

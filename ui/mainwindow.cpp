@@ -330,6 +330,14 @@ QWidget *MainWindow::createLogArea()
     connect(m_idFilter, &QLineEdit::textChanged, this, &MainWindow::applyFilterBar);
     connect(m_textFilter, &QLineEdit::textChanged, this, &MainWindow::applyFilterBar);
     connect(m_regexBox, &QCheckBox::toggled, this, &MainWindow::applyFilterBar);
+    // Filters are saved with the workspace: the user's edits (not ours when loading) modify it.
+    const auto markModified = [this] { setModified(true); };
+    connect(m_streamFilter, &QComboBox::activated, this, markModified);
+    connect(m_kindFilter, &QComboBox::activated, this, markModified);
+    connect(m_typeFilter, &QLineEdit::textEdited, this, markModified);
+    connect(m_idFilter, &QLineEdit::textEdited, this, markModified);
+    connect(m_textFilter, &QLineEdit::textEdited, this, markModified);
+    connect(m_regexBox, &QCheckBox::clicked, this, markModified);
     connect(m_filter, &EventLogFilter::textErrorChanged, this, &MainWindow::showTextError);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this,
         [this](const QModelIndex &, int first, int last) { logRowsInserted(last - first + 1); });
