@@ -384,6 +384,22 @@ void TestMainWindow::followModeAndJumpToLatest()
     QTRY_COMPARE(bar->value(), bar->maximum());
     QVERIFY(window.isFollowing());
 
+    // At the bound the oldest rows go; the row being read stays where it is on screen.
+    log->setCapacity(600);
+    bar->setValue(bar->maximum() / 2);
+    QVERIFY(!window.isFollowing());
+    const QModelIndex topBefore = window.logView()->indexAt(QPoint(2, 2));
+    QVERIFY(topBefore.isValid());
+    const QString readBefore
+        = topBefore.siblingAtColumn(EventLogModel::DataColumn).data().toString();
+    addRows(60); // 580 + 60 rows into 600: the oldest 40 go
+    QCOMPARE(log->rowCount(), 600);
+    const QModelIndex topAfter = window.logView()->indexAt(QPoint(2, 2));
+    QCOMPARE(topAfter.siblingAtColumn(EventLogModel::DataColumn).data().toString(), readBefore);
+    QCOMPARE(topAfter.row(), topBefore.row() - 40);
+    QVERIFY(!window.isFollowing());
+    window.setFollowing(true);
+
     // Space in the log pauses following too, and again resumes it.
     window.logView()->setFocus();
     QTRY_VERIFY(window.logView()->hasFocus());

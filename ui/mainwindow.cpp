@@ -341,6 +341,8 @@ QWidget *MainWindow::createLogArea()
     connect(m_filter, &EventLogFilter::textErrorChanged, this, &MainWindow::showTextError);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this,
         [this](const QModelIndex &, int first, int last) { logRowsInserted(last - first + 1); });
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this,
+        [this](const QModelIndex &, int first, int last) { logRowsRemoved(first, last); });
     connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
         if (m_following) {
             m_table->scrollToBottom();
@@ -671,6 +673,22 @@ void MainWindow::setFollowing(bool following)
     const QSignalBlocker blocker(m_followAction);
     m_followAction->setChecked(following);
     updateJumpButton();
+}
+
+void MainWindow::logRowsRemoved(int first, int last)
+{
+    if (m_following) {
+        return;
+    }
+    // The bound drops the oldest rows: the rows being read stay in place rather than slide up.
+    QScrollBar *bar = m_table->verticalScrollBar();
+    const int top = bar->value(); // in rows: the table scrolls per item
+    const int removedAbove = std::min(last + 1, top) - first;
+    if (removedAbove > 0) {
+        m_scrolling = true;
+        bar->setValue(top - removedAbove);
+        m_scrolling = false;
+    }
 }
 
 void MainWindow::logRowsInserted(int count)

@@ -124,6 +124,7 @@ private:
     void showTextError(const QString &error);
 
     void logRowsInserted(int count);
+    void logRowsRemoved(int first, int last);
     void scrollRangeChanged(int min, int max);
     void scrollValueChanged(int value);
     void updateJumpButton();
