@@ -8,6 +8,7 @@
 
 #include "eventlogmodel.h"
 #include "mainwindow.h"
+#include "measures.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -193,21 +194,6 @@ private:
     std::atomic<int> m_connections{0};
 };
 
-qint64 statusKiB(const char *field)
-{
-    QFile file(QStringLiteral("/proc/self/status"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    const QByteArray key = QByteArray(field) + ':';
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith(key)) {
-            return line.mid(key.size()).trimmed().split(' ').value(0).toLongLong();
-        }
-    }
-    return -1;
-}
-
 struct Result
 {
     double totalRate = 0;
@@ -325,15 +311,10 @@ Result runOnce(double totalRate, int seconds, bool verbose)
         result.dropped = window.logModel()->droppedCount();
         result.inLog
             = quint64(result.rows) + result.dropped + quint64(window.logModel()->pendingCount());
-        std::sort(lateness.begin(), lateness.end());
-        if (!lateness.empty()) {
-            const auto at = [&lateness](double q) {
-                return lateness[std::min(lateness.size() - 1, size_t(q * double(lateness.size())))];
-            };
-            result.p50 = at(0.50);
-            result.p99 = at(0.99);
-            result.max = lateness.back();
-        }
+        const Percentiles latency = percentiles(lateness);
+        result.p50 = latency.p50;
+        result.p99 = latency.p99;
+        result.max = latency.max;
         result.peakKiB = statusKiB("VmHWM");
         window.setModified(false); // no save prompt
     }

@@ -21,31 +21,6 @@ namespace {
 
 using Response = SseTestResponse;
 
-// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
-class WssServer
-{
-public:
-    explicit WssServer(const char *certificatePem)
-        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
-    {
-        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
-        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(&m_server);
-                socket->sendTextMessage(QStringLiteral("hello"));
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
-    }
-
-private:
-    QWebSocketServer m_server;
-};
-
 // One run of the built streamscope-cli. The test's event loop keeps running while it waits, so
 // servers in this process go on answering.
 class CliRun
@@ -940,7 +915,7 @@ void TestCli::tls()
     QFETCH(QStringList, kinds);
     QFETCH(int, exitCode);
     testtls::TlsSseServer sseServer(s_goodCertificatePem);
-    WssServer wssServer(s_goodCertificatePem);
+    testtls::WssServer wssServer(s_goodCertificatePem);
     const testtls::CaFile ca;
     QStringList arguments{command,
         (command == QLatin1String("ws") ? wssServer.url() : sseServer.url()).toString(),

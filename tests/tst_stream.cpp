@@ -99,31 +99,6 @@ SseTestResponse ticking(int count, int intervalMs, int firstId = 1)
     return response;
 }
 
-// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
-class WssServer
-{
-public:
-    explicit WssServer(const char *certificatePem)
-        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
-    {
-        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
-        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(&m_server);
-                socket->sendTextMessage(QStringLiteral("hello"));
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
-    }
-
-private:
-    QWebSocketServer m_server;
-};
-
 } // namespace
 
 void TestStream::initTestCase()
@@ -612,7 +587,7 @@ void TestStream::certificates()
     QFETCH(QString, error);
     QFETCH(QString, warning);
     testtls::TlsSseServer sseServer(s_goodCertificatePem);
-    WssServer wssServer(s_goodCertificatePem);
+    testtls::WssServer wssServer(s_goodCertificatePem);
     const testtls::CaFile ca;
     StreamConfig settings = config(webSocket ? wssServer.url() : sseServer.url());
     if (trustCa) {

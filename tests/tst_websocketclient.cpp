@@ -1153,36 +1153,6 @@ void TestWebSocketClient::demoFeedRequests()
     QCOMPARE(client.state(), WebSocketClient::State::Open);
 }
 
-namespace {
-
-// A wss:// server on 127.0.0.1 presenting one of the test certificates; greets every client.
-class WssServer
-{
-public:
-    explicit WssServer(const char *certificatePem)
-        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
-    {
-        m_server.setSslConfiguration(testtls::serverConfiguration(certificatePem));
-        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(&m_server);
-                socket->sendTextMessage(QStringLiteral("hello"));
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    bool isListening() const { return m_server.isListening(); }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
-    }
-
-private:
-    QWebSocketServer m_server;
-};
-
-} // namespace
-
 void TestWebSocketClient::certificates_data()
 {
     QTest::addColumn<QByteArray>("certificate");
@@ -1206,7 +1176,7 @@ void TestWebSocketClient::certificates()
     QFETCH(QByteArray, certificate);
     QFETCH(bool, trustCa);
     QFETCH(QString, error);
-    WssServer server(certificate.constData());
+    testtls::WssServer server(certificate.constData());
     QVERIFY(server.isListening());
     const testtls::CaFile ca;
     WebSocketClient client;
@@ -1242,7 +1212,7 @@ void TestWebSocketClient::certificates()
 
 void TestWebSocketClient::ignoredCertificateErrorsWarn()
 {
-    WssServer server(s_wronghostCertificatePem); // untrusted and for another host
+    testtls::WssServer server(s_wronghostCertificatePem); // untrusted and for another host
     QVERIFY(server.isListening());
     WebSocketClient client;
     QSignalSpy text(&client, &WebSocketClient::textMessageReceived);

@@ -11,6 +11,8 @@
 #include <QTcpServer>
 #include <QTemporaryFile>
 #include <QUrl>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 namespace streamscope::testtls {
 
@@ -38,6 +40,32 @@ public:
 
 private:
     QTemporaryFile m_file;
+};
+
+// A wss:// server on 127.0.0.1, port 0, presenting the certificate given; greets every client.
+class WssServer
+{
+public:
+    explicit WssServer(const char *certificatePem)
+        : m_server(QStringLiteral("tls test"), QWebSocketServer::SecureMode)
+    {
+        m_server.setSslConfiguration(serverConfiguration(certificatePem));
+        QObject::connect(&m_server, &QWebSocketServer::newConnection, &m_server, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(&m_server);
+                socket->sendTextMessage(QStringLiteral("hello"));
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    bool isListening() const { return m_server.isListening(); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()));
+    }
+
+private:
+    QWebSocketServer m_server;
 };
 
 // An https server on 127.0.0.1, port 0, presenting the certificate given: every request gets
