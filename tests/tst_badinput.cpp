@@ -327,7 +327,17 @@ void TestBadInput::redirectLoopIsFatal()
     QCOMPARE(record.errors.size(), 1);
     QVERIFY2(record.error(0).startsWith(str("too many redirects (more than 10), last to ")),
         qPrintable(record.error(0)));
-    QCOMPARE(server.requestCount(), 11);
+    // Eleven hops, /a and /b in turn. QNAM now and then sends one request a second time on a
+    // fresh connection when the server's close races its reading (a transport retry, seen
+    // under ASan); such a repeat is the same hop, so repeats in a row count once.
+    QByteArrayList hops;
+    for (const SseTestRequest &request : server.requests()) {
+        if (hops.isEmpty() || hops.constLast() != request.target) {
+            hops.append(request.target);
+        }
+    }
+    QCOMPARE(hops.size(), 11);
+    QVERIFY(server.requestCount() <= 12);
 }
 
 void TestBadInput::http10WithoutChunking()
