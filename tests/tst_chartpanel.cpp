@@ -627,7 +627,10 @@ void TestChartPanel::decimationBoundsPoints()
             QStringLiteral("%1 points on %2 px").arg(rig.panel.plottedPointCount(0)).arg(width)));
     QVERIFY(rig.panel.plottedPointCount(0) >= width); // about two per column
     QCOMPARE(rig.panel.plottedRunCount(0), 1);
-    QVERIFY(rig.panel.legendEntries(0).constFirst().endsWith(QStringLiteral("  99")));
+    // The legend was written when the series was added, before the data: it follows the data
+    // at most LegendIntervalMs later, so wait for it rather than read it once.
+    QTRY_VERIFY2(rig.panel.legendEntries(0).constFirst().endsWith(QStringLiteral("  99")),
+        qPrintable(rig.panel.legendEntries(0).constFirst()));
     // The hover read-out comes from the recorded points, not the decimated line.
     QCOMPARE(rig.panel.valuesAt(0, start + 123'456), QStringList{QStringLiteral("v: 1M")});
 }
