@@ -1,6 +1,8 @@
 #include "demofeed.h"
+#include "rawtestserver.h"
 #include "ssetestserver.h"
-#include "tls/tlstestserver.h"
+#include "tlstestserver.h"
+#include "wstestserver.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -106,45 +108,6 @@ public:
     QByteArray err;
 };
 
-// A WebSocket server on 127.0.0.1 that echoes text, greets each connection with what greeting
-// holds, and records the handshakes and the close codes clients send.
-class WsTestServer : public QObject
-{
-public:
-    WsTestServer()
-        : m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
-    {
-        m_server.setSupportedSubprotocols({QStringLiteral("chat.v2")});
-        QObject::connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                handshakes.append(socket->request());
-                subprotocols.append(socket->subprotocol());
-                QObject::connect(socket, &QWebSocket::textMessageReceived, socket,
-                    [socket](const QString &text) { socket->sendTextMessage(text); });
-                QObject::connect(socket, &QWebSocket::disconnected, this,
-                    [this, socket] { closeCodes.append(int(socket->closeCode())); });
-                if (!greetingBinary.isEmpty()) {
-                    socket->sendBinaryMessage(greetingBinary);
-                }
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
-    }
-    QString url() const
-    {
-        return QStringLiteral("ws://127.0.0.1:%1/feed").arg(m_server.serverPort());
-    }
-
-    QList<QNetworkRequest> handshakes;
-    QStringList subprotocols;
-    QList<int> closeCodes;
-    QByteArray greetingBinary;
-
-private:
-    QWebSocketServer m_server;
-};
-
 QString str(const char *text)
 {
     return QString::fromUtf8(text);
@@ -185,6 +148,8 @@ private slots:
     void idleTimeoutReconnects();
     void badUsage_data();
     void badUsage();
+    void badUsageSaysWhy_data();
+    void badUsageSaysWhy();
     void helpAndVersion_data();
     void helpAndVersion();
     void readableOutput();
@@ -603,6 +568,44 @@ void TestCli::badUsage()
     QVERIFY2(run.err.contains("--help"), run.err.constData());
 }
 
+void TestCli::badUsageSaysWhy_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message"); // expected on stderr
+    QTest::newRow("no URL") << args({"sse"}) << str("missing URL");
+    QTest::newRow("unknown scheme") << args({"sse", "gopher://127.0.0.1/"})
+                                    << str("not a http or https URL: 'gopher://127.0.0.1/'");
+    QTest::newRow("ws URL to sse")
+        << args({"sse", "ws://127.0.0.1/"}) << str("not a http or https URL: 'ws://127.0.0.1/'");
+    QTest::newRow("http URL to ws")
+        << args({"ws", "http://127.0.0.1/"}) << str("not a ws or wss URL: 'http://127.0.0.1/'");
+    QTest::newRow("no host") << args({"sse", "http:///path"})
+                             << str("not a http or https URL: 'http:///path'");
+    QTest::newRow("garbage") << args({"sse", "::::"}) << str("not a http or https URL: '::::'");
+    QTest::newRow("bad port") << args({"sse", "http://127.0.0.1:99999/"})
+                              << str("not a http or https URL");
+    QTest::newRow("unknown option")
+        << args({"sse", "http://127.0.0.1/", "--bogus"}) << str("unknown option '--bogus'");
+    QTest::newRow("bad number") << args({"sse", "http://127.0.0.1/", "--max-events", "many"})
+                                << str("--max-events wants a whole number");
+    QTest::newRow("header with line break")
+        << args({"sse", "http://127.0.0.1/", "-H", "X: a\nb"}) << str("contains a line break");
+    QTest::newRow("unknown command") << args({"tail"}) << str("tail");
+}
+
+void TestCli::badUsageSaysWhy()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    CliRun run(arguments);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 2);
+    const QString err = QString::fromUtf8(run.err);
+    QVERIFY2(err.startsWith(QStringLiteral("streamscope-cli: ")) && err.contains(message),
+        qPrintable(err));
+    QVERIFY(run.out.isEmpty());
+}
+
 void TestCli::helpAndVersion_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -727,12 +730,8 @@ void TestCli::demoReadable()
 
 void TestCli::demoPort()
 {
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        port = probe.serverPort();
-    }
+    const quint16 port = unusedLocalPort();
+    QVERIFY(port != 0);
     CliRun demo({str("demo"), str("--serve"), str("--port"), QString::number(port)});
     QTRY_VERIFY(demo.err.contains("Ctrl-C"));
     QVERIFY2(demo.err.contains(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port).toUtf8()),
@@ -777,14 +776,17 @@ void TestCli::wsAgainstDemo()
 void TestCli::wsEcho()
 {
     WsTestServer server;
-    CliRun run({str("ws"), server.url(), str("--json"), str("--send"), str("hello \"you\""),
-        str("--send"), str("second"), str("--max-events"), str("2")});
+    QVERIFY(server.listen());
+    CliRun run(
+        {str("ws"), server.url(QStringLiteral("/feed")).toString(), str("--json"), str("--send"),
+            str("hello \"you\""), str("--send"), str("second"), str("--max-events"), str("2")});
     QVERIFY(run.finish());
     QCOMPARE(run.exitCode(), 0);
     QCOMPARE(
         run.kinds(), args({"connecting", "open", "sent", "sent", "message", "message", "closed"}));
     const QList<QJsonObject> records = run.records();
-    QCOMPARE(records.at(0).value(QLatin1String("url")).toString(), server.url());
+    QCOMPARE(records.at(0).value(QLatin1String("url")).toString(),
+        server.url(QStringLiteral("/feed")).toString());
     QCOMPARE(records.at(0).value(QLatin1String("attempt")).toInt(), 1);
     QCOMPARE(records.at(2).value(QLatin1String("data")).toString(), str("hello \"you\""));
     QCOMPARE(records.at(4).value(QLatin1String("data")).toString(), str("hello \"you\""));
@@ -799,20 +801,23 @@ void TestCli::wsEcho()
 void TestCli::wsBinaryAndHandshake()
 {
     WsTestServer server;
-    server.greetingBinary = QByteArray("\x00\x01\xfe\xff", 4);
-    CliRun run({str("ws"), server.url(), str("--json"), str("-H"), str("X-Token: abc"),
-        str("--subprotocol"), str("chat.v1"), str("--subprotocol"), str("chat.v2"),
-        str("--max-events"), str("1")});
+    server.setSubprotocols({str("chat.v2")});
+    const QByteArray greeting("\x00\x01\xfe\xff", 4);
+    server.onConnection = [&](QWebSocket *socket) { socket->sendBinaryMessage(greeting); };
+    QVERIFY(server.listen());
+    CliRun run({str("ws"), server.url(QStringLiteral("/feed")).toString(), str("--json"), str("-H"),
+        str("X-Token: abc"), str("--subprotocol"), str("chat.v1"), str("--subprotocol"),
+        str("chat.v2"), str("--max-events"), str("1")});
     QVERIFY(run.finish());
     QCOMPARE(run.exitCode(), 0);
     const QList<QJsonObject> messages = run.recordsOf(str("message"));
     QCOMPARE(messages.size(), 1);
     QCOMPARE(messages.first().value(QLatin1String("binary")), QJsonValue(true));
     QCOMPARE(messages.first().value(QLatin1String("data")).toString(),
-        QString::fromLatin1(server.greetingBinary.toBase64()));
-    QCOMPARE(server.handshakes.size(), 1);
-    QCOMPARE(server.handshakes.first().rawHeader("X-Token"), QByteArray("abc"));
-    QCOMPARE(server.subprotocols, QStringList{str("chat.v2")});
+        QString::fromLatin1(greeting.toBase64()));
+    QCOMPARE(server.requests.size(), 1);
+    QCOMPARE(server.requests.first().rawHeader("X-Token"), QByteArray("abc"));
+    QCOMPARE(server.acceptedSubprotocols, QStringList{str("chat.v2")});
 }
 
 void TestCli::wsEnds_data()
@@ -831,7 +836,9 @@ void TestCli::wsEnds()
     QFETCH(int, signalNumber);
     QFETCH(QString, reason);
     WsTestServer server;
-    CliRun run(QStringList{str("ws"), server.url(), str("--json")} + extra);
+    QVERIFY(server.listen());
+    CliRun run(QStringList{str("ws"), server.url(QStringLiteral("/feed")).toString(), str("--json")}
+        + extra);
     if (signalNumber != 0) {
         QTRY_VERIFY(run.out.contains("\"kind\":\"open\""));
         ::kill(pid_t(run.process.processId()), signalNumber);
@@ -846,12 +853,8 @@ void TestCli::wsEnds()
 
 void TestCli::wsMaxReconnects()
 {
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        port = probe.serverPort();
-    }
+    const quint16 port = unusedLocalPort();
+    QVERIFY(port != 0);
     const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(port);
     CliRun run({str("ws"), url, str("--json"), str("--max-reconnects"), str("2"),
         str("--initial-delay"), str("5"), str("--max-delay"), str("20")});

@@ -1,10 +1,13 @@
 #include "eventsource.h"
+#include "eventsourcerecorder.h"
+#include "rawtestserver.h"
 #include "ssetestserver.h"
-#include "tls/tlstestserver.h"
+#include "tlstestserver.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QSslConfiguration>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
@@ -14,52 +17,6 @@ using namespace streamscope;
 
 using Response = SseTestResponse;
 using End = SseTestResponse::End;
-
-namespace {
-
-// Millisecond delays so reconnect tests take no time; the caller tightens what it checks.
-EventSourceSettings quickSettings(const QUrl &url)
-{
-    EventSourceSettings settings;
-    settings.url = url;
-    settings.initialDelayMs = 5;
-    settings.maxDelayMs = 1000;
-    return settings;
-}
-
-// Collects everything a source emits, in order, for tests that check sequences.
-struct Recorder
-{
-    explicit Recorder(EventSource *source)
-        : events(source, &EventSource::eventReceived)
-        , errors(source, &EventSource::errorOccurred)
-        , reconnects(source, &EventSource::reconnectScheduled)
-        , connects(source, &EventSource::connecting)
-        , opens(source, &EventSource::opened)
-        , closes(source, &EventSource::closed)
-        , retries(source, &EventSource::retryApplied)
-    {
-    }
-
-    QByteArray data(qsizetype i) const { return events.at(i).at(0).value<SseEvent>().data; }
-    QString error(qsizetype i) const { return errors.at(i).at(0).toString(); }
-    int errorStatus(qsizetype i) const { return errors.at(i).at(1).toInt(); }
-    int delay(qsizetype i) const { return reconnects.at(i).at(0).toInt(); }
-    EventSource::CloseReason closeReason(qsizetype i) const
-    {
-        return closes.at(i).at(0).value<EventSource::CloseReason>();
-    }
-
-    QSignalSpy events;
-    QSignalSpy errors;
-    QSignalSpy reconnects;
-    QSignalSpy connects;
-    QSignalSpy opens;
-    QSignalSpy closes;
-    QSignalSpy retries;
-};
-
-} // namespace
 
 class TestEventSource : public QObject
 {
@@ -83,6 +40,7 @@ private slots:
     void followsRedirect_data();
     void followsRedirect();
     void dropsCredentialsAcrossOrigins();
+    void redirectLoopIsFatal_data();
     void redirectLoopIsFatal();
     void tenRedirectsAreFollowed();
     void sendsHeadersOnEveryRequest();
@@ -96,6 +54,14 @@ private slots:
     void manyEventsInOrder();
     void oversizedEventIsDropped();
     void connectionRefusedRetries();
+    void unreachableHostRetries_data();
+    void unreachableHostRetries();
+    void silentServerTimesOut();
+    void malformedBytesLoseNoEvent_data();
+    void malformedBytesLoseNoEvent();
+    void hugeEventIsDroppedNextArrives();
+    void hugeResponseHeaderIsFatal();
+    void http10WithoutChunking();
     void givesUp_data();
     void givesUp();
     void openResetsFailureCount();
@@ -124,7 +90,7 @@ void TestEventSource::reconnectsAfterServerCloses()
     SseTestServer server({"data: a\n\n", "data: unterminated\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     QSignalSpy states(&source, &EventSource::stateChanged);
     source.open(quickSettings(server.url(QStringLiteral("/stream"))));
 
@@ -167,7 +133,7 @@ void TestEventSource::sendsLastEventId()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.lastEventId = "seed-\xC3\xA9";
     source.open(settings);
@@ -185,7 +151,7 @@ void TestEventSource::honoursRetry()
     SseTestServer server({"retry: 40\ndata: a\n\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.initialDelayMs = 20000; // would be obvious if used
     settings.maxDelayMs = 60000;
@@ -214,7 +180,7 @@ void TestEventSource::backoffGrowsAndResets()
         return response;
     });
     QVERIFY(server.listen());
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.initialDelayMs = 8;
     source.open(settings);
@@ -260,7 +226,7 @@ void TestEventSource::openLongEnoughIsHealthy()
         return response;
     });
     QVERIFY(server.listen());
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.initialDelayMs = 8;
     settings.healthyAfterMs = healthyAfterMs;
@@ -282,7 +248,7 @@ void TestEventSource::noContentStops()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.closes.size(), 1);
@@ -328,7 +294,7 @@ void TestEventSource::contentType()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     if (error.isEmpty()) {
@@ -383,7 +349,7 @@ void TestEventSource::fatalStatus()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.closes.size(), 1);
@@ -422,7 +388,7 @@ void TestEventSource::retriedStatus()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.events.size(), 1);
@@ -467,7 +433,7 @@ void TestEventSource::retryAfterIsFloor()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.reconnects.size(), 1);
@@ -501,7 +467,7 @@ void TestEventSource::followsRedirect()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url(QStringLiteral("/old/stream")));
     settings.headers = {{"Authorization", "Bearer same-origin"}};
     source.open(settings);
@@ -531,7 +497,7 @@ void TestEventSource::dropsCredentialsAcrossOrigins()
     QVERIFY(origin.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(origin.url());
     settings.headers = {{"Authorization", "Bearer secret"}, {"cookie", "a=b"}, {"X-Trace", "t1"}};
     source.open(settings);
@@ -546,26 +512,42 @@ void TestEventSource::dropsCredentialsAcrossOrigins()
     QCOMPARE(moved.header("X-Trace"), QByteArray("t1"));
 }
 
+void TestEventSource::redirectLoopIsFatal_data()
+{
+    QTest::addColumn<QByteArray>("first");
+    QTest::addColumn<QByteArray>("second"); // where the first redirects to, and back
+    QTest::newRow("to itself") << QByteArray("/loop") << QByteArray("/loop");
+    QTest::newRow("between two") << QByteArray("/a") << QByteArray("/b");
+}
+
 void TestEventSource::redirectLoopIsFatal()
 {
+    QFETCH(QByteArray, first);
+    QFETCH(QByteArray, second);
     SseTestServer server;
-    server.setHandler([](const SseTestRequest &, int) {
-        return Response::error(302, "Found", {{"Location", "/loop"}});
+    server.setHandler([&](const SseTestRequest &request, int) {
+        return Response::error(
+            302, "Found", {{"Location", request.target == first ? second : first}});
     });
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
-    source.open(quickSettings(server.url(QStringLiteral("/loop"))));
+    EventSourceRecorder record(&source);
+    source.open(quickSettings(server.url(QString::fromLatin1(first))));
 
     QTRY_COMPARE(record.closes.size(), 1);
     QCOMPARE(record.closeReason(0), EventSource::CloseReason::Fatal);
     QCOMPARE(record.errors.size(), 1);
-    QVERIFY2(record.error(0).startsWith(QStringLiteral("too many redirects (more than 10)")),
+    QVERIFY2(
+        record.error(0).startsWith(QStringLiteral("too many redirects (more than 10), last to ")),
         qPrintable(record.error(0)));
     QCOMPARE(record.connects.size(), 1);
     QCOMPARE(record.reconnects.size(), 0);
+    // The first request and ten redirects followed, alternating between the two targets.
     QCOMPARE(server.requestCount(), 11);
+    for (int i = 0; i < 11; ++i) {
+        QCOMPARE(server.requests().at(i).target, i % 2 == 0 ? first : second);
+    }
 }
 
 void TestEventSource::tenRedirectsAreFollowed()
@@ -581,7 +563,7 @@ void TestEventSource::tenRedirectsAreFollowed()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url(QStringLiteral("/hop0"))));
 
     QTRY_COMPARE(record.events.size(), 1);
@@ -595,7 +577,7 @@ void TestEventSource::sendsHeadersOnEveryRequest()
     SseTestServer server({"data: a\n\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.headers = {{"X-Api-Key", "k1"}, {"Authorization", "Bearer t"}};
     source.open(settings);
@@ -638,7 +620,7 @@ void TestEventSource::postsBody()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url(QStringLiteral("/v1/chat")));
     settings.method = "POST";
     settings.body = body;
@@ -662,7 +644,7 @@ void TestEventSource::idleTimeoutReconnects()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.idleTimeoutMs = 60;
     settings.initialDelayMs = 60000; // the test moves on with reconnectNow()
@@ -694,7 +676,7 @@ void TestEventSource::dataKeepsIdleTimeoutAway()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.idleTimeoutMs = 100; // far less than the 260 ms the stream takes
     source.open(settings);
@@ -719,7 +701,7 @@ void TestEventSource::idleTimeoutNamesConnectionLimit()
     }
     QTRY_COMPARE(server.requestCount(), 6);
     EventSource seventh(&network);
-    Recorder record(&seventh);
+    EventSourceRecorder record(&seventh);
     EventSourceSettings settings = quickSettings(server.url());
     settings.idleTimeoutMs = 100;
     seventh.open(settings);
@@ -755,7 +737,7 @@ void TestEventSource::largeLineArrivesIntact()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QVERIFY(record.events.wait(20000));
@@ -829,7 +811,7 @@ void TestEventSource::oversizedEventIsDropped()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.maxEventBytes = 1024;
     source.open(settings);
@@ -852,7 +834,7 @@ void TestEventSource::connectionRefusedRetries()
     server.stop();
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_VERIFY(record.reconnects.size() >= 2);
@@ -881,7 +863,7 @@ void TestEventSource::givesUp()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     QList<QByteArray> order;
     connect(&source, &EventSource::errorOccurred, this, [&] { order.append("error"); });
     connect(&source, &EventSource::closed, this, [&] { order.append("closed"); });
@@ -910,7 +892,7 @@ void TestEventSource::openResetsFailureCount()
                                      : Response::error(500, "Down");
     });
     QVERIFY(server.listen());
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.maxReconnects = 1;
     source.open(settings);
@@ -935,7 +917,7 @@ void TestEventSource::resetAfterOpenReconnects()
     });
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.maxReconnects = 0; // an attempt that opened is not a failure
     source.open(settings);
@@ -955,7 +937,7 @@ void TestEventSource::closeInsideSlot()
     SseTestServer server({"data: 1\n\ndata: 2\n\ndata: 3\n\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     connect(&source, &EventSource::eventReceived, this, [&] { source.close(); });
     source.open(quickSettings(server.url()));
 
@@ -1003,7 +985,7 @@ void TestEventSource::eventLoopInsideSlot()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     bool waited = false;
     bool replyFinished = false;
     bool finishedInside = false;
@@ -1053,7 +1035,7 @@ void TestEventSource::reconnectNowSkipsWait()
     SseTestServer server({"data: a\n\n"});
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(server.url());
     settings.initialDelayMs = 60000;
     settings.maxDelayMs = 60000;
@@ -1097,7 +1079,7 @@ void TestEventSource::chunking()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.events.size(), data.size());
@@ -1137,7 +1119,7 @@ void TestEventSource::rejectsBadSettings()
     QFETCH(QString, error);
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(url);
     settings.method = method;
     settings.headers = headers;
@@ -1184,7 +1166,7 @@ void TestEventSource::streamsOverTls()
     QCOMPARE(server.url().scheme(), QStringLiteral("https"));
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.events.size(), 1);
@@ -1209,7 +1191,7 @@ void TestEventSource::refusesHttpsToHttpRedirect()
     QVERIFY(secure.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(secure.url()));
 
     QTRY_COMPARE(record.closes.size(), 1);
@@ -1232,7 +1214,7 @@ void TestEventSource::untrustedCertificateIsFatal()
     QVERIFY(server.listen());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     source.open(quickSettings(server.url()));
 
     QTRY_COMPARE(record.closes.size(), 1);
@@ -1296,7 +1278,7 @@ void TestEventSource::certificates()
     const testtls::CaFile ca(caFile);
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     QSignalSpy warnings(&source, &EventSource::certificateWarning);
     EventSourceSettings settings = quickSettings(url);
     if (!caFile.isEmpty()) {
@@ -1326,7 +1308,7 @@ void TestEventSource::ignoredCertificateErrorsWarn()
     QVERIFY(server.isListening());
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     QSignalSpy warnings(&source, &EventSource::certificateWarning);
     EventSourceSettings settings = quickSettings(server.url());
     settings.ignoreCertificateErrors = true;
@@ -1358,7 +1340,7 @@ void TestEventSource::unreadableCaFileIsFatal()
     const testtls::CaFile notPem("not a certificate\n");
     QNetworkAccessManager network;
     EventSource source(&network);
-    Recorder record(&source);
+    EventSourceRecorder record(&source);
     EventSourceSettings settings = quickSettings(QUrl(QStringLiteral("https://127.0.0.1:1/")));
     settings.caCertificatesFile
         = exists ? notPem.fileName() : QStringLiteral("/nonexistent/streamscope-ca.pem");
@@ -1370,6 +1352,163 @@ void TestEventSource::unreadableCaFileIsFatal()
             && record.error(0).contains(error),
         qPrintable(record.error(0)));
     QCOMPARE(record.connects.size(), 0);
+}
+
+void TestEventSource::unreachableHostRetries_data()
+{
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<QString>("error");
+    // RFC 6761: .invalid names never resolve, on any resolver.
+    QTest::newRow("DNS failure") << QUrl(QStringLiteral("http://streamscope-test.invalid/stream"))
+                                 << QStringLiteral("streamscope-test.invalid");
+    QTest::newRow("connection refused")
+        << QUrl(QStringLiteral("http://127.0.0.1:%1/stream").arg(unusedLocalPort()))
+        << QStringLiteral("Connection refused");
+}
+
+void TestEventSource::unreachableHostRetries()
+{
+    QFETCH(QUrl, url);
+    QFETCH(QString, error);
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = quickSettings(url);
+    settings.maxDelayMs = 50;
+    source.open(settings);
+    // An error each time, and the source keeps trying: the network may come back.
+    QTRY_VERIFY_WITH_TIMEOUT(record.connects.size() >= 3, 20000);
+    QVERIFY(record.errors.size() >= 2);
+    QVERIFY2(record.error(0).contains(error, Qt::CaseInsensitive), qPrintable(record.error(0)));
+    QVERIFY(record.reconnects.size() >= 2);
+    QCOMPARE(record.closes.size(), 0);
+}
+
+void TestEventSource::silentServerTimesOut()
+{
+    RawTestServer server; // accepts, reads, never answers: not even a status line
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.idleTimeoutMs = 200;
+    settings.maxDelayMs = 50;
+    source.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(record.errors.size() >= 2, 10000);
+    QCOMPARE(record.error(0), QStringLiteral("no data for 200 ms: connection considered dead"));
+    QVERIFY(record.reconnects.size() >= 1);
+    QVERIFY(server.connections >= 2);
+    QCOMPARE(record.closes.size(), 0);
+}
+
+void TestEventSource::malformedBytesLoseNoEvent_data()
+{
+    QTest::addColumn<QByteArrayList>("chunks");
+    QTest::addColumn<QByteArrayList>("data"); // of the events, in order
+    QTest::addColumn<QByteArrayList>("ids"); // each event's last event ID
+    QTest::newRow("invalid UTF-8 is replaced") << QByteArrayList{"data: a\xff", "b\xc3\x28 c\n\n"}
+                                               << QByteArrayList{"a\xEF\xBF\xBD"
+                                                                 "b\xEF\xBF\xBD( c"}
+                                               << QByteArrayList{""};
+    QTest::newRow("NUL in an id is ignored")
+        << QByteArrayList{"id: 1\ndata: x\n\n", QByteArray("id: 2\0two\ndata: y\n\n", 20)}
+        << QByteArrayList{"x", "y"} << QByteArrayList{"1", "1"};
+    QTest::newRow("binary garbage between events")
+        << QByteArrayList{"data: a\n\n", QByteArray("\0\x01\x02\xfe\r\r\n", 7), "data: b\n\n"}
+        << QByteArrayList{"a", "b"} << QByteArrayList{"", ""};
+}
+
+void TestEventSource::malformedBytesLoseNoEvent()
+{
+    QFETCH(QByteArrayList, chunks);
+    QFETCH(QByteArrayList, data);
+    QFETCH(QByteArrayList, ids);
+    SseTestServer server;
+    server.setHandler(
+        [chunks](const SseTestRequest &, int) { return Response::stream(chunks, End::KeepOpen); });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    source.open(quickSettings(server.url()));
+    QTRY_COMPARE(record.events.size(), data.size());
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        QCOMPARE(record.event(i).data, data.at(i));
+        QCOMPARE(record.event(i).lastEventId, ids.at(i));
+    }
+    QCOMPARE(record.errors.size(), 0);
+}
+
+void TestEventSource::hugeEventIsDroppedNextArrives()
+{
+    // 50 MiB in one event, over the 16 MiB default cap, in 1 MiB writes.
+    QByteArrayList chunks{"data: before\n\ndata: "};
+    const QByteArray mebibyte(1024 * 1024, 'x');
+    for (int i = 0; i < 50; ++i) {
+        chunks.append(mebibyte);
+    }
+    chunks.append("\n\ndata: after\n\n");
+    SseTestServer server;
+    server.setHandler(
+        [&](const SseTestRequest &, int) { return Response::stream(chunks, End::KeepOpen); });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    source.open(quickSettings(server.url()));
+    QTRY_VERIFY_WITH_TIMEOUT(record.events.size() == 2, 20000);
+    QCOMPARE(record.data(0), QByteArray("before"));
+    QCOMPARE(record.data(1), QByteArray("after"));
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(
+        record.error(0), QStringLiteral("event dropped: larger than the 16 MiB cap on one event"));
+    QCOMPARE(source.eventsDropped(), quint64(1));
+    QCOMPARE(record.reconnects.size(), 0); // the stream itself was fine
+}
+
+void TestEventSource::hugeResponseHeaderIsFatal()
+{
+    RawTestServer server([](QTcpSocket *socket, const QByteArray &) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Huge: ");
+        socket->write(QByteArray(1024 * 1024, 'h'));
+        socket->write("\r\n\r\ndata: after the header\n\n");
+    });
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.idleTimeoutMs = 3000;
+    source.open(settings);
+    // Qt 6.4 drops every header when one is this large: the source says so and stops.
+    QTRY_COMPARE_WITH_TIMEOUT(record.closes.size(), 1, 15000);
+    QCOMPARE(record.closeReason(), EventSource::CloseReason::Fatal);
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.error(0),
+        QStringLiteral("expected text/event-stream, got a response without any header (none "
+                       "sent, or too large to read)"));
+    QCOMPARE(record.events.size(), 0);
+}
+
+void TestEventSource::http10WithoutChunking()
+{
+    RawTestServer server([](QTcpSocket *socket, const QByteArray &) {
+        // HTTP/1.0: no Transfer-Encoding, no Content-Length; the body ends with the connection.
+        socket->write("HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                      "id: 7\ndata: old server\n\n");
+        socket->disconnectFromHost();
+    });
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url());
+    settings.maxDelayMs = 50;
+    source.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(record.events.size() >= 2, 10000);
+    QCOMPARE(record.data(0), QByteArray("old server"));
+    QCOMPARE(record.data(1), QByteArray("old server"));
+    QVERIFY(record.connects.size() >= 2); // the close is a reconnect, not an error
+    QCOMPARE(record.errors.size(), 0);
+    QCOMPARE(source.lastEventId(), QByteArray("7"));
 }
 
 QTEST_GUILESS_MAIN(TestEventSource)

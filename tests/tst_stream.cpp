@@ -2,7 +2,7 @@
 #include "ssetestserver.h"
 #include "stream.h"
 #include "streamset.h"
-#include "tls/tlstestserver.h"
+#include "tlstestserver.h"
 
 #include <QNetworkRequest>
 #include <QSignalSpy>

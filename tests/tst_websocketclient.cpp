@@ -1,6 +1,8 @@
 #include "demowebsocketfeed.h"
-#include "tls/tlstestserver.h"
+#include "rawtestserver.h"
+#include "tlstestserver.h"
 #include "websocketclient.h"
+#include "wstestserver.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -35,211 +37,6 @@ WebSocketSettings fastSettings(const QUrl &url)
     settings.pingIntervalMs = 0;
     settings.closeTimeoutMs = 500;
     return settings;
-}
-
-// A real QWebSocketServer on 127.0.0.1 that records every handshake and message per connection.
-class WsServer : public QObject
-{
-    Q_OBJECT
-public:
-    explicit WsServer(QObject *parent = nullptr)
-        : QObject(parent)
-        , m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
-    {
-        connect(&m_server, &QWebSocketServer::newConnection, this, &WsServer::accept);
-    }
-
-    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
-    quint16 port() const { return m_port ? m_port : m_server.serverPort(); }
-    QUrl url(const QString &path = QStringLiteral("/")) const
-    {
-        return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(port()).arg(path));
-    }
-    void setSubprotocols(const QStringList &protocols)
-    {
-        m_server.setSupportedSubprotocols(protocols);
-    }
-    // Stops listening and drops every connection without a close frame, as a crash would.
-    void kill()
-    {
-        m_port = m_server.serverPort();
-        m_server.close();
-        for (QWebSocket *socket : std::as_const(m_sockets)) {
-            if (socket) {
-                socket->abort();
-            }
-        }
-    }
-    void closeAll(QWebSocketProtocol::CloseCode code)
-    {
-        for (QWebSocket *socket : std::as_const(m_sockets)) {
-            if (socket) {
-                socket->close(code);
-            }
-        }
-    }
-    QWebSocket *last() const { return m_sockets.isEmpty() ? nullptr : m_sockets.last().data(); }
-
-    bool echo = true;
-    QList<QNetworkRequest> requests;
-    QStringList acceptedSubprotocols;
-    QList<QByteArrayList> received; // per connection, text prefixed "T:", binary "B:"
-    std::function<void(QWebSocket *)> onConnection;
-
-private:
-    void accept()
-    {
-        while (QWebSocket *socket = m_server.nextPendingConnection()) {
-            socket->setParent(this);
-            const qsizetype index = received.size();
-            m_sockets.append(socket);
-            requests.append(socket->request());
-            acceptedSubprotocols.append(socket->subprotocol());
-            received.append(QByteArrayList());
-            connect(socket, &QWebSocket::textMessageReceived, this,
-                [this, socket, index](const QString &message) {
-                    received[index].append("T:" + message.toUtf8());
-                    if (echo) {
-                        socket->sendTextMessage(message);
-                    }
-                });
-            connect(socket, &QWebSocket::binaryMessageReceived, this,
-                [this, socket, index](const QByteArray &message) {
-                    received[index].append("B:" + message);
-                    if (echo) {
-                        socket->sendBinaryMessage(message);
-                    }
-                });
-            if (onConnection) {
-                onConnection(socket);
-            }
-        }
-    }
-
-    QWebSocketServer m_server;
-    QList<QPointer<QWebSocket>> m_sockets;
-    quint16 m_port = 0;
-};
-
-// A bare TCP server for peers that misbehave: each connection's request head goes to a handler.
-class RawServer : public QObject
-{
-    Q_OBJECT
-public:
-    using Handler = std::function<void(QTcpSocket *socket, const QByteArray &head)>;
-
-    explicit RawServer(Handler handler, QObject *parent = nullptr)
-        : QObject(parent)
-        , m_handler(std::move(handler))
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, &RawServer::accept);
-        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
-    }
-
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("ws://127.0.0.1:%1/raw").arg(m_server.serverPort()));
-    }
-
-    QByteArrayList heads;
-    QList<QByteArray>
-        afterHandshake; // bytes the client sent after its request head, per connection
-
-    // Completes the handshake by hand, as a correct server would.
-    static void acceptHandshake(QTcpSocket *socket, const QByteArray &head)
-    {
-        QByteArray key;
-        for (const QByteArray &line : head.split('\n')) {
-            if (line.toLower().startsWith("sec-websocket-key:")) {
-                key = line.mid(line.indexOf(':') + 1).trimmed();
-            }
-        }
-        const QByteArray accept = QCryptographicHash::hash(
-            key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11", QCryptographicHash::Sha1)
-                                      .toBase64();
-        socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-            + accept + "\r\n\r\n");
-    }
-
-    // An unmasked server frame; rsv goes into bits 4-6 of the first byte.
-    static QByteArray frame(quint8 opcode, const QByteArray &payload, quint8 rsv = 0)
-    {
-        QByteArray out;
-        out.append(char(0x80 | (rsv << 4) | opcode));
-        if (payload.size() < 126) {
-            out.append(char(payload.size()));
-        } else {
-            out.append(char(126));
-            out.append(char((payload.size() >> 8) & 0xff));
-            out.append(char(payload.size() & 0xff));
-        }
-        return out + payload;
-    }
-
-private:
-    void accept()
-    {
-        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-            socket->setParent(this);
-            auto buffer = std::make_shared<QByteArray>();
-            auto handled = std::make_shared<bool>(false);
-            const qsizetype index = afterHandshake.size();
-            afterHandshake.append(QByteArray());
-            connect(socket, &QTcpSocket::readyRead, this, [=, this] {
-                const QByteArray bytes = socket->readAll();
-                if (*handled) {
-                    afterHandshake[index].append(bytes);
-                    return;
-                }
-                buffer->append(bytes);
-                const qsizetype end = buffer->indexOf("\r\n\r\n");
-                if (end < 0) {
-                    return;
-                }
-                *handled = true;
-                const QByteArray head = buffer->left(end + 4);
-                afterHandshake[index].append(buffer->mid(end + 4));
-                heads.append(head);
-                m_handler(socket, head);
-            });
-        }
-    }
-
-    QTcpServer m_server;
-    Handler m_handler;
-};
-
-// Close code of the first close frame the client sent after the handshake (client frames are
-// masked: 2 header bytes, 4 key bytes, then the payload); 0 when there was none.
-int clientCloseCode(const QByteArray &bytes)
-{
-    qsizetype at = 0;
-    while (at + 6 <= bytes.size()) {
-        const quint8 opcode = quint8(bytes.at(at)) & 0x0f;
-        const int length = quint8(bytes.at(at + 1)) & 0x7f;
-        if (length >= 126 || at + 6 + length > bytes.size()) {
-            return 0;
-        }
-        if (opcode == 0x8 && length >= 2) {
-            const QByteArray key = bytes.mid(at + 2, 4);
-            const quint8 high = quint8(bytes.at(at + 6)) ^ quint8(key.at(0));
-            const quint8 low = quint8(bytes.at(at + 7)) ^ quint8(key.at(1));
-            return high << 8 | low;
-        }
-        at += 6 + length;
-    }
-    return 0;
-}
-
-// A port that nothing listens on, released just now; a test may listen on it again.
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0)) {
-        return 0;
-    }
-    return probe.serverPort();
 }
 
 // Mirrors the demo HTTP server: peeks the request head and hands /ws upgrades over unread.
@@ -375,7 +172,7 @@ void TestWebSocketClient::echo()
 {
     QFETCH(bool, binary);
     QFETCH(QByteArray, payload);
-    WsServer server;
+    WsTestServer server;
     QVERIFY(server.listen());
     WebSocketClient client;
     QSignalSpy opened(&client, &WebSocketClient::opened);
@@ -416,7 +213,7 @@ void TestWebSocketClient::serverCloseFrameReconnects_data()
 void TestWebSocketClient::serverCloseFrameReconnects()
 {
     QFETCH(int, code);
-    WsServer server;
+    WsTestServer server;
     QVERIFY(server.listen());
     WebSocketClient client;
     QSignalSpy opened(&client, &WebSocketClient::opened);
@@ -440,7 +237,7 @@ void TestWebSocketClient::serverCloseFrameReconnects()
 
 void TestWebSocketClient::serverDiesAndComesBack()
 {
-    auto server = std::make_unique<WsServer>();
+    auto server = std::make_unique<WsTestServer>();
     QVERIFY(server->listen());
     const quint16 port = server->port();
     WebSocketClient client;
@@ -463,7 +260,7 @@ void TestWebSocketClient::serverDiesAndComesBack()
     QCOMPARE(client.state() == WebSocketClient::State::Open, false);
 
     server.reset();
-    WsServer again;
+    WsTestServer again;
     QVERIFY(again.listen(port));
     QTRY_COMPARE(opened.size(), 2);
     QCOMPARE(again.requests.size(), 1);
@@ -475,21 +272,21 @@ void TestWebSocketClient::backoffGrowsAndResets()
     // 503 on every handshake until the server is told to accept, then a message makes the
     // connection healthy, then the server drops it: the next delay starts from the base again.
     bool accept = false;
-    RawServer server([&](QTcpSocket *socket, const QByteArray &head) {
+    RawTestServer server([&](QTcpSocket *socket, const QByteArray &head) {
         if (!accept) {
             socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
             socket->disconnectFromHost();
             return;
         }
-        RawServer::acceptHandshake(socket, head);
-        socket->write(RawServer::frame(0x1, "tick"));
+        rawws::acceptHandshake(socket, head);
+        socket->write(rawws::serverFrame(0x1, "tick"));
         socket->disconnectFromHost(); // no close frame: an abnormal end
     });
     WebSocketClient client;
     QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
     QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
-    WebSocketSettings settings = fastSettings(server.url());
+    WebSocketSettings settings = fastSettings(server.url("ws"));
     settings.initialDelayMs = 8;
     settings.maxDelayMs = 64;
     client.open(settings);
@@ -521,7 +318,7 @@ void TestWebSocketClient::backoffGrowsAndResets()
 
 void TestWebSocketClient::healthyAfterTimeResetsBackoff()
 {
-    WsServer server;
+    WsTestServer server;
     server.echo = false;
     QVERIFY(server.listen());
     const quint16 port = server.port();
@@ -538,7 +335,7 @@ void TestWebSocketClient::healthyAfterTimeResetsBackoff()
     server.kill();
     QTRY_VERIFY_WITH_TIMEOUT(scheduled.size() >= 3, 5000);
     QVERIFY(scheduled.at(2).at(0).toInt() >= 40);
-    WsServer again;
+    WsTestServer again;
     again.echo = false;
     QVERIFY(again.listen(port));
     QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 5000);
@@ -553,7 +350,7 @@ void TestWebSocketClient::healthyAfterTimeResetsBackoff()
 
 void TestWebSocketClient::headersAndSubprotocolOnEveryHandshake()
 {
-    WsServer server;
+    WsTestServer server;
     server.setSubprotocols({QStringLiteral("metrics.v2")});
     QVERIFY(server.listen());
     WebSocketClient client;
@@ -595,7 +392,7 @@ void TestWebSocketClient::refusedHandshake()
 {
     QFETCH(int, status);
     QFETCH(bool, fatal);
-    RawServer server([status](QTcpSocket *socket, const QByteArray &) {
+    RawTestServer server([status](QTcpSocket *socket, const QByteArray &) {
         // Keep the connection open: the client must not wait for the server to hang up.
         socket->write(QByteArray("HTTP/1.1 ") + QByteArray::number(status)
             + " Nope\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nnope");
@@ -605,7 +402,7 @@ void TestWebSocketClient::refusedHandshake()
     QSignalSpy closed(&client, &WebSocketClient::closed);
     QSignalSpy connecting(&client, &WebSocketClient::connecting);
     QSignalSpy opened(&client, &WebSocketClient::opened);
-    client.open(fastSettings(server.url()));
+    client.open(fastSettings(server.url("ws")));
     if (fatal) {
         QVERIFY(closed.wait(5000));
         QCOMPARE(closed.at(0).at(0).value<WebSocketClient::CloseReason>(),
@@ -640,7 +437,7 @@ void TestWebSocketClient::maxReconnectsGivesUp_data()
 void TestWebSocketClient::maxReconnectsGivesUp()
 {
     QFETCH(int, maxReconnects);
-    const quint16 port = freePort();
+    const quint16 port = unusedLocalPort();
     QVERIFY(port != 0);
     WebSocketClient client;
     QSignalSpy connecting(&client, &WebSocketClient::connecting);
@@ -664,15 +461,14 @@ void TestWebSocketClient::maxReconnectsGivesUp()
 void TestWebSocketClient::deadLinkDetected()
 {
     // Completes the handshake, then reads and ignores everything: pings get no pong.
-    RawServer server([](QTcpSocket *socket, const QByteArray &head) {
-        RawServer::acceptHandshake(socket, head);
-    });
+    RawTestServer server(
+        [](QTcpSocket *socket, const QByteArray &head) { rawws::acceptHandshake(socket, head); });
     WebSocketClient client;
     QSignalSpy opened(&client, &WebSocketClient::opened);
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
     QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
     QSignalSpy connecting(&client, &WebSocketClient::connecting);
-    WebSocketSettings settings = fastSettings(server.url());
+    WebSocketSettings settings = fastSettings(server.url("ws"));
     settings.pingIntervalMs = 40;
     client.open(settings);
     QVERIFY(opened.wait(5000));
@@ -694,7 +490,7 @@ void TestWebSocketClient::deadLinkDetected()
 
 void TestWebSocketClient::pingMeasuresRoundTrip()
 {
-    WsServer server;
+    WsTestServer server;
     QVERIFY(server.listen());
     WebSocketClient client;
     QSignalSpy rtt(&client, &WebSocketClient::roundTripMeasured);
@@ -736,7 +532,7 @@ void TestWebSocketClient::offlineQueueBound()
     QFETCH(QByteArrayList, sent);
     QFETCH(QByteArrayList, delivered);
     QFETCH(int, dropped);
-    const quint16 port = freePort();
+    const quint16 port = unusedLocalPort();
     QVERIFY(port != 0);
     WebSocketClient client;
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
@@ -770,7 +566,7 @@ void TestWebSocketClient::offlineQueueBound()
         QCOMPARE(drops.size(), 0);
     }
 
-    WsServer server;
+    WsTestServer server;
     server.echo = false;
     QVERIFY(server.listen(port));
     QVERIFY(opened.wait(5000));
@@ -786,7 +582,7 @@ void TestWebSocketClient::offlineQueueBound()
 
 void TestWebSocketClient::onOpenMessagesBeforeQueueAfterEveryReconnect()
 {
-    WsServer server;
+    WsTestServer server;
     server.echo = false;
     QVERIFY(server.listen());
     WebSocketClient client;
@@ -818,18 +614,29 @@ void TestWebSocketClient::messageSizeCap_data()
 {
     QTest::addColumn<int>("size");
     QTest::addColumn<bool>("binary");
+    QTest::addColumn<qint64>("cap");
     QTest::addColumn<bool>("accepted");
-    QTest::newRow("text at the cap") << 1000 << false << true;
-    QTest::newRow("text over the cap") << 1001 << false << false;
-    QTest::newRow("binary over the cap") << 5000 << true << false;
+    QTest::addColumn<QString>("error"); // when not accepted
+    const QString overThousand = QStringLiteral(
+        "incoming message larger than the cap of 1000 bytes (maxMessageBytes): connection closed "
+        "with 1009");
+    QTest::newRow("text at the cap") << 1000 << false << qint64(1000) << true << QString();
+    QTest::newRow("text over the cap") << 1001 << false << qint64(1000) << false << overThousand;
+    QTest::newRow("binary over the cap") << 5000 << true << qint64(1000) << false << overThousand;
+    QTest::newRow("2 MiB over a 1 MiB cap")
+        << 2 * 1024 * 1024 << false << qint64(1024 * 1024) << false
+        << QStringLiteral("incoming message larger than the cap of 1 MiB (maxMessageBytes): "
+                          "connection closed with 1009");
 }
 
 void TestWebSocketClient::messageSizeCap()
 {
     QFETCH(int, size);
     QFETCH(bool, binary);
+    QFETCH(qint64, cap);
     QFETCH(bool, accepted);
-    WsServer server;
+    QFETCH(QString, error);
+    WsTestServer server;
     server.echo = false;
     server.onConnection = [&](QWebSocket *socket) {
         if (server.requests.size() == 1) {
@@ -849,7 +656,7 @@ void TestWebSocketClient::messageSizeCap()
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
     QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
     WebSocketSettings settings = fastSettings(server.url());
-    settings.maxMessageBytes = 1000;
+    settings.maxMessageBytes = cap;
     client.open(settings);
     if (accepted) {
         QTRY_COMPARE(text.size() + bin.size(), 1);
@@ -858,10 +665,7 @@ void TestWebSocketClient::messageSizeCap()
         return;
     }
     QVERIFY(errors.wait(5000));
-    const QString message = errors.at(0).at(0).toString();
-    QVERIFY2(
-        message.contains(QLatin1String("1000 bytes")) && message.contains(QLatin1String("1009")),
-        qPrintable(message));
+    QCOMPARE(errors.at(0).at(0).toString(), error);
     QTRY_COMPARE(disconnected.size(), 1);
     QCOMPARE(disconnected.at(0).at(0).toInt(), 1009);
     QCOMPARE(text.size() + bin.size(), 0);
@@ -872,12 +676,12 @@ void TestWebSocketClient::brokenFrames_data()
 {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<int>("code");
-    QTest::newRow("invalid UTF-8 text") << RawServer::frame(0x1, "ok \xc3\x28 then") << 1007;
-    QTest::newRow("overlong UTF-8 text") << RawServer::frame(0x1, "\xc0\xaf") << 1007;
-    QTest::newRow("UTF-16 surrogate text") << RawServer::frame(0x1, "\xed\xa0\x80") << 1007;
-    QTest::newRow("reserved opcode") << RawServer::frame(0x3, "x") << 1002;
-    QTest::newRow("rsv bit without extension") << RawServer::frame(0x1, "x", 0x4) << 1002;
-    QTest::newRow("continuation with nothing to continue") << RawServer::frame(0x0, "x") << 1002;
+    QTest::newRow("invalid UTF-8 text") << rawws::serverFrame(0x1, "ok \xc3\x28 then") << 1007;
+    QTest::newRow("overlong UTF-8 text") << rawws::serverFrame(0x1, "\xc0\xaf") << 1007;
+    QTest::newRow("UTF-16 surrogate text") << rawws::serverFrame(0x1, "\xed\xa0\x80") << 1007;
+    QTest::newRow("reserved opcode") << rawws::serverFrame(0x3, "x") << 1002;
+    QTest::newRow("rsv bit without extension") << rawws::serverFrame(0x1, "x", 0x4) << 1002;
+    QTest::newRow("continuation with nothing to continue") << rawws::serverFrame(0x0, "x") << 1002;
 }
 
 void TestWebSocketClient::brokenFrames()
@@ -885,8 +689,8 @@ void TestWebSocketClient::brokenFrames()
     QFETCH(QByteArray, frame);
     QFETCH(int, code);
     int connections = 0;
-    RawServer server([&](QTcpSocket *socket, const QByteArray &head) {
-        RawServer::acceptHandshake(socket, head);
+    RawTestServer server([&](QTcpSocket *socket, const QByteArray &head) {
+        rawws::acceptHandshake(socket, head);
         if (++connections == 1) {
             socket->write(frame);
         }
@@ -896,7 +700,7 @@ void TestWebSocketClient::brokenFrames()
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
     QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
     QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
-    client.open(fastSettings(server.url()));
+    client.open(fastSettings(server.url("ws")));
     QTRY_COMPARE(disconnected.size(), 1);
     QCOMPARE(disconnected.at(0).at(0).toInt(), code);
     QCOMPARE(errors.size(), 1);
@@ -904,13 +708,13 @@ void TestWebSocketClient::brokenFrames()
     QVERIFY2(message.contains(QString::number(code)), qPrintable(message));
     QCOMPARE(text.size(), 0);
     // The client said why, in its close frame, before it hung up.
-    QTRY_COMPARE(clientCloseCode(server.afterHandshake.value(0)), code);
+    QTRY_COMPARE(rawws::clientCloseCode(server.afterHead.value(0)), code);
     QTRY_COMPARE(opened.size(), 2);
 }
 
 void TestWebSocketClient::closeIsOrderly()
 {
-    WsServer server;
+    WsTestServer server;
     QVERIFY(server.listen());
     WebSocketClient client;
     QSignalSpy opened(&client, &WebSocketClient::opened);
@@ -942,7 +746,7 @@ void TestWebSocketClient::closeIsOrderly()
 
 void TestWebSocketClient::closeWhileReconnecting()
 {
-    const quint16 port = freePort();
+    const quint16 port = unusedLocalPort();
     WebSocketClient client;
     QSignalSpy closed(&client, &WebSocketClient::closed);
     QSignalSpy connecting(&client, &WebSocketClient::connecting);
@@ -960,7 +764,7 @@ void TestWebSocketClient::closeWhileReconnecting()
 
 void TestWebSocketClient::deleteFromSlot()
 {
-    WsServer server;
+    WsTestServer server;
     QVERIFY(server.listen());
     QPointer<WebSocketClient> client = new WebSocketClient;
     connect(client.data(), &WebSocketClient::disconnected, this, [&client] { delete client; });
@@ -989,10 +793,10 @@ void TestWebSocketClient::closeOrDeleteFromSlot()
     QFETCH(QString, signal);
     QFETCH(bool, remove);
     // Sends a message on connect, then drops the connection abruptly: every signal occurs.
-    RawServer server([](QTcpSocket *socket, const QByteArray &head) {
-        RawServer::acceptHandshake(socket, head);
-        socket->write(RawServer::frame(0x1, "hi"));
-        socket->write(RawServer::frame(0x1, "second"));
+    RawTestServer server([](QTcpSocket *socket, const QByteArray &head) {
+        rawws::acceptHandshake(socket, head);
+        socket->write(rawws::serverFrame(0x1, "hi"));
+        socket->write(rawws::serverFrame(0x1, "second"));
         socket->disconnectFromHost();
     });
     QPointer<WebSocketClient> client = new WebSocketClient;
@@ -1019,7 +823,7 @@ void TestWebSocketClient::closeOrDeleteFromSlot()
     } else {
         connect(client.data(), &WebSocketClient::connecting, this, act);
     }
-    WebSocketSettings settings = fastSettings(server.url());
+    WebSocketSettings settings = fastSettings(server.url("ws"));
     settings.onOpenMessages = {"hello"};
     client->open(settings);
     QTRY_COMPARE(calls, 1);

@@ -119,6 +119,12 @@ void TestWorkspace::notJson_data()
     QTest::newRow("missing comma")
         << QByteArray("{\"version\": 1 \"streams\": []}") << QStringLiteral("at offset 15");
     QTest::newRow("an array") << QByteArray("[1, 2]") << QStringLiteral("expected a JSON object");
+    const QByteArray small = "{\"version\":1,\"streams\":[{\"name\":\"a\",\"url\":"
+                             "\"http://127.0.0.1:1/s\"}],\"logCapacity\":1000}";
+    QTest::newRow("cut in a string") << small.left(40) << QStringLiteral("not valid JSON: ");
+    QTest::newRow("cut after a value")
+        << small.left(small.size() - 1) << QStringLiteral("not valid JSON: ");
+    QTest::newRow("NUL bytes") << QByteArray(64, '\0') << QStringLiteral("not valid JSON: ");
 }
 
 void TestWorkspace::notJson()

@@ -1,6 +1,7 @@
 #pragma once
 
-// Made by tests/tls/make-certificates.sh: a test CA and leaves it signed, one key.
+// Made by tests/support/make-certificates.sh: a test CA and leaves it signed, one key.
+// clang-format off
 inline constexpr char s_caCertificatePem[] =
     "-----BEGIN CERTIFICATE-----\n"
     "MIIBbzCCARagAwIBAgICEAAwCgYIKoZIzj0EAwIwHjEcMBoGA1UEAwwTU3RyZWFt\n"

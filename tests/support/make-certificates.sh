@@ -51,7 +51,8 @@ out="$OLDPWD/testcertificates.h"
 {
     echo "#pragma once"
     echo
-    echo "// Made by tests/tls/make-certificates.sh: a test CA and leaves it signed, one key."
+    echo "// Made by tests/support/make-certificates.sh: a test CA and leaves it signed, one key."
+    echo "// clang-format off"
     for name in ca good wronghost expired; do
         echo "inline constexpr char s_${name}CertificatePem[] ="
         sed 's/^/    "/; s/$/\\n"/' "$name.pem"
