@@ -18,6 +18,8 @@ namespace {
 // Bounds on what one request may bring; over them the connection is dropped.
 constexpr qsizetype s_maxHeadBytes = 64 * 1024;
 constexpr qsizetype s_maxBodyBytes = 64 * 1024 * 1024;
+// How long a response of known length waits for the client to close the connection.
+constexpr int s_clientCloseWaitMs = 10000;
 
 // A self-signed P-256 certificate for 127.0.0.1 and localhost, valid until 2126, made with
 //   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
@@ -105,6 +107,7 @@ SseTestResponse SseTestResponse::error(
     response.status = status;
     response.reason = reason;
     response.headers = headers;
+    response.lengthKnown = true;
     return response;
 }
 
@@ -138,6 +141,12 @@ public:
             }
             if (m_response.chunked) {
                 head += "Transfer-Encoding: chunked\r\n";
+            } else if (m_response.lengthKnown) {
+                qsizetype length = 0;
+                for (const QByteArray &chunk : std::as_const(m_response.chunks)) {
+                    length += chunk.size();
+                }
+                head += "Content-Length: " + QByteArray::number(length) + "\r\n";
             }
             head += "Connection: close\r\n\r\n";
             m_socket->write(head);
@@ -256,7 +265,13 @@ private:
             if (m_response.chunked && m_response.status != 0) {
                 m_socket->write("0\r\n\r\n");
             }
-            m_socket->disconnectFromHost();
+            if (m_response.lengthKnown && m_response.status != 0) {
+                // The client closes once it has read the response (Connection: close); a client
+                // that never does is dropped after a while.
+                QTimer::singleShot(s_clientCloseWaitMs, m_socket, &QTcpSocket::disconnectFromHost);
+            } else {
+                m_socket->disconnectFromHost();
+            }
             break;
         case SseTestResponse::End::Reset:
             m_resetPending = true;
