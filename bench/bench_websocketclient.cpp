@@ -35,10 +35,10 @@ int main(int argc, char **argv)
     int status = 1; // until N messages arrived
     QElapsedTimer timer;
     QObject::connect(
-        &client, &WebSocketClient::textMessageReceived, &app, [&](const QString &text) {
+        &client, &WebSocketClient::textMessageReceived, &app, [&](const QByteArray &text) {
             characters += quint64(text.size());
             if (++messages == maxMessages) {
-                std::fprintf(stderr, "messages=%llu characters=%llu seconds=%.3f\n",
+                std::fprintf(stderr, "messages=%llu bytes=%llu seconds=%.3f\n",
                     static_cast<unsigned long long>(messages),
                     static_cast<unsigned long long>(characters),
                     double(timer.nsecsElapsed()) / 1e9);

@@ -366,21 +366,17 @@ void Stream::wireWebSocket()
         }
         notifyHealth();
     });
-    connect(client, &WebSocketClient::textMessageReceived, this, [this](const QString &message) {
-        const QByteArray data = message.toUtf8();
+    auto received = [this](const QByteArray &data, bool binary) {
         const qint64 at = now();
         m_health.received(at, data.size());
         m_health.eventArrived(at);
         m_healthDirty = true;
-        emitRow(StreamEvent::Kind::Message, {}, {}, data, false);
-    });
-    connect(client, &WebSocketClient::binaryMessageReceived, this, [this](const QByteArray &data) {
-        const qint64 at = now();
-        m_health.received(at, data.size());
-        m_health.eventArrived(at);
-        m_healthDirty = true;
-        emitRow(StreamEvent::Kind::Message, {}, {}, data, true);
-    });
+        emitRow(StreamEvent::Kind::Message, {}, {}, data, binary);
+    };
+    connect(client, &WebSocketClient::textMessageReceived, this,
+        [received](const QByteArray &utf8) { received(utf8, false); });
+    connect(client, &WebSocketClient::binaryMessageReceived, this,
+        [received](const QByteArray &data) { received(data, true); });
     connect(
         client, &WebSocketClient::messageSent, this, [this](const QByteArray &data, bool binary) {
             emitRow(StreamEvent::Kind::Sent, {}, {}, data, binary);

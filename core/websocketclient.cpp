@@ -1,11 +1,7 @@
 #include "websocketclient.h"
 
 #include "tls.h"
-
-#include <QNetworkRequest>
-#include <QRegularExpression>
-#include <QWebSocket>
-#include <QWebSocketHandshakeOptions>
+#include "websocketconnection.h"
 
 #include <algorithm>
 #include <limits>
@@ -38,22 +34,15 @@ WebSocketClient::WebSocketClient(QObject *parent)
 {
     m_reconnectTimer.setSingleShot(true);
     m_healthyTimer.setSingleShot(true);
-    m_closeTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &WebSocketClient::startAttempt);
     connect(&m_healthyTimer, &QTimer::timeout, this, &WebSocketClient::markHealthy);
     connect(&m_pingTimer, &QTimer::timeout, this, &WebSocketClient::handlePingTimer);
-    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
-        // The peer did not finish the closing handshake in time: stop waiting.
-        if (m_socket) {
-            connectionEnded();
-        }
-    });
 }
 
 WebSocketClient::~WebSocketClient()
 {
     // Nothing is emitted from here: listeners may already be half destroyed.
-    dropSocket();
+    dropConnection();
 }
 
 void WebSocketClient::open(const WebSocketSettings &settings)
@@ -90,23 +79,16 @@ void WebSocketClient::close()
     if (m_state == State::Closed || m_closing) {
         return;
     }
-    if (m_state == State::Open && m_socket
-        && m_socket->state() == QAbstractSocket::ConnectedState) {
-        m_closing = true;
-        m_pingTimer.stop();
-        m_healthyTimer.stop();
-        m_closeTimer.start(std::max(0, m_settings.closeTimeoutMs));
-        // Qt writes the close frame and ends the connection; disconnected() or the close timer
-        // finishes the job in connectionEnded().
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal);
-        return;
-    }
-    // Nothing is open: no handshake to run.
     m_closing = true;
-    if (m_socket) {
-        connectionEnded();
+    m_pingTimer.stop();
+    m_healthyTimer.stop();
+    if (m_connection) {
+        // The closing handshake when open (bounded by closeTimeoutMs), else at once: either way
+        // connectionEnded() finishes the job.
+        m_connection->close();
         return;
     }
+    // Waiting to reconnect: nothing to close.
     m_closing = false;
     m_reconnectTimer.stop();
     m_state = State::Closed;
@@ -125,24 +107,27 @@ void WebSocketClient::reconnectNow()
         return;
     }
     m_reconnectTimer.stop();
-    if (!m_socket) {
+    if (!m_connection) {
         startAttempt();
         return;
     }
-    const bool wasOpen = m_wasOpen;
-    if (wasOpen && m_socket->state() == QAbstractSocket::ConnectedState) {
-        // Tell the server politely; the reply is not waited for.
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal);
+    const bool wasOpen = m_state == State::Open;
+    if (wasOpen) {
+        // Tell the server politely; the connection finishes its closing handshake by itself.
+        WebSocketConnection *leaving = m_connection;
+        m_connection = nullptr;
+        disconnect(leaving, nullptr, this, nullptr);
+        leaving->setParent(this); // not to outlive us
+        connect(leaving, &WebSocketConnection::ended, leaving, &QObject::deleteLater);
+        leaving->close();
     }
-    const int code = m_closeFrameSeen ? m_closeCode : AbnormalClosure;
-    const QString reason = m_closeFrameSeen ? m_closeReason : QString();
-    dropSocket();
-    m_lastCloseCode = code;
+    dropConnection();
+    m_lastCloseCode = WebSocketCloseCode::Normal;
     m_consecutiveFailures = 0;
     const quint64 generation = ++m_generation;
     QPointer<WebSocketClient> self(this);
     if (wasOpen) {
-        emit disconnected(code, reason);
+        emit disconnected(m_lastCloseCode, QString());
         if (!self || changedSince(generation)) {
             return;
         }
@@ -165,85 +150,43 @@ void WebSocketClient::sendBinary(const QByteArray &data)
     enqueue(Outgoing{data, true});
 }
 
-int WebSocketClient::handshakeStatusFromError(const QString &errorString)
-{
-    // Qt 6.4 reports a refused handshake only as text, e.g. "QWebSocketPrivate::processHandshake:
-    // Unhandled http status code: 401 (Unauthorized)." A status line quoted verbatim is
-    // accepted too, in case a later Qt words it differently.
-    static const QRegularExpression patterns[] = {
-        QRegularExpression(QStringLiteral("status\\s*code\\s*:?\\s*(\\d{3})(?!\\d)"),
-            QRegularExpression::CaseInsensitiveOption),
-        QRegularExpression(QStringLiteral("\\bHTTP/\\d(?:\\.\\d)?\\s+(\\d{3})(?!\\d)"),
-            QRegularExpression::CaseInsensitiveOption),
-    };
-    for (const QRegularExpression &pattern : patterns) {
-        const QRegularExpressionMatch match = pattern.match(errorString);
-        if (match.hasMatch()) {
-            const int status = match.captured(1).toInt();
-            if (status >= 100 && status <= 599) {
-                return status;
-            }
-        }
-    }
-    return 0;
-}
-
 void WebSocketClient::startAttempt()
 {
-    dropSocket();
+    dropConnection();
     ++m_attempt;
-    m_wasOpen = false;
     m_healthy = false;
-    m_closeFrameSeen = false;
-    m_closeCode = AbnormalClosure;
-    m_closeReason.clear();
-    m_pendingError.clear();
-    m_pendingStatus = 0;
     m_pingOutstanding = false;
     m_subprotocol.clear();
-    m_certificateRefused = false;
+    m_extensions.clear();
 
-    // A fresh QWebSocket per attempt: no state from a failed connection can leak into the next.
-    // No parent: a slot may delete us while the socket is still inside its own signal, so the
-    // socket must outlive us until the event loop deletes it (dropSocket's deleteLater).
-    auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest);
-    m_socket = socket;
-    const quint64 frameCap = std::min<quint64>(
-        quint64(m_settings.maxMessageBytes), QWebSocket::maxIncomingFrameSize());
-    socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
-    socket->setMaxAllowedIncomingFrameSize(frameCap);
-    socket->setReadBufferSize(m_settings.readBufferBytes);
-    if (m_settings.url.scheme() == QLatin1String("wss")) {
-        socket->setSslConfiguration(m_sslConfiguration);
-    }
-    connect(socket, &QWebSocket::sslErrors, this, &WebSocketClient::handleSslErrors);
-    connect(socket, &QWebSocket::connected, this, &WebSocketClient::handleConnected);
-    connect(socket, &QWebSocket::disconnected, this, &WebSocketClient::connectionEnded);
-    connect(socket, &QWebSocket::aboutToClose, this, &WebSocketClient::handleAboutToClose);
-    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-        &WebSocketClient::handleSocketError);
-    connect(socket, &QWebSocket::pong, this,
-        [this](quint64 elapsed, const QByteArray &) { handlePong(elapsed); });
-    connect(socket, &QWebSocket::textMessageReceived, this, [this](const QString &message) {
-        handleInbound();
-        emit textMessageReceived(message);
+    // A fresh connection per attempt: no state from a failed one can leak into the next. No
+    // parent: a slot may delete us while the connection is inside its own signal, so it must
+    // outlive us until the event loop deletes it (dropConnection's deleteLater).
+    auto *connection = new WebSocketConnection;
+    m_connection = connection;
+    connect(connection, &WebSocketConnection::opened, this, &WebSocketClient::handleConnected);
+    connect(
+        connection, &WebSocketConnection::messageReceived, this, &WebSocketClient::handleMessage);
+    connect(connection, &WebSocketConnection::pongReceived, this, [this](int ms) {
+        m_pingOutstanding = false;
+        m_roundTripMs = ms;
+        emit roundTripMeasured(ms);
     });
-    connect(socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &message) {
-        handleInbound();
-        emit binaryMessageReceived(message);
-    });
-    // Frames of a long fragmented message prove liveness before the message completes.
-    connect(socket, &QWebSocket::textFrameReceived, this,
-        [this](const QString &, bool) { m_inboundSincePing = true; });
-    connect(socket, &QWebSocket::binaryFrameReceived, this,
-        [this](const QByteArray &, bool) { m_inboundSincePing = true; });
+    connect(connection, &WebSocketConnection::certificateWarning, this,
+        &WebSocketClient::certificateWarning);
+    connect(connection, &WebSocketConnection::ended, this, &WebSocketClient::connectionEnded);
 
-    QNetworkRequest request(m_settings.url);
-    for (const auto &[name, value] : m_settings.headers) {
-        request.setRawHeader(name, value);
-    }
-    QWebSocketHandshakeOptions options;
-    options.setSubprotocols(m_settings.subprotocols);
+    WebSocketConnectionSettings settings;
+    settings.url = m_settings.url;
+    settings.headers = m_settings.headers;
+    settings.subprotocols = m_settings.subprotocols;
+    settings.offerCompression = m_settings.compression;
+    settings.maxMessageBytes = m_settings.maxMessageBytes;
+    settings.readBufferBytes = m_settings.readBufferBytes;
+    settings.sslConfiguration = m_sslConfiguration;
+    settings.ignoreCertificateErrors = m_settings.ignoreCertificateErrors;
+    settings.handshakeTimeoutMs = m_settings.handshakeTimeoutMs;
+    settings.closeTimeoutMs = m_settings.closeTimeoutMs;
 
     const State previous = m_state;
     m_state = State::Connecting;
@@ -259,16 +202,15 @@ void WebSocketClient::startAttempt()
     if (!self || changedSince(generation)) {
         return;
     }
-    socket->open(request, options);
+    connection->open(settings);
 }
 
 void WebSocketClient::handleConnected()
 {
-    m_wasOpen = true;
     m_consecutiveFailures = 0;
-    m_subprotocol = m_socket->subprotocol();
+    m_subprotocol = m_connection->subprotocol();
+    m_extensions = m_connection->extensions();
     m_state = State::Open;
-    m_inboundSincePing = false;
     m_pingOutstanding = false;
     m_healthyTimer.start(std::max(0, m_settings.healthyAfterMs));
     if (m_settings.pingIntervalMs > 0) {
@@ -306,153 +248,85 @@ void WebSocketClient::handleConnected()
     }
 }
 
-void WebSocketClient::handleSocketError(QAbstractSocket::SocketError error)
+void WebSocketClient::handleMessage(const QByteArray &payload, bool binary)
 {
-    if (!m_socket || m_closing || m_closeFrameSeen) {
-        // After a closing handshake the transport's end is expected, not a failure.
-        return;
-    }
-    if (m_pendingError.isEmpty()) {
-        const QString text = m_socket->errorString();
-        const int status = m_wasOpen ? 0 : handshakeStatusFromError(text);
-        if (status != 0) {
-            // Qt words it "...status code: 401 (Unauthorized)."; keep just the reason phrase.
-            static const QRegularExpression phrase(QStringLiteral("\\d{3}\\s*\\(([^)]*)\\)"));
-            const QString reason = phrase.match(text).captured(1).trimmed();
-            m_pendingError = reason.isEmpty()
-                ? QStringLiteral("handshake refused with HTTP %1 (%2)").arg(status).arg(text)
-                : QStringLiteral("handshake refused with HTTP %1 %2").arg(status).arg(reason);
-        } else if (m_wasOpen) {
-            m_pendingError = QStringLiteral("connection lost: %1").arg(text);
-        } else {
-            m_pendingError = QStringLiteral("connection failed: %1").arg(text);
-        }
-        m_pendingStatus = status;
-    }
-    Q_UNUSED(error);
-    // Most errors are followed at once by disconnected(); some (refused connections and
-    // handshakes) are not, so end the attempt from the event loop unless that already happened.
-    QPointer<QWebSocket> socket = m_socket;
-    QMetaObject::invokeMethod(
-        this,
-        [this, socket] {
-            if (socket && socket == m_socket) {
-                connectionEnded();
-            }
-        },
-        Qt::QueuedConnection);
-}
-
-void WebSocketClient::handleSslErrors(const QList<QSslError> &errors)
-{
-    if (!m_socket || sender() != m_socket) {
-        return;
-    }
-    const QString message = tls::describeErrors(errors, m_settings.url.host());
-    if (!m_settings.ignoreCertificateErrors) {
-        // The handshake fails next; connectionEnded() reports this instead of Qt's words.
-        m_pendingError = QStringLiteral("TLS handshake failed: %1").arg(message);
-        m_pendingStatus = 0;
-        m_certificateRefused = true;
-        return;
-    }
-    m_socket->ignoreSslErrors();
-    emit certificateWarning(
-        QStringLiteral("%1: proceeding, since certificate errors are ignored for this stream")
-            .arg(message));
-}
-
-void WebSocketClient::handleAboutToClose()
-{
-    if (!m_socket || m_closeFrameSeen) {
-        return;
-    }
-    m_closeFrameSeen = true;
-    m_closeCode = int(m_socket->closeCode());
-    m_closeReason = m_socket->closeReason();
-    if (m_closing) {
-        return;
-    }
-    // Qt closes by itself, with these codes, when the server breaks the rules; a server that
-    // sends them itself reports a failure too, so both are worth an error.
-    switch (m_closeCode) {
-    case QWebSocketProtocol::CloseCodeTooMuchData:
-        m_pendingError = QStringLiteral("incoming message larger than the cap of %1 "
-                                        "(maxMessageBytes): connection closed with 1009")
-                             .arg(describeBytes(m_settings.maxMessageBytes));
-        break;
-    case QWebSocketProtocol::CloseCodeWrongDatatype:
-        m_pendingError = QStringLiteral("invalid UTF-8 in a text message: connection closed "
-                                        "with 1007 (%1)")
-                             .arg(m_closeReason);
-        break;
-    case QWebSocketProtocol::CloseCodeProtocolError:
-        m_pendingError = QStringLiteral("WebSocket protocol violation: connection closed with "
-                                        "1002 (%1)")
-                             .arg(m_closeReason);
-        break;
-    default:
-        break;
-    }
-}
-
-void WebSocketClient::handleInbound()
-{
-    m_inboundSincePing = true;
     if (!m_healthy) {
         markHealthy();
     }
-}
-
-void WebSocketClient::handlePong(quint64 elapsedMs)
-{
-    m_inboundSincePing = true;
-    m_pingOutstanding = false;
-    m_roundTripMs = int(std::min<quint64>(elapsedMs, quint64(std::numeric_limits<int>::max())));
-    emit roundTripMeasured(m_roundTripMs);
+    if (binary) {
+        emit binaryMessageReceived(payload);
+    } else {
+        emit textMessageReceived(payload);
+    }
 }
 
 void WebSocketClient::handlePingTimer()
 {
-    if (!m_socket || m_state != State::Open) {
+    if (!m_connection || m_state != State::Open) {
         return;
     }
-    if (m_pingOutstanding && !m_inboundSincePing) {
-        failConnection(QStringLiteral("no pong within %1 ms: connection considered dead")
-                           .arg(m_settings.pingIntervalMs));
+    // Any byte from the server since the last ping proves the link, even inside a long message.
+    const quint64 received = m_connection->bytesReceived();
+    if (m_pingOutstanding && received == m_bytesAtPing) {
+        m_connection->abort();
+        WebSocketEnd end;
+        end.wasOpen = true;
+        end.error = QStringLiteral("no pong within %1 ms: connection considered dead")
+                        .arg(m_settings.pingIntervalMs);
+        connectionEnded(end);
         return;
     }
     m_pingOutstanding = true;
-    m_inboundSincePing = false;
-    m_socket->ping();
+    m_bytesAtPing = received;
+    m_connection->ping();
 }
 
-void WebSocketClient::failConnection(const QString &message, int httpStatus)
+// How a connection's end reads to a person; empty when it is no failure.
+QString WebSocketClient::describeEnd(const WebSocketEnd &end) const
 {
-    if (m_pendingError.isEmpty()) {
-        m_pendingError = message;
-        m_pendingStatus = httpStatus;
+    if (end.requested || m_closing) {
+        return QString(); // whatever happened while closing, the caller asked for the end
     }
-    connectionEnded();
+    if (end.protocolViolation) {
+        switch (end.closeCode) {
+        case WebSocketCloseCode::MessageTooBig:
+            return QStringLiteral("incoming message larger than the cap of %1 (maxMessageBytes): "
+                                  "connection closed with 1009")
+                .arg(describeBytes(m_settings.maxMessageBytes));
+        case WebSocketCloseCode::InvalidPayload:
+            return QStringLiteral("invalid data from the server: connection closed with 1007 (%1)")
+                .arg(end.error);
+        case WebSocketCloseCode::ProtocolError:
+            return QStringLiteral("WebSocket protocol violation: connection closed with 1002 (%1)")
+                .arg(end.error);
+        default:
+            return QStringLiteral("%1: connection closed with %2")
+                .arg(end.error)
+                .arg(end.closeCode);
+        }
+    }
+    if (end.httpStatus != 0) {
+        return QStringLiteral("handshake refused with %1").arg(end.error);
+    }
+    if (!end.error.isEmpty()) {
+        return end.error;
+    }
+    if (end.closeFrameReceived) {
+        return QString(); // the server said goodbye: not a failure
+    }
+    return end.wasOpen ? QStringLiteral("connection closed by the server without a close frame")
+                       : QStringLiteral("connection failed");
 }
 
 // The one place a connection attempt ends, whichever way: settles everything, then reports.
-void WebSocketClient::connectionEnded()
+void WebSocketClient::connectionEnded(const WebSocketEnd &end)
 {
-    if (!m_socket) {
-        return;
-    }
-    const bool wasOpen = m_wasOpen;
-    const int code = m_closeFrameSeen ? m_closeCode : AbnormalClosure;
-    const QString reason = m_closeFrameSeen ? m_closeReason : QString();
-    QString error = m_pendingError;
-    const int status = m_pendingStatus;
-    const bool certificateRefused = m_certificateRefused;
-    if (error.isEmpty() && !m_closeFrameSeen && !m_closing) {
-        error = wasOpen ? QStringLiteral("connection closed by the server without a close frame")
-                        : QStringLiteral("connection failed: %1").arg(m_socket->errorString());
-    }
-    dropSocket();
+    const bool wasOpen = end.wasOpen;
+    const int code = end.closeCode;
+    const QString reason = end.closeReason;
+    QString error = describeEnd(end);
+    const int status = end.httpStatus;
+    dropConnection();
     m_lastCloseCode = code;
 
     CloseReason reasonToClose = CloseReason::Requested;
@@ -461,8 +335,7 @@ void WebSocketClient::connectionEnded()
     if (m_closing) {
         m_closing = false;
         closing = true;
-        error.clear(); // whatever happened while closing, the caller asked for the end
-    } else if (isFatalStatus(status) || certificateRefused) {
+    } else if (isFatalStatus(status) || end.certificateRefused) {
         // Retrying cannot fix a refused handshake or make a certificate trusted.
         closing = true;
         reasonToClose = CloseReason::Fatal;
@@ -514,7 +387,7 @@ void WebSocketClient::connectionEnded()
 
 void WebSocketClient::failFatally(const QString &message)
 {
-    dropSocket();
+    dropConnection();
     m_reconnectTimer.stop();
     const State previous = m_state;
     m_state = State::Closed;
@@ -543,15 +416,15 @@ void WebSocketClient::markHealthy()
 void WebSocketClient::write(const Outgoing &message)
 {
     if (message.binary) {
-        m_socket->sendBinaryMessage(message.data);
+        m_connection->sendBinary(message.data);
     } else {
-        m_socket->sendTextMessage(QString::fromUtf8(message.data));
+        m_connection->sendText(message.data);
     }
 }
 
 void WebSocketClient::enqueue(Outgoing message)
 {
-    if (m_state == State::Open && m_socket && !m_closing) {
+    if (m_state == State::Open && m_connection && !m_closing) {
         write(message);
         emit messageSent(message.data, message.binary);
         return;
@@ -587,19 +460,18 @@ void WebSocketClient::enqueue(Outgoing message)
         0);
 }
 
-void WebSocketClient::dropSocket()
+void WebSocketClient::dropConnection()
 {
     m_pingTimer.stop();
     m_healthyTimer.stop();
-    m_closeTimer.stop();
-    if (!m_socket) {
+    if (!m_connection) {
         return;
     }
-    QWebSocket *socket = m_socket;
-    m_socket = nullptr;
-    disconnect(socket, nullptr, this, nullptr);
-    socket->abort();
-    socket->deleteLater();
+    WebSocketConnection *connection = m_connection;
+    m_connection = nullptr;
+    disconnect(connection, nullptr, this, nullptr);
+    connection->abort();
+    connection->deleteLater();
 }
 
 } // namespace streamscope

@@ -3,13 +3,11 @@
 #include "backoff.h"
 #include "eventsource.h" // HeaderList
 
-#include <QAbstractSocket>
 #include <QByteArray>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
-#include <QSslError>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -17,9 +15,10 @@
 
 #include <deque>
 
-class QWebSocket;
-
 namespace streamscope {
+
+class WebSocketConnection;
+struct WebSocketEnd;
 
 // What to connect to and how to behave; every delay in milliseconds.
 struct WebSocketSettings
@@ -34,10 +33,12 @@ struct WebSocketSettings
         = 5000; // a connection open this long (or that delivered a message) is healthy
     int pingIntervalMs = 15000; // 0: off. No inbound frame and no pong this long after a ping: dead
     int maxReconnects = -1; // consecutive failed attempts after the first; -1: unlimited
-    qint64 maxMessageBytes = 64 * 1024 * 1024; // incoming message cap
+    qint64 maxMessageBytes = 64 * 1024 * 1024; // incoming message cap, decompressed
     // Bound on the socket's read buffer: a reader slower than the server applies TCP
-    // backpressure instead of growing memory (unbounded: 79 MiB RSS after 10 M messages).
+    // backpressure instead of growing memory. Frames of any size stream through it.
     qint64 readBufferBytes = 1024 * 1024;
+    bool compression = true; // offer permessage-deflate (RFC 7692)
+    int handshakeTimeoutMs = 30000; // TCP, TLS and the server's upgrade answer together
     int maxQueuedMessages = 1000; // offline queue bounds; past either the oldest are dropped
     qint64 maxQueuedBytes = 4 * 1024 * 1024;
     int closeTimeoutMs = 2000; // close(): how long to wait for the peer before aborting
@@ -49,7 +50,9 @@ struct WebSocketSettings
 };
 
 // One WebSocket connection that stays up: reconnects with the shared Backoff, resends on-open
-// messages, queues sends while offline (bounded), detects dead links with pings.
+// messages, queues sends while offline (bounded), detects dead links with pings. Each attempt
+// is a WebSocketConnection, our own RFC 6455 client: Qt 6.4's QWebSocket stalls on frames over
+// its read buffer and refuses text split inside a UTF-8 sequence across frames.
 class WebSocketClient : public QObject
 {
     Q_OBJECT
@@ -98,15 +101,14 @@ public:
     int queuedMessageCount() const { return int(m_queue.size()); }
     // The subprotocol the server accepted on the current connection; empty when none.
     QString subprotocol() const { return m_subprotocol; }
-
-    // The HTTP status in Qt's error text for a refused handshake; 0 when there is none.
-    static int handshakeStatusFromError(const QString &errorString);
+    // The extensions in use on the current connection: "permessage-deflate" or empty.
+    QString extensions() const { return m_extensions; }
 
 signals:
     void stateChanged(streamscope::WebSocketClient::State state);
     void connecting(int attempt);
     void opened();
-    void textMessageReceived(const QString &message);
+    void textMessageReceived(const QByteArray &utf8); // valid UTF-8
     void binaryMessageReceived(const QByteArray &message);
     // After each actual write to the socket (on-open and queued messages included).
     void messageSent(const QByteArray &data, bool binary);
@@ -135,51 +137,40 @@ private:
 
     void startAttempt();
     void handleConnected();
-    void handleSocketError(QAbstractSocket::SocketError error);
-    void handleSslErrors(const QList<QSslError> &errors);
-    void handleAboutToClose();
-    void handleInbound();
-    void handlePong(quint64 elapsedMs);
+    void handleMessage(const QByteArray &payload, bool binary);
     void handlePingTimer();
-    void failConnection(const QString &message, int httpStatus = 0);
-    void connectionEnded();
+    void connectionEnded(const WebSocketEnd &end);
+    QString describeEnd(const WebSocketEnd &end) const;
     void failFatally(const QString &message);
     void markHealthy();
     void write(const Outgoing &message);
     void enqueue(Outgoing message);
-    void dropSocket();
+    void dropConnection();
     bool changedSince(quint64 generation) const { return m_generation != generation; }
 
-    QPointer<QWebSocket> m_socket;
+    QPointer<WebSocketConnection> m_connection; // of the attempt under way
     WebSocketSettings m_settings;
     QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
     Backoff m_backoff;
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
     QTimer m_pingTimer;
-    QTimer m_closeTimer;
     std::deque<Outgoing> m_queue;
     qint64 m_queuedBytes = 0;
     quint64 m_dropped = 0;
     quint64 m_droppedThisEpisode = 0;
     QString m_subprotocol;
-    QString m_pendingError; // a failure seen before the connection ended, reported once
-    int m_pendingStatus = 0;
-    int m_closeCode = AbnormalClosure; // of the connection under way, once a close frame went
-    QString m_closeReason;
+    QString m_extensions;
     int m_lastCloseCode = AbnormalClosure; // of the last connection that ended
     quint64 m_generation = 0; // bumped on every transition, so emit loops can tell they are stale
+    quint64 m_bytesAtPing = 0; // the connection's bytesReceived() when the last ping went
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_consecutiveFailures = 0;
     int m_roundTripMs = -1;
     bool m_pingOutstanding = false;
-    bool m_inboundSincePing = false;
     bool m_healthy = false;
-    bool m_wasOpen = false;
-    bool m_closeFrameSeen = false; // either side started the closing handshake
-    bool m_closing = false; // close() called, waiting for the socket to finish
-    bool m_certificateRefused = false; // this attempt failed on certificate errors: fatal
+    bool m_closing = false; // close() called, waiting for the connection to finish
 };
 
 } // namespace streamscope

@@ -82,7 +82,7 @@ private:
 
 QJsonObject parseObject(const QVariant &message)
 {
-    return QJsonDocument::fromJson(message.toString().toUtf8()).object();
+    return QJsonDocument::fromJson(message.toByteArray()).object();
 }
 
 } // namespace
@@ -91,8 +91,6 @@ class TestWebSocketClient : public QObject
 {
     Q_OBJECT
 private slots:
-    void handshakeStatusFromError_data();
-    void handshakeStatusFromError();
     void echo_data();
     void echo();
     void serverCloseFrameReconnects_data();
@@ -128,32 +126,6 @@ private slots:
     void ignoredCertificateErrorsWarn();
     void unreadableCaFileIsFatal();
 };
-
-void TestWebSocketClient::handshakeStatusFromError_data()
-{
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<int>("status");
-    QTest::newRow("qt 6.4 401") << QStringLiteral(
-        "QWebSocketPrivate::processHandshake: Unhandled http status code: 401 (Unauthorized).")
-                                << 401;
-    QTest::newRow("qt 6.4 503") << QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled "
-                                                  "http status code: 503 (Service Unavailable).")
-                                << 503;
-    QTest::newRow("no colon") << QStringLiteral("Unhandled HTTP status code 404") << 404;
-    QTest::newRow("status line") << QStringLiteral("Server said HTTP/1.1 403 Forbidden") << 403;
-    QTest::newRow("refused") << QStringLiteral("Connection refused") << 0;
-    QTest::newRow("empty") << QString() << 0;
-    QTest::newRow("four digits") << QStringLiteral("status code: 4010") << 0;
-    QTest::newRow("out of range") << QStringLiteral("status code: 999 (?)") << 0;
-    QTest::newRow("port is not a status") << QStringLiteral("Host 127.0.0.1:401 not found") << 0;
-}
-
-void TestWebSocketClient::handshakeStatusFromError()
-{
-    QFETCH(QString, text);
-    QFETCH(int, status);
-    QCOMPARE(WebSocketClient::handshakeStatusFromError(text), status);
-}
 
 void TestWebSocketClient::echo_data()
 {

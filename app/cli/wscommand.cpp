@@ -24,7 +24,7 @@ WsCommand::WsCommand(
     connect(&m_client, &WebSocketClient::connecting, this, &WsCommand::handleConnecting);
     connect(&m_client, &WebSocketClient::opened, this, &WsCommand::handleOpened);
     connect(&m_client, &WebSocketClient::textMessageReceived, this,
-        [this](const QString &message) { handleMessage(message.toUtf8(), false); });
+        [this](const QByteArray &utf8) { handleMessage(utf8, false); });
     connect(&m_client, &WebSocketClient::binaryMessageReceived, this,
         [this](const QByteArray &message) { handleMessage(message, true); });
     connect(&m_client, &WebSocketClient::messageSent, this, &WsCommand::handleSent);

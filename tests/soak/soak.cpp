@@ -158,7 +158,7 @@ int main(int argc, char *argv[])
         wsExpected = 1; // each connection counts from 1
     });
     QObject::connect(
-        &client, &WebSocketClient::textMessageReceived, &client, [&](const QString &message) {
+        &client, &WebSocketClient::textMessageReceived, &client, [&](const QByteArray &message) {
             const qint64 now = clock.elapsed();
             wsLongestGapMs = std::max(wsLongestGapMs, now - wsLastMessageMs);
             wsLastMessageMs = now;
