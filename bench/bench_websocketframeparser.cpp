@@ -56,7 +56,13 @@ QByteArray makeMessage(qsizetype size, quint64 n)
         out += "{\"seq\":" + QByteArray::number(n) + ",\"px\":" + QByteArray::number(x % 100000)
             + ",\"qty\":" + QByteArray::number((x >> 20) % 1000) + ",\"venue\":\"Zürich\"},";
     }
-    out.truncate(size);
+    // Cut to size at a code point boundary, then pad: the parser checks UTF-8.
+    qsizetype cut = size;
+    while (cut > 0 && (uchar(out.at(cut)) & 0xC0) == 0x80) {
+        --cut;
+    }
+    out.truncate(cut);
+    out.append(size - cut, ' ');
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -110,6 +111,13 @@ private slots:
     void onOpenMessagesBeforeQueueAfterEveryReconnect();
     void messageSizeCap_data();
     void messageSizeCap();
+    void largeMessageArrivesWhole_data();
+    void largeMessageArrivesWhole();
+    void textSplitInsideCodePoint_data();
+    void textSplitInsideCodePoint();
+    void silentHandshakeTimesOut();
+    void compressionWithNodeWs_data();
+    void compressionWithNodeWs();
     void brokenFrames_data();
     void brokenFrames();
     void closeIsOrderly();
@@ -642,6 +650,166 @@ void TestWebSocketClient::messageSizeCap()
     QCOMPARE(disconnected.at(0).at(0).toInt(), 1009);
     QCOMPARE(text.size() + bin.size(), 0);
     QTRY_COMPARE(opened.size(), 2); // and it reconnects
+}
+
+void TestWebSocketClient::largeMessageArrivesWhole_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("fragment"); // bytes per frame; 0: one frame
+    // Qt 6.4's QWebSocket never delivered one frame larger than its 1 MiB read buffer.
+    QTest::newRow("1.1 MB in one frame") << 1'100'000 << 0;
+    QTest::newRow("4 MB in one frame") << 4'000'000 << 0;
+    QTest::newRow("16 MiB in one frame") << 16 * 1024 * 1024 << 0;
+    QTest::newRow("16 MiB in 64 KiB frames") << 16 * 1024 * 1024 << 64 * 1024;
+}
+
+void TestWebSocketClient::largeMessageArrivesWhole()
+{
+    QFETCH(int, size);
+    QFETCH(int, fragment);
+    QByteArray payload;
+    payload.reserve(size);
+    for (int i = 0; payload.size() < size; ++i) {
+        payload += "row " + QByteArray::number(i) + ';';
+    }
+    payload.truncate(size);
+    RawTestServer server([&](QTcpSocket *socket, const QByteArray &head) {
+        rawws::acceptHandshake(socket, head);
+        if (fragment == 0) {
+            socket->write(rawws::serverFrame(0x1, payload));
+        } else {
+            for (qsizetype at = 0; at < payload.size(); at += fragment) {
+                const bool last = at + fragment >= payload.size();
+                socket->write(
+                    rawws::serverFrame(at == 0 ? 0x1 : 0x0, payload.mid(at, fragment), 0, last));
+            }
+        }
+        socket->write(rawws::serverFrame(0x1, "after"));
+    });
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    client.open(fastSettings(server.url("ws"))); // the default 1 MiB read buffer
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 2, 30000);
+    QVERIFY(text.at(0).at(0).toByteArray() == payload);
+    QCOMPARE(text.at(1).at(0).toByteArray(), QByteArray("after"));
+    QCOMPARE(errors.size(), 0);
+    QCOMPARE(client.state(), WebSocketClient::State::Open);
+}
+
+void TestWebSocketClient::textSplitInsideCodePoint_data()
+{
+    QTest::addColumn<int>("split");
+    // RFC 6455 5.6: a text frame may end inside a code point; only the message must be valid.
+    const QByteArray text = QStringLiteral("κόσμε 😀 € ✓").toUtf8();
+    for (int split = 1; split < text.size(); ++split) {
+        QTest::addRow("after byte %d", split) << split;
+    }
+}
+
+void TestWebSocketClient::textSplitInsideCodePoint()
+{
+    QFETCH(int, split);
+    const QByteArray utf8 = QStringLiteral("κόσμε 😀 € ✓").toUtf8();
+    RawTestServer server([&](QTcpSocket *socket, const QByteArray &head) {
+        rawws::acceptHandshake(socket, head);
+        socket->write(rawws::serverFrame(0x1, utf8.left(split), 0, false));
+        socket->write(rawws::serverFrame(0x0, utf8.mid(split)));
+    });
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+    client.open(fastSettings(server.url("ws")));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toByteArray(), utf8);
+    QCOMPARE(errors.size(), 0);
+    QCOMPARE(disconnected.size(), 0);
+}
+
+void TestWebSocketClient::silentHandshakeTimesOut()
+{
+    RawTestServer server; // accepts the connection, reads the upgrade, never answers
+    WebSocketClient client;
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    QSignalSpy scheduled(&client, &WebSocketClient::reconnectScheduled);
+    WebSocketSettings settings = fastSettings(server.url("ws"));
+    settings.handshakeTimeoutMs = 200;
+    client.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(scheduled.size() >= 2, 10000);
+    QCOMPARE(errors.at(0).at(0).toString(),
+        QStringLiteral("no answer to the WebSocket handshake within 200 ms: connection "
+                       "considered dead"));
+    QVERIFY(server.connections >= 2); // and it tries again
+}
+
+void TestWebSocketClient::compressionWithNodeWs_data()
+{
+    QTest::addColumn<QStringList>("serverArguments");
+    QTest::addColumn<bool>("offer");
+    QTest::addColumn<QString>("extensions"); // what the client reports as in use
+    QTest::newRow("context takeover")
+        << QStringList{QStringLiteral("--deflate")} << true << QStringLiteral("permessage-deflate");
+    QTest::newRow("no context takeover")
+        << QStringList{QStringLiteral("--deflate"), QStringLiteral("--no-context-takeover")} << true
+        << QStringLiteral("permessage-deflate");
+    QTest::newRow("server without deflate") << QStringList() << true << QString();
+    QTest::newRow("client without deflate")
+        << QStringList{QStringLiteral("--deflate")} << false << QString();
+}
+
+void TestWebSocketClient::compressionWithNodeWs()
+{
+    QFETCH(QStringList, serverArguments);
+    QFETCH(bool, offer);
+    QFETCH(QString, extensions);
+    // node's ws: the most used WebSocket server library, compressing every message it sends.
+    QProcess node;
+    node.setProgram(QStringLiteral("node"));
+    node.setArguments(QStringList{QStringLiteral(STREAMSCOPE_TEST_PEERS "/ws-server.mjs"),
+                          QStringLiteral("--greeting-bytes"), QStringLiteral("300000")}
+        + serverArguments);
+    node.start();
+    QVERIFY2(node.waitForStarted(10000), "node is missing: run scripts/install-deps");
+    QByteArray out;
+    QTRY_VERIFY2_WITH_TIMEOUT((out += node.readAllStandardOutput()).contains('\n'),
+        qPrintable(QString::fromUtf8(node.readAllStandardError())), 20000);
+    QVERIFY2(out.startsWith("listening "), out.constData());
+    const int port = out.mid(10).trimmed().toInt();
+
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
+    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    settings.compression = offer;
+    client.open(settings);
+    QTRY_COMPARE_WITH_TIMEOUT(text.size(), 2, 10000);
+    QCOMPARE(client.extensions(), extensions);
+    const QJsonObject hello = parseObject(text.at(0).at(0));
+    QCOMPARE(hello.value(QLatin1String("extensions"))
+                 .toString()
+                 .startsWith(QLatin1String("permessage-deflate")),
+        offer);
+    // A 300 kB JSON greeting, inflated as it streamed in.
+    const QJsonArray rows = QJsonDocument::fromJson(text.at(1).at(0).toByteArray()).array();
+    QVERIFY(rows.size() > 1000);
+    QCOMPARE(rows.last().toObject().value(QLatin1String("row")).toInt(), rows.size() - 1);
+
+    // Ours go compressed where negotiated (ws inflates them to echo), small and large alike.
+    const QByteArrayList sent{"small", QByteArray(100'000, 'a') + "end",
+        QStringLiteral("κόσμε ").toUtf8().repeated(1000), "small"};
+    for (const QByteArray &message : sent) {
+        client.sendText(message);
+    }
+    QTRY_COMPARE(text.size(), 2 + int(sent.size()));
+    for (int i = 0; i < sent.size(); ++i) {
+        QVERIFY2(text.at(2 + i).at(0).toByteArray() == sent.at(i), qPrintable(QString::number(i)));
+    }
+    QCOMPARE(errors.size(), 0);
+    client.close();
+    QTRY_COMPARE(client.state(), WebSocketClient::State::Closed);
+    node.closeWriteChannel();
+    QVERIFY(node.waitForFinished(10000));
 }
 
 void TestWebSocketClient::brokenFrames_data()

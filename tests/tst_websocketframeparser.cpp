@@ -491,6 +491,14 @@ void TestWebSocketFrameParser::parse_data()
             accepted(
                 "context over 6 messages: " + extensions, input, expected, DefaultCap, extensions);
         }
+        // Matches further back than server_max_window_bits allows still decode, and the same
+        // way however the bytes arrive (zlib checks a small window only across calls).
+        QByteArray noise(1000, Qt::Uninitialized);
+        QRandomGenerator(5).fillRange(reinterpret_cast<quint32 *>(noise.data()), noise.size() / 4);
+        WebSocketDeflater wideWindow;
+        accepted("a match past the negotiated window",
+            frame(2, compress(wideWindow, noise + noise), true, Rsv1), {msgBinary(noise + noise)},
+            DefaultCap, "permessage-deflate; server_max_window_bits=8");
         // A 1 MiB message in a 64 KiB-step inflater, and one of exactly the cap.
         WebSocketDeflater server;
         const QByteArray large = mixedText(MiB);

@@ -81,10 +81,10 @@ void acceptHandshake(QTcpSocket *socket, const QByteArray &head)
         + accept + "\r\n\r\n");
 }
 
-QByteArray serverFrame(quint8 opcode, const QByteArray &payload, quint8 rsv)
+QByteArray serverFrame(quint8 opcode, const QByteArray &payload, quint8 rsv, bool fin)
 {
     QByteArray out;
-    out.append(char(0x80 | (rsv << 4) | opcode));
+    out.append(char((fin ? 0x80 : 0) | (rsv << 4) | opcode));
     const quint64 size = quint64(payload.size());
     if (size < 126) {
         out.append(char(size));

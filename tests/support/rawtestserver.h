@@ -47,8 +47,8 @@ namespace rawws {
 
 // Answers the client's upgrade request as a correct server would.
 void acceptHandshake(QTcpSocket *socket, const QByteArray &head);
-// An unmasked server frame, FIN set; rsv goes into bits 4-6 of the first byte.
-QByteArray serverFrame(quint8 opcode, const QByteArray &payload, quint8 rsv = 0);
+// An unmasked server frame; rsv goes into bits 4-6 of the first byte.
+QByteArray serverFrame(quint8 opcode, const QByteArray &payload, quint8 rsv = 0, bool fin = true);
 // The code of the first close frame among the client's (masked) frames; 0 when there is none.
 int clientCloseCode(const QByteArray &bytes);
 
