@@ -1,5 +1,6 @@
 #include "eventsource.h"
 
+#include "emitguard.h"
 #include "tls.h"
 
 #include <QDateTime>
@@ -119,27 +120,24 @@ EventSource::EventSource(QNetworkAccessManager *network, QObject *parent)
     connect(&m_idleTimer, &QTimer::timeout, this, &EventSource::handleIdleCheck);
 
     m_parser.setEventHandler([this](const SseEvent &event) {
-        if (!m_healthy) {
+        if (!m_reconnect.isHealthy()) {
             markHealthy();
         }
-        const QPointer<EventSource> self(this);
-        const quint64 generation = m_generation;
+        const EmitGuard guard(this, m_generation);
         emit eventReceived(event);
-        return isCurrent(self, generation);
+        return !guard.isStale();
     });
     m_parser.setRetryHandler([this](int milliseconds) {
-        m_backoff.setBaseDelayOverride(milliseconds);
-        const QPointer<EventSource> self(this);
-        const quint64 generation = m_generation;
+        m_reconnect.setBaseDelayOverride(milliseconds);
+        const EmitGuard guard(this, m_generation);
         emit retryApplied(milliseconds);
-        return isCurrent(self, generation);
+        return !guard.isStale();
     });
     m_parser.setErrorHandler([this](const QString &message) {
         // The oversized event is gone; the stream itself is fine, so no reconnect.
-        const QPointer<EventSource> self(this);
-        const quint64 generation = m_generation;
+        const EmitGuard guard(this, m_generation);
         emit errorOccurred(message, 0);
-        return isCurrent(self, generation);
+        return !guard.isStale();
     });
 }
 
@@ -154,14 +152,10 @@ void EventSource::open(const EventSourceSettings &settings)
     m_reconnectTimer.stop();
     dropReply();
     m_settings = settings;
-    m_backoff.setInitialDelay(settings.initialDelayMs);
-    m_backoff.setMaxDelay(settings.maxDelayMs);
-    m_backoff.clearBaseDelayOverride();
-    m_backoff.reset();
+    m_reconnect.configure(settings.initialDelayMs, settings.maxDelayMs, settings.maxReconnects);
     m_parser.setMaxEventBytes(settings.maxEventBytes);
     m_parser.reset(settings.lastEventId);
     m_readBuffer.resize(s_readChunkBytes);
-    m_consecutiveFailures = 0;
     QString problem = checkSettings(settings);
     if (problem.isEmpty()) {
         tls::makeConfiguration(settings.caCertificatesFile, &m_sslConfiguration, &problem);
@@ -191,17 +185,12 @@ void EventSource::reconnectNow()
     startAttempt();
 }
 
-bool EventSource::isCurrent(const QPointer<EventSource> &self, quint64 generation)
-{
-    return self && self->m_generation == generation;
-}
-
 void EventSource::startAttempt()
 {
     ++m_generation;
     ++m_attempt;
     m_redirects = 0;
-    m_healthy = false;
+    m_reconnect.attemptStarted();
     m_currentUrl = m_settings.url;
     m_method = m_settings.method.isEmpty() ? QByteArray("GET") : m_settings.method;
     m_body = m_settings.body;
@@ -209,14 +198,13 @@ void EventSource::startAttempt()
     // The ID held across the reconnect is the last one the server dispatched (or the seed).
     m_parser.reset(m_parser.lastEventId());
 
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
+    const EmitGuard guard(this, m_generation);
     setState(State::Connecting);
-    if (!isCurrent(self, generation)) {
+    if (guard.isStale()) {
         return;
     }
     emit connecting(m_attempt);
-    if (!isCurrent(self, generation)) {
+    if (guard.isStale()) {
         return;
     }
     sendRequest(m_currentUrl);
@@ -292,20 +280,19 @@ void EventSource::handleMetaData()
             return;
         }
         // An attempt that opened is not a failure: the next failure starts the count again.
-        m_consecutiveFailures = 0;
+        m_reconnect.opened();
         if (m_settings.healthyAfterMs <= 0) {
             markHealthy();
         } else {
             m_healthyTimer.start(m_settings.healthyAfterMs);
         }
-        const QPointer<EventSource> self(this);
-        const quint64 generation = m_generation;
+        const EmitGuard guard(this, m_generation);
         setState(State::Open);
-        if (!isCurrent(self, generation)) {
+        if (guard.isStale()) {
             return;
         }
         emit opened(status);
-        if (isCurrent(self, generation) && m_reply && m_reply->bytesAvailable() > 0) {
+        if (!guard.isStale() && m_reply && m_reply->bytesAvailable() > 0) {
             handleReadyRead();
         }
         return;
@@ -392,8 +379,7 @@ void EventSource::handleReadyRead()
         // event loop must not reenter the parser: the outer loop reads on after it returns.
         return;
     }
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
+    const EmitGuard guard(this, m_generation);
     while (reply->bytesAvailable() > 0) {
         const qint64 n = reply->read(m_readBuffer.data(), m_readBuffer.size());
         if (n <= 0) {
@@ -403,12 +389,12 @@ void EventSource::handleReadyRead()
             m_sinceLastByte.start();
         }
         emit bytesReceived(n);
-        if (!isCurrent(self, generation)) {
+        if (guard.isStale()) {
             return;
         }
         m_feeding = true;
         m_parser.feed(QByteArrayView(m_readBuffer.constData(), n));
-        if (!isCurrent(self, generation)) {
+        if (guard.isStale()) {
             return; // dropReply() cleared m_feeding
         }
         m_feeding = false;
@@ -430,19 +416,18 @@ void EventSource::handleFinished()
         });
         return;
     }
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
+    const EmitGuard guard(this, m_generation);
     if (!m_responseHandled
         && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid()) {
         handleMetaData();
-        if (!isCurrent(self, generation)) {
+        if (guard.isStale()) {
             return;
         }
     }
     if (m_state == State::Open) {
         // Whatever is still buffered belongs to the stream.
         handleReadyRead();
-        if (!isCurrent(self, generation)) {
+        if (guard.isStale()) {
             return;
         }
     }
@@ -510,30 +495,26 @@ void EventSource::failAttempt(const QString &message, int httpStatus, int retryA
     const bool opened = m_state == State::Open;
     dropReply();
     m_parser.finish();
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
+    const EmitGuard guard(this, m_generation);
     emit errorOccurred(message, httpStatus);
-    if (!isCurrent(self, generation)) {
+    if (guard.isStale()) {
         return;
     }
-    if (!opened) {
-        ++m_consecutiveFailures;
-    }
-    if (m_settings.maxReconnects >= 0 && m_consecutiveFailures > m_settings.maxReconnects) {
+    const std::optional<int> delay = m_reconnect.next(!opened, retryAfterMs);
+    if (!delay) {
         stop(CloseReason::GaveUp);
         return;
     }
-    scheduleReconnect(retryAfterMs);
+    scheduleReconnect(*delay);
 }
 
 void EventSource::failFatally(const QString &message, int httpStatus)
 {
     dropReply();
     m_parser.finish();
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
+    const EmitGuard guard(this, m_generation);
     emit errorOccurred(message, httpStatus);
-    if (isCurrent(self, generation)) {
+    if (!guard.isStale()) {
         stop(CloseReason::Fatal);
     }
 }
@@ -543,16 +524,19 @@ void EventSource::finishStream()
     // SSE: the end of the response is a reconnect, not an error.
     dropReply();
     m_parser.finish();
-    scheduleReconnect(0);
+    const std::optional<int> delay = m_reconnect.next(false);
+    if (!delay) {
+        stop(CloseReason::GaveUp);
+        return;
+    }
+    scheduleReconnect(*delay);
 }
 
-void EventSource::scheduleReconnect(int floorMs)
+void EventSource::scheduleReconnect(int delay)
 {
-    const int delay = m_backoff.nextDelay(floorMs);
-    const QPointer<EventSource> self(this);
-    const quint64 generation = m_generation;
-    setState(State::Connecting);
-    if (!isCurrent(self, generation)) {
+    const EmitGuard guard(this, m_generation);
+    setState(State::Reconnecting);
+    if (guard.isStale()) {
         return;
     }
     m_reconnectTimer.start(delay);
@@ -561,9 +545,8 @@ void EventSource::scheduleReconnect(int floorMs)
 
 void EventSource::markHealthy()
 {
-    m_healthy = true;
     m_healthyTimer.stop();
-    m_backoff.reset();
+    m_reconnect.markHealthy();
 }
 
 void EventSource::stop(CloseReason reason)
@@ -571,7 +554,7 @@ void EventSource::stop(CloseReason reason)
     m_reconnectTimer.stop();
     dropReply();
     m_parser.finish();
-    const QPointer<EventSource> self(this);
+    const QPointer<EventSource> self(this); // closing is final: only deletion matters
     setState(State::Closed);
     if (self) {
         emit closed(reason);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "backoff.h"
+#include "reconnectpolicy.h"
 #include "sseevent.h"
 #include "sseparser.h"
 
@@ -50,8 +50,9 @@ class EventSource : public QObject
     Q_OBJECT
 public:
     enum class State {
-        Connecting,
+        Connecting, // a request under way
         Open,
+        Reconnecting, // waiting for the backoff timer
         Closed,
     };
     Q_ENUM(State)
@@ -110,19 +111,17 @@ private:
     void failAttempt(const QString &message, int httpStatus, int retryAfterMs);
     void failFatally(const QString &message, int httpStatus);
     void finishStream();
-    void scheduleReconnect(int floorMs);
+    void scheduleReconnect(int delayMs);
     void markHealthy();
     void stop(CloseReason reason);
     void dropReply();
     void setState(State state);
-    // Whether self survived an emit with the attempt it had before.
-    static bool isCurrent(const QPointer<EventSource> &self, quint64 generation);
 
     QNetworkAccessManager *m_network; // not owned
     QPointer<QNetworkReply> m_reply;
     EventSourceSettings m_settings;
     SseParser m_parser;
-    Backoff m_backoff;
+    ReconnectPolicy m_reconnect;
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
     QTimer m_idleTimer;
@@ -144,8 +143,6 @@ private:
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_redirects = 0;
-    int m_consecutiveFailures = 0;
-    bool m_healthy = false;
 };
 
 } // namespace streamscope

@@ -1,5 +1,6 @@
 #include "websocketclient.h"
 
+#include "emitguard.h"
 #include "tls.h"
 #include "websocketconnection.h"
 
@@ -52,10 +53,8 @@ void WebSocketClient::open(const WebSocketSettings &settings)
     }
     m_settings = settings;
     m_settings.maxMessageBytes = std::max<qint64>(1, m_settings.maxMessageBytes);
-    m_backoff.setInitialDelay(m_settings.initialDelayMs);
-    m_backoff.setMaxDelay(m_settings.maxDelayMs);
-    m_backoff.reset();
-    m_consecutiveFailures = 0;
+    m_reconnect.configure(
+        m_settings.initialDelayMs, m_settings.maxDelayMs, m_settings.maxReconnects);
     m_lastCloseCode = AbnormalClosure;
 
     const QString scheme = m_settings.url.scheme();
@@ -92,10 +91,9 @@ void WebSocketClient::close()
     m_closing = false;
     m_reconnectTimer.stop();
     m_state = State::Closed;
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
+    const EmitGuard guard(this, ++m_generation);
     emit stateChanged(m_state);
-    if (!self || changedSince(generation)) {
+    if (guard.isStale()) {
         return;
     }
     emit closed(CloseReason::Requested, m_lastCloseCode);
@@ -123,12 +121,11 @@ void WebSocketClient::reconnectNow()
     }
     dropConnection();
     m_lastCloseCode = WebSocketCloseCode::Normal;
-    m_consecutiveFailures = 0;
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
+    m_reconnect.forgetFailures();
+    const EmitGuard guard(this, ++m_generation);
     if (wasOpen) {
         emit disconnected(m_lastCloseCode, QString());
-        if (!self || changedSince(generation)) {
+        if (guard.isStale()) {
             return;
         }
     }
@@ -154,7 +151,7 @@ void WebSocketClient::startAttempt()
 {
     dropConnection();
     ++m_attempt;
-    m_healthy = false;
+    m_reconnect.attemptStarted();
     m_pingOutstanding = false;
     m_subprotocol.clear();
     m_extensions.clear();
@@ -190,16 +187,15 @@ void WebSocketClient::startAttempt()
 
     const State previous = m_state;
     m_state = State::Connecting;
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
+    const EmitGuard guard(this, ++m_generation);
     if (previous != m_state) {
         emit stateChanged(m_state);
-        if (!self || changedSince(generation)) {
+        if (guard.isStale()) {
             return;
         }
     }
     emit connecting(m_attempt);
-    if (!self || changedSince(generation)) {
+    if (guard.isStale()) {
         return;
     }
     connection->open(settings);
@@ -207,7 +203,7 @@ void WebSocketClient::startAttempt()
 
 void WebSocketClient::handleConnected()
 {
-    m_consecutiveFailures = 0;
+    m_reconnect.opened();
     m_subprotocol = m_connection->subprotocol();
     m_extensions = m_connection->extensions();
     m_state = State::Open;
@@ -233,15 +229,14 @@ void WebSocketClient::handleConnected()
         write(message);
     }
 
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
+    const EmitGuard guard(this, ++m_generation);
     emit stateChanged(m_state);
-    if (!self || changedSince(generation)) {
+    if (guard.isStale()) {
         return;
     }
     emit opened();
     for (const Outgoing &message : std::as_const(sent)) {
-        if (!self || changedSince(generation)) {
+        if (guard.isStale()) {
             return;
         }
         emit messageSent(message.data, message.binary);
@@ -250,7 +245,7 @@ void WebSocketClient::handleConnected()
 
 void WebSocketClient::handleMessage(const QByteArray &payload, bool binary)
 {
-    if (!m_healthy) {
+    if (!m_reconnect.isHealthy()) {
         markHealthy();
     }
     if (binary) {
@@ -340,16 +335,11 @@ void WebSocketClient::connectionEnded(const WebSocketEnd &end)
         closing = true;
         reasonToClose = CloseReason::Fatal;
         error += QStringLiteral(": not retrying");
+    } else if (const std::optional<int> next = m_reconnect.next(!wasOpen)) {
+        delay = *next;
     } else {
-        if (!wasOpen) {
-            ++m_consecutiveFailures;
-        }
-        if (m_settings.maxReconnects >= 0 && m_consecutiveFailures > m_settings.maxReconnects) {
-            closing = true;
-            reasonToClose = CloseReason::GaveUp;
-        } else {
-            delay = m_backoff.nextDelay();
-        }
+        closing = true;
+        reasonToClose = CloseReason::GaveUp;
     }
 
     const State previous = m_state;
@@ -357,24 +347,22 @@ void WebSocketClient::connectionEnded(const WebSocketEnd &end)
     if (!closing) {
         m_reconnectTimer.start(delay);
     }
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
-    auto stale = [&] { return !self || changedSince(generation); };
+    const EmitGuard guard(this, ++m_generation);
     if (!error.isEmpty()) {
         emit errorOccurred(error, status);
-        if (stale()) {
+        if (guard.isStale()) {
             return;
         }
     }
     if (wasOpen) {
         emit disconnected(code, reason);
-        if (stale()) {
+        if (guard.isStale()) {
             return;
         }
     }
     if (previous != m_state) {
         emit stateChanged(m_state);
-        if (stale()) {
+        if (guard.isStale()) {
             return;
         }
     }
@@ -391,15 +379,14 @@ void WebSocketClient::failFatally(const QString &message)
     m_reconnectTimer.stop();
     const State previous = m_state;
     m_state = State::Closed;
-    const quint64 generation = ++m_generation;
-    QPointer<WebSocketClient> self(this);
+    const EmitGuard guard(this, ++m_generation);
     emit errorOccurred(message, 0);
-    if (!self || changedSince(generation)) {
+    if (guard.isStale()) {
         return;
     }
     if (previous != m_state) {
         emit stateChanged(m_state);
-        if (!self || changedSince(generation)) {
+        if (guard.isStale()) {
             return;
         }
     }
@@ -408,9 +395,8 @@ void WebSocketClient::failFatally(const QString &message)
 
 void WebSocketClient::markHealthy()
 {
-    m_healthy = true;
     m_healthyTimer.stop();
-    m_backoff.reset();
+    m_reconnect.markHealthy();
 }
 
 void WebSocketClient::write(const Outgoing &message)
@@ -445,10 +431,9 @@ void WebSocketClient::enqueue(Outgoing message)
     m_dropped += dropped;
     const bool firstInEpisode = m_droppedThisEpisode == 0;
     m_droppedThisEpisode += dropped;
-    const quint64 generation = m_generation;
-    QPointer<WebSocketClient> self(this);
+    const EmitGuard guard(this, m_generation);
     emit messagesDropped(m_dropped);
-    if (!self || changedSince(generation) || !firstInEpisode) {
+    if (guard.isStale() || !firstInEpisode) {
         return;
     }
     emit errorOccurred(QStringLiteral("offline queue full (%1 messages or %2): dropped the "

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "backoff.h"
 #include "eventsource.h" // HeaderList
+#include "reconnectpolicy.h"
 
 #include <QByteArray>
 #include <QList>
@@ -146,12 +146,11 @@ private:
     void write(const Outgoing &message);
     void enqueue(Outgoing message);
     void dropConnection();
-    bool changedSince(quint64 generation) const { return m_generation != generation; }
 
     QPointer<WebSocketConnection> m_connection; // of the attempt under way
     WebSocketSettings m_settings;
     QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
-    Backoff m_backoff;
+    ReconnectPolicy m_reconnect;
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
     QTimer m_pingTimer;
@@ -166,10 +165,8 @@ private:
     quint64 m_bytesAtPing = 0; // the connection's bytesReceived() when the last ping went
     State m_state = State::Closed;
     int m_attempt = 0;
-    int m_consecutiveFailures = 0;
     int m_roundTripMs = -1;
     bool m_pingOutstanding = false;
-    bool m_healthy = false;
     bool m_closing = false; // close() called, waiting for the connection to finish
 };
 

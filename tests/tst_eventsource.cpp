@@ -106,8 +106,10 @@ void TestEventSource::reconnectsAfterServerCloses()
     QCOMPARE(record.connects.at(0).at(0).toInt(), 1);
     QCOMPARE(record.connects.at(1).at(0).toInt(), 2);
     QCOMPARE(record.opens.at(0).at(0).toInt(), 200);
+    // The same state names as WebSocketClient: the wait for the backoff is Reconnecting.
     const QList<EventSource::State> expectedStates{EventSource::State::Connecting,
-        EventSource::State::Open, EventSource::State::Connecting, EventSource::State::Open};
+        EventSource::State::Open, EventSource::State::Reconnecting, EventSource::State::Connecting,
+        EventSource::State::Open};
     for (qsizetype i = 0; i < expectedStates.size(); ++i) {
         QCOMPARE(states.at(i).at(0).value<EventSource::State>(), expectedStates.at(i));
     }
