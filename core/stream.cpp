@@ -357,11 +357,21 @@ void Stream::wireWebSocket()
         notifyHealth();
     });
     connect(client, &WebSocketClient::opened, this, [this] {
-        m_health.opened(now());
         const QString subprotocol = m_webSocket ? m_webSocket->subprotocol() : QString();
+        const QString extensions = m_webSocket ? m_webSocket->extensions() : QString();
+        m_health.opened(now(), extensions);
+        // What the server agreed to, as streamscope-cli's open line says it.
+        QStringList agreed;
+        if (!subprotocol.isEmpty()) {
+            agreed.append(QStringLiteral("subprotocol %1").arg(subprotocol));
+        }
+        if (!extensions.isEmpty()) {
+            agreed.append(extensions);
+        }
         if (!emitLifecycle("open",
-                subprotocol.isEmpty() ? QStringLiteral("open")
-                                      : QStringLiteral("open (subprotocol %1)").arg(subprotocol))) {
+                agreed.isEmpty()
+                    ? QStringLiteral("open")
+                    : QStringLiteral("open (%1)").arg(agreed.join(QLatin1String(", "))))) {
             return;
         }
         notifyHealth();

@@ -392,6 +392,10 @@ QJsonObject StreamConfig::toJson() const
         }
         object.insert(QLatin1String("onOpenMessages"), toArray(messages));
         object.insert(QLatin1String("pingIntervalMs"), pingIntervalMs);
+        // Written only when off: on is the default, and the exception should stand out.
+        if (!compression) {
+            object.insert(QLatin1String("compression"), false);
+        }
     }
     // Written only when set: most streams have neither, and an insecure one should stand out.
     if (!caCertificatesFile.isEmpty()) {
@@ -435,6 +439,7 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
         config.onOpenMessages.append(message.toUtf8());
     }
     reader.integer("pingIntervalMs", &config.pingIntervalMs);
+    reader.boolean("compression", &config.compression);
     reader.string("caCertificatesFile", &config.caCertificatesFile);
     reader.boolean("ignoreCertificateErrors", &config.ignoreCertificateErrors);
     return config;
@@ -465,6 +470,7 @@ WebSocketSettings StreamConfig::webSocketSettings(QStringList *missing) const
     settings.initialDelayMs = initialDelayMs;
     settings.maxDelayMs = maxDelayMs;
     settings.pingIntervalMs = pingIntervalMs;
+    settings.compression = compression;
     settings.caCertificatesFile = caCertificatesFile;
     settings.ignoreCertificateErrors = ignoreCertificateErrors;
     return settings;
@@ -505,6 +511,9 @@ QString StreamConfig::cliCommand(Secrets secrets) const
         }
         if (pingIntervalMs != WebSocketSettings().pingIntervalMs) {
             words << QStringLiteral("--ping-interval") << QString::number(pingIntervalMs);
+        }
+        if (!compression) {
+            words << QStringLiteral("--no-compression");
         }
     } else {
         // The CLI's --data alone means POST; --method says anything else.

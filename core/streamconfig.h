@@ -42,6 +42,9 @@ struct StreamConfig
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;
     int pingIntervalMs = 15000; // 0: off
+    // Offer permessage-deflate (RFC 7692). Off for a server or proxy that mishandles it, or to
+    // see the bytes as they are on the wire.
+    bool compression = true;
     // https and wss: PEM certificates trusted beside the system's (an absolute path; empty:
     // none), and the explicit, insecure choice to connect despite certificate errors.
     QString caCertificatesFile;

@@ -20,13 +20,15 @@ void HealthTracker::connecting(qint64 nowMs, int attempt)
 {
     m_health.attempt = attempt;
     m_health.openSinceMs = 0;
+    m_health.extensions.clear(); // they were the ended connection's
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Connecting, nowMs);
 }
 
-void HealthTracker::opened(qint64 nowMs)
+void HealthTracker::opened(qint64 nowMs, const QString &extensions)
 {
     m_health.openSinceMs = nowMs;
+    m_health.extensions = extensions;
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Open, nowMs);
 }
@@ -68,6 +70,7 @@ void HealthTracker::reconnectScheduled(qint64 nowMs, int delayMs)
 {
     ++m_health.reconnects;
     m_health.openSinceMs = 0;
+    m_health.extensions.clear(); // they were the ended connection's
     m_health.nextAttemptAtMs = nowMs + std::max(0, delayMs);
     setState(HealthState::Reconnecting, nowMs);
 }
@@ -79,6 +82,7 @@ void HealthTracker::stoppedFatally(qint64 nowMs, const QString &reason)
         m_health.lastErrorAtMs = nowMs;
     }
     m_health.openSinceMs = 0;
+    m_health.extensions.clear(); // they were the ended connection's
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Failed, nowMs);
 }
@@ -86,6 +90,7 @@ void HealthTracker::stoppedFatally(qint64 nowMs, const QString &reason)
 void HealthTracker::disconnected(qint64 nowMs)
 {
     m_health.openSinceMs = 0;
+    m_health.extensions.clear(); // they were the ended connection's
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Disconnected, nowMs);
 }

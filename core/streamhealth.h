@@ -35,6 +35,9 @@ struct StreamHealth
     QByteArray lastEventId; // SSE
     int serverRetryMs = -1; // SSE: the server's retry applied; -1 when none
     int roundTripMs = -1; // WebSocket: last ping round trip; -1 before one
+    // WebSocket: the extensions the server agreed to on the open connection
+    // ("permessage-deflate"); empty when none, or when not open.
+    QString extensions;
     quint64 dropped = 0; // events or messages lost to bounds (event cap, send queue)
     // Set while certificate errors are ignored for this stream: what was ignored, or that
     // nothing is checked. Empty when the server is authenticated as usual.
@@ -57,7 +60,8 @@ public:
     void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
 
     void connecting(qint64 nowMs, int attempt);
-    void opened(qint64 nowMs);
+    // extensions: those in use on this connection (WebSocket); kept until it ends.
+    void opened(qint64 nowMs, const QString &extensions = {});
     void received(qint64 nowMs, qint64 bytes); // raw bytes, for bytes/s
     void eventArrived(qint64 nowMs, const QByteArray &lastEventId = {});
     void failed(qint64 nowMs, const QString &message);

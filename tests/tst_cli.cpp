@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "nodewsserver.h"
 #include "rawtestserver.h"
 #include "ssetestserver.h"
 #include "tlstestserver.h"
@@ -160,6 +161,8 @@ private slots:
     void wsEnds();
     void wsMaxReconnects();
     void wsRefusedHandshakeIsFatal();
+    void wsCompression_data();
+    void wsCompression();
     void demoJson();
     void demoReadable();
     void demoPort();
@@ -547,6 +550,9 @@ void TestCli::badUsage_data()
     QTest::newRow("json with value") << args({"sse", url, "--json=yes"});
     QTest::newRow("ws: http URL") << args({"ws", url});
     QTest::newRow("ws: unknown option") << args({"ws", "ws://127.0.0.1:9/", "--data", "x"});
+    QTest::newRow("sse: --no-compression") << args({"sse", url, "--no-compression"});
+    QTest::newRow("ws: --no-compression with value")
+        << args({"ws", "ws://127.0.0.1:9/", "--no-compression=yes"});
     QTest::newRow("ca-file missing") << args({"sse", url, "--ca-file", "/nonexistent/ca.pem"});
     QTest::newRow("ca-file a folder")
         << QStringList{str("ws"), str("ws://127.0.0.1:9/"), str("--ca-file"), QDir::tempPath()};
@@ -590,6 +596,8 @@ void TestCli::badUsageSaysWhy_data()
                                 << str("--max-events wants a whole number");
     QTest::newRow("header with line break")
         << args({"sse", "http://127.0.0.1/", "-H", "X: a\nb"}) << str("contains a line break");
+    QTest::newRow("ws-only option to sse") << args({"sse", "http://127.0.0.1/", "--no-compression"})
+                                           << str("unknown option '--no-compression'");
     QTest::newRow("unknown command") << args({"tail"}) << str("tail");
 }
 
@@ -620,8 +628,9 @@ void TestCli::helpAndVersion_data()
                                        "--idle-timeout", "\"kind\":\"closed\"", "interrupted",
                                        "Exit codes"};
     QTest::newRow("ws --help") << args({"ws", "--help"})
-                               << QByteArrayList{"--subprotocol", "--send", "--ping-interval",
-                                      "\"kind\":\"rtt\""};
+                               << QByteArrayList{"--subprotocol", "--no-compression", "--send",
+                                      "--ping-interval", "\"kind\":\"rtt\"", "\"extensions\":E",
+                                      "permessage-deflate"};
     QTest::newRow("demo --help") << args({"demo", "--help"})
                                  << QByteArrayList{"--port", "--serve", "--json", "/metrics"};
     QTest::newRow("sse --version") << args({"sse", "--version"}) << QByteArrayList{"0."};
@@ -885,6 +894,68 @@ void TestCli::wsRefusedHandshakeIsFatal()
     QCOMPARE(run.recordsOf(str("error")).first().value(QLatin1String("status")).toInt(), 404);
     QCOMPARE(run.closedReason(), str("fatal"));
     QVERIFY(!run.records().last().contains(QLatin1String("code")));
+}
+
+void TestCli::wsCompression_data()
+{
+    QTest::addColumn<QStringList>("serverArguments");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<bool>("offered"); // permessage-deflate in the upgrade request
+    QTest::addColumn<QString>("extensions"); // in the open record; empty: no such key
+    QTest::addColumn<QByteArray>("openLine"); // on stderr without --json
+    const QStringList deflate{str("--deflate")};
+    QTest::newRow("agreed") << deflate << QStringList() << true << str("permessage-deflate")
+                            << QByteArray("open (permessage-deflate)");
+    QTest::newRow("agreed, with a subprotocol")
+        << deflate << args({"--subprotocol", "chat.v2"}) << true << str("permessage-deflate")
+        << QByteArray("open (subprotocol chat.v2, permessage-deflate)");
+    QTest::newRow("declined by the server")
+        << QStringList() << QStringList() << true << QString() << QByteArray("open");
+    QTest::newRow("--no-compression")
+        << deflate << args({"--no-compression"}) << false << QString() << QByteArray("open");
+    QTest::newRow("--no-compression, with a subprotocol")
+        << deflate << args({"--no-compression", "--subprotocol", "chat.v2"}) << false << QString()
+        << QByteArray("open (subprotocol chat.v2)");
+}
+
+// Against node's ws, the most used server library: what was offered, agreed and reported.
+void TestCli::wsCompression()
+{
+    QFETCH(QStringList, serverArguments);
+    QFETCH(QStringList, extra);
+    QFETCH(bool, offered);
+    QFETCH(QString, extensions);
+    QFETCH(QByteArray, openLine);
+    NodeWsServer server(serverArguments);
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    const QStringList common{str("ws"), server.url().toString(), str("--max-events"), str("2"),
+        str("--send"), str("hi")};
+
+    CliRun json(common + extra + args({"--json"}));
+    QVERIFY(json.finish());
+    QCOMPARE(json.exitCode(), 0);
+    QCOMPARE(json.kinds(), args({"connecting", "open", "sent", "message", "message", "closed"}));
+    const QJsonObject open = json.recordsOf(str("open")).first();
+    QCOMPARE(open.contains(QLatin1String("extensions")), !extensions.isEmpty());
+    QCOMPARE(open.value(QLatin1String("extensions")).toString(), extensions);
+    // The server's greeting: the request's Sec-WebSocket-Extensions and what ws agreed to.
+    const QList<QJsonObject> messages = json.recordsOf(str("message"));
+    const QJsonObject hello
+        = QJsonDocument::fromJson(messages.at(0).value(QLatin1String("data")).toString().toUtf8())
+              .object();
+    QCOMPARE(hello.value(QLatin1String("extensions"))
+                 .toString()
+                 .startsWith(QLatin1String("permessage-deflate")),
+        offered);
+    QCOMPARE(hello.value(QLatin1String("negotiated")).toString().isEmpty(), extensions.isEmpty());
+    QCOMPARE(messages.at(1).value(QLatin1String("data")).toString(), str("hi")); // the echo
+
+    CliRun readable(common + extra);
+    QVERIFY(readable.finish());
+    QCOMPARE(readable.exitCode(), 0);
+    // The whole line after the time: "open" alone must not match "open (...)".
+    QVERIFY2(readable.err.contains(' ' + openLine + '\n'), readable.err.constData());
 }
 
 void TestCli::tls_data()

@@ -18,6 +18,8 @@ private slots:
     void totalsAndSideFigures();
     void stateNames();
     void tlsWarningOutlivesStates();
+    void extensionsLastForTheConnection_data();
+    void extensionsLastForTheConnection();
 };
 
 namespace {
@@ -38,7 +40,7 @@ void play(HealthTracker &tracker, const QString &script)
         if (action == QLatin1String("connect")) {
             tracker.connecting(at, rest.toInt());
         } else if (action == QLatin1String("open")) {
-            tracker.opened(at);
+            tracker.opened(at, rest); // "open permessage-deflate": with the extensions in use
         } else if (action == QLatin1String("event")) {
             tracker.eventArrived(at, rest.toUtf8());
         } else if (action == QLatin1String("events")) {
@@ -243,6 +245,43 @@ void TestHealthTracker::tlsWarningOutlivesStates()
     QCOMPARE(health.lastError, QStringLiteral("connection reset"));
     tracker.tlsWarned(QString());
     QCOMPARE(tracker.snapshot(s_base + 140).tlsWarning, QString());
+}
+
+void TestHealthTracker::extensionsLastForTheConnection_data()
+{
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<QString>("extensions");
+    QTest::newRow("new") << "" << QString();
+    QTest::newRow("open without") << "0 connect 1; 10 open" << QString();
+    QTest::newRow("open with") << "0 connect 1; 10 open permessage-deflate"
+                               << "permessage-deflate";
+    QTest::newRow("through events and errors")
+        << "0 connect 1; 10 open permessage-deflate; 20 event; 30 error slow"
+        << "permessage-deflate";
+    QTest::newRow("dropped, reconnecting")
+        << "0 connect 1; 10 open permessage-deflate; 20 reconnect 100" << QString();
+    QTest::newRow("reconnected without")
+        << "0 connect 1; 10 open permessage-deflate; 20 reconnect 100; 120 connect 2; 130 open"
+        << QString();
+    QTest::newRow("reconnected with")
+        << "0 connect 1; 10 open; 20 reconnect 100; 120 connect 2; 130 open permessage-deflate"
+        << "permessage-deflate";
+    QTest::newRow("connecting again at once")
+        << "0 connect 1; 10 open permessage-deflate; 20 connect 2" << QString();
+    QTest::newRow("disconnected") << "0 connect 1; 10 open permessage-deflate; 20 disconnect"
+                                  << QString();
+    QTest::newRow("failed") << "0 connect 1; 10 open permessage-deflate; 20 fatal gave up"
+                            << QString();
+}
+
+// They describe one connection: shown while it is open, gone when it ends.
+void TestHealthTracker::extensionsLastForTheConnection()
+{
+    QFETCH(QString, script);
+    QFETCH(QString, extensions);
+    HealthTracker tracker;
+    play(tracker, script);
+    QCOMPARE(tracker.snapshot(s_base + 200).extensions, extensions);
 }
 
 void TestHealthTracker::stateNames()

@@ -6,6 +6,7 @@
 #include "eventlogmodel.h"
 #include "healthpanel.h"
 #include "mainwindow.h"
+#include "nodewsserver.h"
 #include "ssetestserver.h"
 #include "streamdialog.h"
 
@@ -18,6 +19,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -83,6 +85,7 @@ private slots:
     void regexErrorShownInline();
     void healthFollowsTheServer();
     void silentServerTurnsStale();
+    void healthShowsWebSocketExtensions();
     void exportReadsBack_data();
     void exportReadsBack();
     void saveAndReloadWorkspace();
@@ -216,6 +219,55 @@ void TestMainWindow::silentServerTurnsStale()
     // Stale after StaleFactor times the usual gap, at least MinStaleMs.
     QTRY_COMPARE_WITH_TIMEOUT(
         healthStateShown(window), QStringLiteral("stale"), HealthTracker::MinStaleMs + 3000);
+    window.setModified(false);
+}
+
+void TestMainWindow::healthShowsWebSocketExtensions()
+{
+    NodeWsServer server({QStringLiteral("--deflate")});
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    SseTestServer sse;
+    sse.setHandler([](const SseTestRequest &, int) { return tickFeed(100000, 50); });
+    QVERIFY(sse.listen());
+
+    MainWindow window;
+    window.show();
+    const int sseId = window.addStream(sseConfig(QStringLiteral("events"), sse.url()));
+    StreamConfig ws = sseConfig(QStringLiteral("socket"), server.url());
+    const int wsId = window.addStream(ws);
+    auto *extensions
+        = window.healthPanel()->findChild<QLabel *>(QStringLiteral("healthExtensions"));
+    QVERIFY(extensions);
+    const auto openRows = [&window](const QByteArray &data) {
+        int count = 0;
+        for (int row = 0; row < window.logModel()->rowCount(); ++row) {
+            const StreamEvent &event = window.logModel()->eventAt(row);
+            count += event.kind == StreamEvent::Kind::Lifecycle && event.type == "open"
+                    && event.data == data
+                ? 1
+                : 0;
+        }
+        return count;
+    };
+
+    window.selectStream(wsId);
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("open"), 10000);
+    QTRY_COMPARE(extensions->text(), QStringLiteral("permessage-deflate"));
+    QVERIFY(extensions->isVisibleTo(&window));
+    QTRY_COMPARE(openRows("open (permessage-deflate)"), 1);
+
+    // Switched off in its settings: it reconnects without, and says so.
+    ws.compression = false;
+    window.streams()->stream(wsId)->setConfig(ws);
+    QTRY_COMPARE_WITH_TIMEOUT(openRows("open"), 1, 10000);
+    QTRY_COMPARE(extensions->text(), QStringLiteral("none"));
+    QVERIFY(extensions->isVisibleTo(&window));
+
+    // SSE has no extensions: no row for them.
+    window.selectStream(sseId);
+    QTRY_COMPARE_WITH_TIMEOUT(healthStateShown(window), QStringLiteral("open"), 10000);
+    QVERIFY(!extensions->isVisibleTo(&window));
     window.setModified(false);
 }
 

@@ -1,10 +1,14 @@
 #include "demofeed.h"
+#include "nodewsserver.h"
 #include "ssetestserver.h"
 #include "stream.h"
 #include "streamset.h"
 #include "tlstestserver.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
@@ -21,6 +25,8 @@ private slots:
     void sseRowsFromDemo();
     void webSocketRowsAndSend();
     void webSocketBinaryHeadersAndSubprotocol();
+    void webSocketCompression_data();
+    void webSocketCompression();
     void serverGoesAwayAndReturns();
     void webSocketServerGoesAwayAndReturns();
     void staleWhenSilent();
@@ -200,6 +206,70 @@ void TestStream::webSocketBinaryHeadersAndSubprotocol()
     QVERIFY(!rows.list.last().binary);
     QCOMPARE(stream.health().events, quint64(2));
     QCOMPARE(stream.health().bytes, quint64(3 + 5)); // message bytes, for WebSocket
+}
+
+void TestStream::webSocketCompression_data()
+{
+    QTest::addColumn<QStringList>("serverArguments");
+    QTest::addColumn<bool>("compression"); // StreamConfig::compression
+    QTest::addColumn<QStringList>("subprotocols");
+    QTest::addColumn<QByteArray>("openRow");
+    QTest::addColumn<QString>("extensions"); // in the health while open
+    const QStringList deflate{QStringLiteral("--deflate")};
+    const QStringList chat{QStringLiteral("chat.v2")};
+    QTest::newRow("agreed") << deflate << true << QStringList()
+                            << QByteArray("open (permessage-deflate)")
+                            << QStringLiteral("permessage-deflate");
+    QTest::newRow("agreed, with a subprotocol")
+        << deflate << true << chat << QByteArray("open (subprotocol chat.v2, permessage-deflate)")
+        << QStringLiteral("permessage-deflate");
+    QTest::newRow("declined by the server")
+        << QStringList() << true << QStringList() << QByteArray("open") << QString();
+    QTest::newRow("switched off") << deflate << false << chat
+                                  << QByteArray("open (subprotocol chat.v2)") << QString();
+}
+
+void TestStream::webSocketCompression()
+{
+    QFETCH(QStringList, serverArguments);
+    QFETCH(bool, compression);
+    QFETCH(QStringList, subprotocols);
+    QFETCH(QByteArray, openRow);
+    QFETCH(QString, extensions);
+    NodeWsServer server(serverArguments);
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    StreamConfig c = config(server.url());
+    c.compression = compression;
+    c.subprotocols = subprotocols;
+    Stream stream(1, c);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Message), 1);
+    QCOMPARE(rows.first(StreamEvent::Kind::Lifecycle, "open")->data, openRow);
+    QCOMPARE(stream.health().extensions, extensions);
+    // The server's greeting names what the handshake offered.
+    const QJsonObject hello
+        = QJsonDocument::fromJson(rows.first(StreamEvent::Kind::Message)->data).object();
+    QCOMPARE(hello.value(QLatin1String("extensions"))
+                 .toString()
+                 .startsWith(QLatin1String("permessage-deflate")),
+        compression);
+    // Compressed or not, what goes out comes back as it was (the server echoes).
+    QVERIFY(stream.send("{\"ping\": \"caf\xc3\xa9\"}"));
+    QTRY_COMPARE(rows.count(StreamEvent::Kind::Message), 2);
+    QByteArrayList messages;
+    for (const StreamEvent &event : std::as_const(rows.list)) {
+        if (event.kind == StreamEvent::Kind::Message) {
+            messages.append(event.data);
+        }
+    }
+    QCOMPARE(messages.last(), QByteArray("{\"ping\": \"caf\xc3\xa9\"}"));
+
+    // They belonged to the connection: gone with it.
+    server.stop();
+    QTRY_VERIFY(rows.count(StreamEvent::Kind::Lifecycle, "reconnecting") >= 1);
+    QCOMPARE(stream.health().extensions, QString());
 }
 
 void TestStream::serverGoesAwayAndReturns()

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QJsonArray>
+#include <QJsonValue>
 #include <QTest>
 
 #include <functional>
@@ -28,6 +29,10 @@ private slots:
     void tlsKeysWrittenOnlyWhenSet();
     void tlsWrongTypesKeepDefaults();
     void tlsSettingsReachTheClients();
+    void compressionWrittenOnlyWhenOff_data();
+    void compressionWrittenOnlyWhenOff();
+    void compressionWrongTypeKeepsDefault_data();
+    void compressionWrongTypeKeepsDefault();
     void headerLines_data();
     void headerLines();
     void environment_data();
@@ -207,6 +212,9 @@ void TestStreamConfig::jsonRoundTrip_data()
     ws.pingIntervalMs = 0;
     ws.ignoreCertificateErrors = true;
     QTest::newRow("websocket") << ws;
+    StreamConfig uncompressed = valid(QStringLiteral("ws://127.0.0.1:9000/ws"));
+    uncompressed.compression = false;
+    QTest::newRow("websocket without compression") << uncompressed;
     QTest::newRow("defaults") << valid();
 }
 
@@ -225,6 +233,7 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.subprotocols, config.subprotocols);
     QCOMPARE(back.onOpenMessages, config.onOpenMessages);
     QCOMPARE(back.pingIntervalMs, config.pingIntervalMs);
+    QCOMPARE(back.compression, config.compression);
     QCOMPARE(back.idleTimeoutMs, config.idleTimeoutMs);
     QCOMPARE(back.initialDelayMs, config.initialDelayMs);
     QCOMPARE(back.maxDelayMs, config.maxDelayMs);
@@ -313,6 +322,65 @@ void TestStreamConfig::tlsSettingsReachTheClients()
     QCOMPARE(ws.caCertificatesFile, QStringLiteral("ca.pem"));
     QVERIFY(ws.ignoreCertificateErrors);
     QVERIFY(!StreamConfig().sseSettings(&missing).ignoreCertificateErrors);
+}
+
+void TestStreamConfig::compressionWrittenOnlyWhenOff_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<bool>("compression");
+    QTest::addColumn<bool>("written"); // "compression": false in the file
+    QTest::newRow("ws, on (the default)") << "ws://h/x" << true << false;
+    QTest::newRow("ws, off") << "ws://h/x" << false << true;
+    QTest::newRow("wss, off") << "wss://h/x" << false << true;
+    QTest::newRow("sse: not a setting of SSE") << "http://h/x" << false << false;
+}
+
+void TestStreamConfig::compressionWrittenOnlyWhenOff()
+{
+    QFETCH(QString, url);
+    QFETCH(bool, compression);
+    QFETCH(bool, written);
+    StreamConfig config = valid(url);
+    config.compression = compression;
+    const QJsonObject object = config.toJson();
+    QCOMPARE(object.contains(QLatin1String("compression")), written);
+    if (written) {
+        QCOMPARE(object.value(QLatin1String("compression")), QJsonValue(false));
+    }
+    // Read back as written: off survives the file; SSE has no such setting to keep.
+    QCOMPARE(StreamConfig::fromJson(object, nullptr).compression, !written);
+    // And it reaches the client, as subprotocols do.
+    QStringList missing;
+    QCOMPARE(config.webSocketSettings(&missing).compression, compression);
+    QVERIFY(WebSocketSettings().compression); // both default to on
+    QVERIFY(StreamConfig().compression);
+}
+
+void TestStreamConfig::compressionWrongTypeKeepsDefault_data()
+{
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("string") << QJsonValue(QStringLiteral("off"))
+                            << "compression: expected true or false, got a string; the default "
+                               "is kept";
+    QTest::newRow("number") << QJsonValue(0)
+                            << "compression: expected true or false, got a number; the default "
+                               "is kept";
+    QTest::newRow("null") << QJsonValue(QJsonValue::Null)
+                          << "compression: expected true or false, got null; the default is kept";
+    QTest::newRow("true") << QJsonValue(true) << QString();
+}
+
+void TestStreamConfig::compressionWrongTypeKeepsDefault()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, problem);
+    QJsonObject object = valid(QStringLiteral("ws://h/x")).toJson();
+    object.insert(QLatin1String("compression"), value);
+    QStringList problems;
+    const StreamConfig config = StreamConfig::fromJson(object, &problems);
+    QVERIFY(config.compression);
+    QCOMPARE(problems, problem.isEmpty() ? QStringList() : QStringList{problem});
 }
 
 void TestStreamConfig::headerLines_data()
@@ -461,6 +529,15 @@ void TestStreamConfig::cliCommand_data()
                                << "streamscope-cli ws ws://127.0.0.1:1/ws --subprotocol v1 --send "
                                   "'{\"op\":\"subscribe\"}' --ping-interval 0"
                                << QString();
+    QTest::newRow("websocket without compression") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://127.0.0.1:1/ws"));
+        c.subprotocols = QStringList{QStringLiteral("v1")};
+        c.compression = false;
+    }) << "streamscope-cli ws ws://127.0.0.1:1/ws --subprotocol v1 --no-compression"
+                                                   << QString();
+    QTest::newRow("sse: compression is no SSE option")
+        << Change([](StreamConfig &c) { c.compression = false; })
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics" << QString();
     QTest::newRow("secrets masked")
         << Change([](StreamConfig &c) {
                c.headers = {{"Authorization", "Bearer hunter2"}, {"Cookie", "s=1"}, {"X-A", "b"}};

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QGroupBox>
+#include <QHash>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -24,6 +25,9 @@ private slots:
     void refusesInvalidInput();
     void schemeSwitchesFields();
     void keepsWhatItWasGiven();
+    void compressionCheckbox_data();
+    void compressionCheckbox();
+    void mnemonicsAreUnique();
     void fixingTheFieldClearsItsProblem();
     void tlsGroupFollowsScheme_data();
     void tlsGroupFollowsScheme();
@@ -165,6 +169,7 @@ void TestStreamDialog::keepsWhatItWasGiven()
     config.subprotocols = {QStringLiteral("v2.orders"), QStringLiteral("v1.orders")};
     config.onOpenMessages = {R"({"subscribe":"orders"})", "hello"};
     config.pingIntervalMs = 5000;
+    config.compression = false;
     config.initialDelayMs = 250;
     config.maxDelayMs = 8000;
 
@@ -177,8 +182,77 @@ void TestStreamDialog::keepsWhatItWasGiven()
     QCOMPARE(back.subprotocols, config.subprotocols);
     QCOMPARE(back.onOpenMessages, config.onOpenMessages);
     QCOMPARE(back.pingIntervalMs, config.pingIntervalMs);
+    QCOMPARE(back.compression, config.compression);
     QCOMPARE(back.initialDelayMs, config.initialDelayMs);
     QCOMPARE(back.maxDelayMs, config.maxDelayMs);
+}
+
+void TestStreamDialog::compressionCheckbox_data()
+{
+    QTest::addColumn<bool>("given"); // StreamConfig::compression handed to the dialog
+    QTest::newRow("on") << true;
+    QTest::newRow("off") << false;
+}
+
+void TestStreamDialog::compressionCheckbox()
+{
+    QFETCH(bool, given);
+    StreamConfig config;
+    config.name = QStringLiteral("socket");
+    config.url = QUrl(QStringLiteral("ws://127.0.0.1:9000/socket"));
+    config.compression = given;
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    auto *box = dialog.findChild<QCheckBox *>(QStringLiteral("compression"));
+    QVERIFY(box);
+    QCOMPARE(box->text().remove(u'&'), QStringLiteral("Compress messages (permessage-deflate)"));
+    // A WebSocket setting: it sits in that section and hides with it.
+    QCOMPARE(box->parentWidget(), dialog.findChild<QGroupBox *>(QStringLiteral("wsGroup")));
+    QVERIFY(box->isVisibleTo(&dialog));
+    QCOMPARE(box->isChecked(), given);
+    QCOMPARE(dialog.config().compression, given);
+
+    QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(4, box->height() / 2));
+    QCOMPARE(box->isChecked(), !given);
+    QCOMPARE(dialog.config().compression, !given);
+    QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join(u'\n')));
+
+    // A new stream offers it, as the client does by default.
+    dialog.setConfig(StreamConfig());
+    QVERIFY(box->isChecked());
+    QVERIFY(dialog.config().compression);
+}
+
+// Alt+letter reaches one field only: no two labels or buttons share a mnemonic.
+void TestStreamDialog::mnemonicsAreUnique()
+{
+    StreamDialog dialog;
+    QStringList texts;
+    for (const QLabel *label : dialog.findChildren<QLabel *>()) {
+        texts.append(label->text());
+    }
+    for (const QAbstractButton *button : dialog.findChildren<QAbstractButton *>()) {
+        texts.append(button->text());
+    }
+    QHash<QChar, QString> owners;
+    for (const QString &text : std::as_const(texts)) {
+        for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+            if (text.at(i) != u'&') {
+                continue;
+            }
+            const QChar key = text.at(i + 1).toLower();
+            ++i; // "&&" is a literal ampersand, not a mnemonic
+            if (key == u'&') {
+                continue;
+            }
+            QVERIFY2(!owners.contains(key),
+                qPrintable(
+                    QStringLiteral("'%1' in \"%2\" and \"%3\"").arg(key, owners.value(key), text)));
+            owners.insert(key, text);
+        }
+    }
+    QVERIFY(owners.contains(u'r')); // Comp&ress messages
 }
 
 void TestStreamDialog::fixingTheFieldClearsItsProblem()

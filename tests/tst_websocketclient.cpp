@@ -1,4 +1,5 @@
 #include "demowebsocketfeed.h"
+#include "nodewsserver.h"
 #include "rawtestserver.h"
 #include "tlstestserver.h"
 #include "websocketclient.h"
@@ -10,7 +11,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
-#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -764,23 +764,15 @@ void TestWebSocketClient::compressionWithNodeWs()
     QFETCH(bool, offer);
     QFETCH(QString, extensions);
     // node's ws: the most used WebSocket server library, compressing every message it sends.
-    QProcess node;
-    node.setProgram(QStringLiteral("node"));
-    node.setArguments(QStringList{QStringLiteral(STREAMSCOPE_TEST_PEERS "/ws-server.mjs"),
-                          QStringLiteral("--greeting-bytes"), QStringLiteral("300000")}
+    NodeWsServer node(QStringList{QStringLiteral("--greeting-bytes"), QStringLiteral("300000")}
         + serverArguments);
-    node.start();
-    QVERIFY2(node.waitForStarted(10000), "node is missing: run scripts/install-deps");
-    QByteArray out;
-    QTRY_VERIFY2_WITH_TIMEOUT((out += node.readAllStandardOutput()).contains('\n'),
-        qPrintable(QString::fromUtf8(node.readAllStandardError())), 20000);
-    QVERIFY2(out.startsWith("listening "), out.constData());
-    const int port = out.mid(10).trimmed().toInt();
+    QString problem;
+    QVERIFY2(node.waitForListening(&problem), qPrintable(problem));
 
     WebSocketClient client;
     QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
     QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
-    WebSocketSettings settings = fastSettings(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    WebSocketSettings settings = fastSettings(node.url());
     settings.compression = offer;
     client.open(settings);
     QTRY_COMPARE_WITH_TIMEOUT(text.size(), 2, 10000);
@@ -808,8 +800,6 @@ void TestWebSocketClient::compressionWithNodeWs()
     QCOMPARE(errors.size(), 0);
     client.close();
     QTRY_COMPARE(client.state(), WebSocketClient::State::Closed);
-    node.closeWriteChannel();
-    QVERIFY(node.waitForFinished(10000));
 }
 
 void TestWebSocketClient::brokenFrames_data()

@@ -13,6 +13,7 @@ class TestWorkspace : public QObject
 private slots:
     void roundTrip();
     void tlsSettingsRoundTrip();
+    void compressionRoundTrip();
     void notJson_data();
     void notJson();
     void partial_data();
@@ -108,6 +109,27 @@ void TestWorkspace::tlsSettingsRoundTrip()
                 .arg(gone)});
 }
 
+void TestWorkspace::compressionRoundTrip()
+{
+    Workspace workspace = sample(); // its ws stream compresses, the default
+    StreamConfig plain;
+    plain.name = QStringLiteral("plain");
+    plain.url = QUrl(QStringLiteral("wss://feed.test/raw"));
+    plain.compression = false;
+    workspace.streams.append(plain);
+    const QByteArray json = workspace.toJson();
+    // Only the exception is written, and it reads as what it does.
+    QCOMPARE(json.count("\"compression\""), 1);
+    QVERIFY(json.contains("\"compression\": false"));
+
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QCOMPARE(loaded.problems, QStringList());
+    QCOMPARE(loaded.workspace.streams.size(), 3);
+    QVERIFY(loaded.workspace.streams.at(1).compression);
+    QVERIFY(!loaded.workspace.streams.at(2).compression);
+    QCOMPARE(loaded.workspace.toJson(), json);
+}
+
 void TestWorkspace::notJson_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -166,6 +188,18 @@ void TestWorkspace::partial_data()
                                                                        "expected a whole number"),
                                                         QStringLiteral("streams[0].name: "),
                                                         QStringLiteral("streams[0].method: ")};
+    QTest::newRow("compression not a boolean")
+        << withStreams("[" + good
+               + R"(, {"name": "b", "url": "ws://127.0.0.1:1/b", )"
+                 R"("compression": "off"}])")
+        << QStringList{QStringLiteral("a"), QStringLiteral("b")}
+        << QStringList{QStringLiteral("streams[1].compression: expected true or false, got a "
+                                      "string; the default is kept")};
+    QTest::newRow("compression a number")
+        << withStreams(R"([{"name": "b", "url": "ws://127.0.0.1:1/b", "compression": 0}])")
+        << QStringList{QStringLiteral("b")}
+        << QStringList{QStringLiteral("streams[0].compression: expected true or false, got a "
+                                      "number")};
     QTest::newRow("streams not an array")
         << QByteArray(R"({"version": 1, "streams": {"a": 1}, "logCapacity": 10})") << QStringList()
         << QStringList{QStringLiteral("streams: expected an array")};

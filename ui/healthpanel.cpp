@@ -5,7 +5,7 @@
 
 #include <QComboBox>
 #include <QDateTime>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonDocument>
@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace streamscope {
@@ -65,9 +66,12 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_state->setObjectName(QStringLiteral("healthState"));
     m_state->setFont(titleFont);
 
-    auto *form = new QFormLayout(m_details);
+    // A grid, not a QFormLayout: on Qt 6.4 a form with hidden rows beside word-wrapped labels
+    // writes past its height-for-width table (heap corruption, seen with valgrind).
+    auto *form = new QGridLayout(m_details);
     form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("State:"), m_state);
+    form->setColumnStretch(1, 1);
+    addRow(form, tr("State:"), m_state);
     m_since = addRow(form, tr("Since:"), QStringLiteral("healthSince"));
     m_uptime = addRow(form, tr("Uptime:"), QStringLiteral("healthUptime"));
     m_reconnects = addRow(form, tr("Reconnects:"), QStringLiteral("healthReconnects"));
@@ -80,6 +84,7 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_lastEventId = addRow(form, tr("Last event ID:"), QStringLiteral("healthLastEventId"));
     m_serverRetry = addRow(form, tr("Server retry:"), QStringLiteral("healthServerRetry"));
     m_roundTrip = addRow(form, tr("Round trip:"), QStringLiteral("healthRoundTrip"));
+    m_extensions = addRow(form, tr("Extensions:"), QStringLiteral("healthExtensions"));
     m_dropped = addRow(form, tr("Dropped:"), QStringLiteral("healthDropped"));
     m_tlsWarning = addRow(form, tr("TLS:"), QStringLiteral("healthTlsWarning"));
     m_tlsWarning->setWordWrap(true);
@@ -129,12 +134,32 @@ HealthPanel::HealthPanel(QWidget *parent)
     setStream(nullptr);
 }
 
-QLabel *HealthPanel::addRow(QFormLayout *form, const QString &label, const QString &name)
+QLabel *HealthPanel::addRow(QGridLayout *form, const QString &label, const QString &name)
 {
     auto *value = new QLabel;
     value->setObjectName(name);
-    form->addRow(label, value);
+    addRow(form, label, value);
     return value;
+}
+
+void HealthPanel::addRow(QGridLayout *form, const QString &label, QLabel *value)
+{
+    auto *name = new QLabel(label);
+    // Placed as a form would place it on this style, level with the value's first line.
+    name->setAlignment(
+        Qt::Alignment(style()->styleHint(QStyle::SH_FormLayoutLabelAlignment)) | Qt::AlignTop);
+    value->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    const int row = int(m_rowNames.size());
+    form->addWidget(name, row, 0);
+    form->addWidget(value, row, 1);
+    m_rowNames.insert(value, name);
+}
+
+// A grid row whose widgets are all hidden takes no space.
+void HealthPanel::showRow(QLabel *value, bool shown)
+{
+    value->setVisible(shown);
+    m_rowNames.value(value)->setVisible(shown);
 }
 
 void HealthPanel::setStream(Stream *stream)
@@ -219,6 +244,7 @@ void HealthPanel::refresh()
     m_serverRetry->setText(
         health.serverRetryMs >= 0 ? tr("%1 ms").arg(health.serverRetryMs) : tr("-"));
     m_roundTrip->setText(health.roundTripMs >= 0 ? tr("%1 ms").arg(health.roundTripMs) : tr("-"));
+    m_extensions->setText(health.extensions.isEmpty() ? tr("none") : health.extensions);
     m_dropped->setText(QLocale().toString(health.dropped));
     m_tlsWarning->setText(health.tlsWarning);
     // The amber of a stale stream: it works, but something needs looking at.
@@ -227,11 +253,11 @@ void HealthPanel::refresh()
     m_tlsWarning->setPalette(warningPalette);
 
     // Rows that mean nothing for this transport are hidden, not shown as "-".
-    auto *form = static_cast<QFormLayout *>(m_details->layout());
-    form->setRowVisible(m_lastEventId, !webSocket);
-    form->setRowVisible(m_serverRetry, !webSocket);
-    form->setRowVisible(m_roundTrip, webSocket);
-    form->setRowVisible(m_tlsWarning, !health.tlsWarning.isEmpty());
+    showRow(m_lastEventId, !webSocket);
+    showRow(m_serverRetry, !webSocket);
+    showRow(m_roundTrip, webSocket);
+    showRow(m_extensions, webSocket);
+    showRow(m_tlsWarning, !health.tlsWarning.isEmpty());
 }
 
 void HealthPanel::send()

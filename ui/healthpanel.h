@@ -7,7 +7,7 @@
 #include <QWidget>
 
 class QComboBox;
-class QFormLayout;
+class QGridLayout;
 class QGroupBox;
 class QLabel;
 class QPushButton;
@@ -39,7 +39,9 @@ private:
     void scheduleRefresh();
     void refresh();
     void send();
-    QLabel *addRow(QFormLayout *form, const QString &label, const QString &name);
+    QLabel *addRow(QGridLayout *form, const QString &label, const QString &name);
+    void addRow(QGridLayout *form, const QString &label, QLabel *value);
+    void showRow(QLabel *value, bool shown);
 
     QPointer<Stream> m_stream;
     QTimer m_tick; // uptime, rates and the countdown move without new facts
@@ -58,6 +60,7 @@ private:
     QLabel *m_lastEventId;
     QLabel *m_serverRetry;
     QLabel *m_roundTrip;
+    QLabel *m_extensions;
     QLabel *m_dropped;
     QLabel *m_tlsWarning;
     QWidget *m_details;
@@ -67,6 +70,7 @@ private:
     QPushButton *m_sendButton;
     QLabel *m_sendError;
     QHash<int, QStringList> m_history; // sent messages by stream id, newest first
+    QHash<QLabel *, QLabel *> m_rowNames; // the label beside each value
 };
 
 } // namespace streamscope

@@ -86,6 +86,7 @@ StreamDialog::StreamDialog(QWidget *parent)
     , m_onOpenMessages(makeLinesEdit(
           QStringLiteral("onOpenMessages"), QStringLiteral("{\"subscribe\": \"metrics\"}")))
     , m_pingInterval(makeDelayBox(QStringLiteral("pingIntervalMs")))
+    , m_compression(new QCheckBox(tr("Comp&ress messages (permessage-deflate)")))
     , m_tlsGroup(new QGroupBox(tr("TLS")))
     , m_caFile(new QLineEdit)
     , m_browseCaFile(new QPushButton(tr("Bro&wse…")))
@@ -109,6 +110,10 @@ StreamDialog::StreamDialog(QWidget *parent)
     m_method->addItems({QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT")});
     m_idleTimeout->setSpecialValueText(tr("off"));
     m_pingInterval->setSpecialValueText(tr("off"));
+    m_compression->setObjectName(QStringLiteral("compression"));
+    m_compression->setToolTip(
+        tr("Offered to the server, which may decline. Turn off for a server or proxy that "
+           "mishandles it."));
     m_showSecrets->setObjectName(QStringLiteral("showSecrets"));
     m_showSecrets->setToolTip(tr("Authorization, Proxy-Authorization and Cookie values"));
     m_tlsGroup->setObjectName(QStringLiteral("tlsGroup"));
@@ -157,6 +162,7 @@ StreamDialog::StreamDialog(QWidget *parent)
         tr("On-&open messages:"), withError(m_onOpenMessages, QStringLiteral("onOpenMessages")));
     wsForm->addRow(
         tr("&Ping interval:"), withError(m_pingInterval, QStringLiteral("pingIntervalMs")));
+    wsForm->addRow(m_compression);
 
     auto *caRow = new QWidget;
     auto *caLayout = new QHBoxLayout(caRow);
@@ -253,6 +259,7 @@ void StreamDialog::setConfig(const StreamConfig &config)
     }
     m_onOpenMessages->setPlainText(messages.join(QLatin1Char('\n')));
     m_pingInterval->setValue(config.pingIntervalMs);
+    m_compression->setChecked(config.compression);
     m_caFile->setText(config.caCertificatesFile);
     m_ignoreCertificateErrors->setChecked(config.ignoreCertificateErrors);
     m_initialDelay->setValue(config.initialDelayMs);
@@ -368,6 +375,7 @@ StreamConfig StreamDialog::config() const
         config.onOpenMessages.append(message.toUtf8());
     }
     config.pingIntervalMs = m_pingInterval->value();
+    config.compression = m_compression->isChecked();
     config.caCertificatesFile = m_caFile->text().trimmed();
     config.ignoreCertificateErrors = m_ignoreCertificateErrors->isChecked();
     config.initialDelayMs = m_initialDelay->value();

@@ -66,6 +66,7 @@ private:
     QPlainTextEdit *m_subprotocols;
     QPlainTextEdit *m_onOpenMessages;
     QSpinBox *m_pingInterval;
+    QCheckBox *m_compression;
     QGroupBox *m_tlsGroup;
     QLineEdit *m_caFile;
     QPushButton *m_browseCaFile;

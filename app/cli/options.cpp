@@ -87,6 +87,8 @@ per line on stdout.
 Options:
   -H, --header "Name: value"  extra handshake header; repeatable
   --subprotocol NAME          offer this subprotocol; repeatable
+  --no-compression            do not offer permessage-deflate (offered by default; the open
+                              line and record say when the server agreed)
   --send TEXT                 send this text message after every open; repeatable, in order
   --json                      one JSON object per line on stdout (NDJSON)
   --max-events N              exit 0 after N messages
@@ -105,7 +107,9 @@ Options:
 
 NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"connecting","url":U,"attempt":K}
-  {"kind":"open"}
+  {"kind":"open","subprotocol":P,"extensions":E}
+                                             each key only when the server agreed to one; E
+                                             is "permessage-deflate" (compressed messages)
   {"kind":"message","data":D,"binary":B}     binary data in base64
   {"kind":"sent","data":D}
   {"kind":"rtt","ms":N}
@@ -348,6 +352,7 @@ void parseWs(const QCommandLineParser &parser, WsOptions &options)
         }
     }
     options.sends = parser.values(QStringLiteral("send"));
+    options.compression = !parser.isSet(QStringLiteral("no-compression"));
     if (parser.isSet(QStringLiteral("ping-interval"))) {
         options.pingIntervalMs = int(parseInteger(
             parser, QStringLiteral("ping-interval"), 0, std::numeric_limits<int>::max()));
@@ -416,6 +421,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         for (const char *option : {"subprotocol", "send", "ping-interval"}) {
             parser.addOption({QString::fromLatin1(option), QString(), value});
         }
+        parser.addOption({QStringLiteral("no-compression"), QString()});
     } else if (name == QLatin1String("demo")) {
         result.command = Command::Demo;
         help = demoHelp();

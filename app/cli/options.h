@@ -38,6 +38,7 @@ struct WsOptions : StreamOptions
     QStringList subprotocols;
     QStringList sends;
     int pingIntervalMs = 15000; // as WebSocketSettings: dead-link detection on by default
+    bool compression = true; // offer permessage-deflate; --no-compression turns it off
 };
 
 struct DemoOptions

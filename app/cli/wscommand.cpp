@@ -4,6 +4,8 @@
 #include "recordwriter.h"
 #include "ssecommand.h"
 
+#include <QByteArrayList>
+
 namespace streamscope {
 
 WsCommand::WsCommand(
@@ -56,6 +58,7 @@ void WsCommand::start()
     settings.initialDelayMs = m_options.initialDelayMs;
     settings.maxDelayMs = m_options.maxDelayMs;
     settings.pingIntervalMs = m_options.pingIntervalMs;
+    settings.compression = m_options.compression;
     settings.maxReconnects = m_options.maxReconnects;
     settings.closeTimeoutMs = CloseWaitMs;
     settings.caCertificatesFile = m_options.caCertificatesFile;
@@ -125,14 +128,26 @@ void WsCommand::handleOpened()
     }
     m_everOpened = true;
     const QByteArray subprotocol = m_client.subprotocol().toUtf8();
+    const QByteArray extensions = m_client.extensions().toUtf8();
     if (m_options.json) {
         Record record(*m_out, "open");
         if (!subprotocol.isEmpty()) {
             record.string("subprotocol", subprotocol);
         }
+        if (!extensions.isEmpty()) {
+            record.string("extensions", extensions);
+        }
         return;
     }
-    lifecycle(subprotocol.isEmpty() ? QByteArray("open") : "open (subprotocol " + subprotocol + ")",
+    // What the server agreed to, as the dashboard's open row says it.
+    QByteArrayList agreed;
+    if (!subprotocol.isEmpty()) {
+        agreed.append("subprotocol " + subprotocol);
+    }
+    if (!extensions.isEmpty()) {
+        agreed.append(extensions);
+    }
+    lifecycle(agreed.isEmpty() ? QByteArray("open") : "open (" + agreed.join(", ") + ")",
         console::Palette(m_err->isTerminal()).green());
 }
 
