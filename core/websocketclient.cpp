@@ -183,6 +183,7 @@ void WebSocketClient::startAttempt()
     settings.sslConfiguration = m_sslConfiguration;
     settings.ignoreCertificateErrors = m_settings.ignoreCertificateErrors;
     settings.handshakeTimeoutMs = m_settings.handshakeTimeoutMs;
+    settings.proxy = m_settings.proxy;
     settings.closeTimeoutMs = m_settings.closeTimeoutMs;
 
     const State previous = m_state;

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -39,6 +40,8 @@ struct WebSocketSettings
     qint64 readBufferBytes = 1024 * 1024;
     bool compression = true; // offer permessage-deflate (RFC 7692)
     int handshakeTimeoutMs = 30000; // TCP, TLS and the server's upgrade answer together
+    // DefaultProxy: the application's (system) proxy; an HTTP proxy tunnels with CONNECT.
+    QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::DefaultProxy);
     int maxQueuedMessages = 1000; // offline queue bounds; past either the oldest are dropped
     qint64 maxQueuedBytes = 4 * 1024 * 1024;
     int closeTimeoutMs = 2000; // close(): how long to wait for the peer before aborting

@@ -77,6 +77,7 @@ void WebSocketConnection::open(const WebSocketConnectionSettings &settings)
         connect(m_socket, &QTcpSocket::connected, this,
             &WebSocketConnection::handleEncryptedOrConnected);
     }
+    m_socket->setProxy(settings.proxy);
     m_socket->setReadBufferSize(std::max<qint64>(s_readChunkBytes, settings.readBufferBytes));
     connect(m_socket, &QTcpSocket::readyRead, this, &WebSocketConnection::handleReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &WebSocketConnection::handleDisconnected);

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QList>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -37,6 +38,9 @@ struct WebSocketConnectionSettings
     qint64 readBufferBytes = 1024 * 1024;
     QSslConfiguration sslConfiguration; // wss: what to trust
     bool ignoreCertificateErrors = false; // wss: reported by certificateWarning() instead
+    // DefaultProxy: the application's (system) proxy, which Qt skips for loopback hosts; an
+    // HTTP proxy tunnels with CONNECT.
+    QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::DefaultProxy);
     int handshakeTimeoutMs = 30000; // TCP, TLS and the upgrade answer together
     int closeTimeoutMs = 2000; // how long the closing handshake may take
 };

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkProxy>
 #include <QPointer>
 #include <QSet>
 #include <QSignalSpy>
@@ -116,6 +117,7 @@ private slots:
     void textSplitInsideCodePoint_data();
     void textSplitInsideCodePoint();
     void silentHandshakeTimesOut();
+    void throughHttpConnectProxy();
     void compressionWithNodeWs_data();
     void compressionWithNodeWs();
     void brokenFrames_data();
@@ -741,6 +743,77 @@ void TestWebSocketClient::silentHandshakeTimesOut()
         QStringLiteral("no answer to the WebSocket handshake within 200 ms: connection "
                        "considered dead"));
     QVERIFY(server.connections >= 2); // and it tries again
+}
+
+// An HTTP proxy that only tunnels (CONNECT), as corporate proxies do for WebSocket.
+class ConnectProxy : public QObject
+{
+public:
+    ConnectProxy()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *client = m_server.nextPendingConnection()) {
+                client->setParent(this);
+                connect(client, &QTcpSocket::readyRead, this, [this, client] {
+                    if (client->property("upstream").isValid()) {
+                        return;
+                    }
+                    const QByteArray head = client->peek(8192);
+                    const qsizetype end = head.indexOf("\r\n\r\n");
+                    if (end < 0) {
+                        return;
+                    }
+                    client->read(end + 4);
+                    const QByteArray line = head.left(head.indexOf("\r\n"));
+                    requests.append(line);
+                    const QByteArray target = line.split(' ').value(1);
+                    auto *upstream = new QTcpSocket(this);
+                    client->setProperty("upstream", true);
+                    connect(upstream, &QTcpSocket::connected, client, [client, upstream] {
+                        client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+                        client->write(client->readAll());
+                        connect(client, &QTcpSocket::readyRead, upstream,
+                            [client, upstream] { upstream->write(client->readAll()); });
+                        connect(upstream, &QTcpSocket::readyRead, client,
+                            [client, upstream] { client->write(upstream->readAll()); });
+                        connect(upstream, &QTcpSocket::disconnected, client,
+                            &QTcpSocket::disconnectFromHost);
+                        connect(client, &QTcpSocket::disconnected, upstream,
+                            &QTcpSocket::disconnectFromHost);
+                    });
+                    const qsizetype colon = target.lastIndexOf(':');
+                    upstream->connectToHost(QString::fromLatin1(target.left(colon)),
+                        quint16(target.mid(colon + 1).toUInt()));
+                });
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QByteArrayList requests; // each CONNECT line
+
+private:
+    QTcpServer m_server;
+};
+
+void TestWebSocketClient::throughHttpConnectProxy()
+{
+    WsTestServer server;
+    QVERIFY(server.listen());
+    ConnectProxy proxy;
+    // Set on the stream: Qt never sends loopback hosts through the application's proxy.
+    WebSocketClient client;
+    QSignalSpy text(&client, &WebSocketClient::textMessageReceived);
+    WebSocketSettings settings = fastSettings(server.url());
+    settings.proxy
+        = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), proxy.port());
+    client.open(settings);
+    QTRY_COMPARE(client.state(), WebSocketClient::State::Open);
+    client.sendText(QByteArray("through the tunnel"));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toByteArray(), QByteArray("through the tunnel"));
+    QCOMPARE(proxy.requests,
+        QByteArrayList{"CONNECT 127.0.0.1:" + QByteArray::number(server.port()) + " HTTP/1.1"});
 }
 
 void TestWebSocketClient::compressionWithNodeWs_data()
