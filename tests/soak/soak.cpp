@@ -36,6 +36,9 @@ constexpr bool s_addressSanitizer = false;
 constexpr bool s_addressSanitizer = false;
 #endif
 
+// How long the end of a run waits for both clients to be back and caught up.
+constexpr qint64 s_settleLimitMs = 20000;
+
 qint64 rssKiB()
 {
     QFile file(QStringLiteral("/proc/self/status"));
@@ -223,7 +226,26 @@ int main(int argc, char *argv[])
         sseServer.setFaultsEnabled(false);
         wsServer.setFaultsEnabled(false);
     });
-    QTimer::singleShot(runMs, &app, [&] { app.quit(); });
+    // At the end, wait for both clients to be back and caught up instead of reading their state
+    // once: how long a reconnect takes depends on the machine's speed, not on the clients. The
+    // wait is bounded; a client still not back then fails the run.
+    quint64 publishedAtEnd = 0;
+    qint64 wsMessagesAtEnd = 0;
+    QTimer settle;
+    QObject::connect(&settle, &QTimer::timeout, &app, [&] {
+        const bool caughtUp = sseExpected - 1 >= publishedAtEnd
+            && source.state() == EventSource::State::Open
+            && client.state() == WebSocketClient::State::Open
+            && qint64(wsMessages) > wsMessagesAtEnd;
+        if (caughtUp || clock.elapsed() > runMs + s_settleLimitMs) {
+            app.quit();
+        }
+    });
+    QTimer::singleShot(runMs, &app, [&] {
+        publishedAtEnd = sseServer.published();
+        wsMessagesAtEnd = qint64(wsMessages);
+        settle.start(20);
+    });
 
     std::printf("soak: %d s, seed %u, SSE on %d, WebSocket on %d\n", seconds, seed,
         sseServer.port(), wsServer.port());
@@ -234,11 +256,13 @@ int main(int argc, char *argv[])
     const qint64 endMs = clock.elapsed();
     const bool sseBack
         = source.state() == EventSource::State::Open && endMs - sseLastEventMs < 1000;
-    const bool wsBack
-        = client.state() == WebSocketClient::State::Open && endMs - wsLastMessageMs < 1000;
-    // Every event published up to a moment ago arrived.
+    const bool wsBack = client.state() == WebSocketClient::State::Open
+        && qint64(wsMessages) > wsMessagesAtEnd && endMs - wsLastMessageMs < 1000;
+    // Every event published up to the end of the run arrived.
     const quint64 behind
-        = sseServer.published() > sseExpected - 1 ? sseServer.published() - (sseExpected - 1) : 0;
+        = publishedAtEnd > sseExpected - 1 ? publishedAtEnd - (sseExpected - 1) : 0;
+    std::printf(
+        "soak: both clients back and caught up %lld ms after the end of the run\n", endMs - runMs);
     finished = true;
     source.close();
     client.close();
