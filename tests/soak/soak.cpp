@@ -231,19 +231,21 @@ int main(int argc, char *argv[])
     // wait is bounded; a client still not back then fails the run.
     quint64 publishedAtEnd = 0;
     qint64 wsMessagesAtEnd = 0;
+    qint64 settleStartMs = 0;
     QTimer settle;
     QObject::connect(&settle, &QTimer::timeout, &app, [&] {
         const bool caughtUp = sseExpected - 1 >= publishedAtEnd
             && source.state() == EventSource::State::Open
             && client.state() == WebSocketClient::State::Open
             && qint64(wsMessages) > wsMessagesAtEnd;
-        if (caughtUp || clock.elapsed() > runMs + s_settleLimitMs) {
+        if (caughtUp || clock.elapsed() > settleStartMs + s_settleLimitMs) {
             app.quit();
         }
     });
     QTimer::singleShot(runMs, &app, [&] {
         publishedAtEnd = sseServer.published();
         wsMessagesAtEnd = qint64(wsMessages);
+        settleStartMs = clock.elapsed();
         settle.start(20);
     });
 
