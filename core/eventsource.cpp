@@ -1,6 +1,7 @@
 #include "eventsource.h"
 
 #include "emitguard.h"
+#include "httptoken.h"
 #include "tls.h"
 
 #include <QDateTime>
@@ -64,15 +65,6 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
         && a.port(defaultPort(a)) == b.port(defaultPort(b));
 }
 
-bool isToken(QByteArrayView text)
-{
-    static constexpr QByteArrayView s_punctuation = "!#$%&'*+-.^_`|~";
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || s_punctuation.contains(c);
-    });
-}
-
 // What makes the settings unusable, in words; empty when they are fine. A bad header would
 // otherwise go out as sent (CR/LF splits a request) or be refused by every attempt alike.
 QString checkSettings(const EventSourceSettings &settings)
@@ -82,11 +74,11 @@ QString checkSettings(const EventSourceSettings &settings)
         || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
         return QStringLiteral("not an http or https URL: \"%1\"").arg(url.toDisplayString());
     }
-    if (!settings.method.isEmpty() && !isToken(settings.method)) {
+    if (!settings.method.isEmpty() && !http::isToken(settings.method)) {
         return QStringLiteral("invalid HTTP method \"%1\"").arg(QString::fromUtf8(settings.method));
     }
     for (const auto &[name, value] : settings.headers) {
-        if (!isToken(name)) {
+        if (!http::isToken(name)) {
             return QStringLiteral("invalid header name \"%1\"").arg(QString::fromUtf8(name));
         }
         if (value.contains('\r') || value.contains('\n') || value.contains('\0')) {

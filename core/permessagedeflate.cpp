@@ -1,5 +1,8 @@
 #include "permessagedeflate.h"
 
+#include "bytesize.h"
+#include "httptoken.h"
+
 #include <QList>
 
 #include <zlib.h>
@@ -13,28 +16,6 @@ namespace {
 constexpr qsizetype s_stepBytes = 64 * 1024; // output produced per zlib call at most
 constexpr uInt s_maxInputSlice = 1u << 30; // zlib counts input in uInt
 constexpr char s_tail[] = {'\x00', '\x00', '\xff', '\xff'}; // RFC 7692 7.2.1 and 7.2.2
-
-// RFC 7230 3.2.6 tchar.
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty()) {
-        return false;
-    }
-    for (const char c : text) {
-        if (!isTokenChar(c)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 struct ExtensionParam
 {
@@ -119,7 +100,7 @@ private:
     QByteArray readToken()
     {
         const qsizetype start = m_at;
-        while (!atEnd() && isTokenChar(peek())) {
+        while (!atEnd() && http::isTokenChar(peek())) {
             ++m_at;
         }
         return m_text.sliced(start, m_at - start).toByteArray();
@@ -153,7 +134,7 @@ private:
             return std::nullopt;
         }
         ++m_at;
-        if (!isToken(value)) {
+        if (!http::isToken(value)) {
             setError(error,
                 QStringLiteral("quoted value \"%1\" is not a token").arg(QString::fromUtf8(value)));
             return std::nullopt;
@@ -197,17 +178,6 @@ QString zlibMessage(const z_stream &stream, int code)
         return QString::fromLatin1(stream.msg);
     }
     return QStringLiteral("zlib error %1").arg(code);
-}
-
-QString sizeText(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    }
-    if (bytes >= 1024 && bytes % 1024 == 0) {
-        return QStringLiteral("%1 KiB").arg(bytes / 1024);
-    }
-    return QStringLiteral("%1 bytes").arg(bytes);
 }
 
 } // namespace
@@ -382,7 +352,7 @@ bool WebSocketInflater::run(const char *data, qsizetype size, QByteArray &out, q
             if (produced > fits) {
                 return fail(Error::TooLarge,
                     QStringLiteral("decompressed message of more than %1")
-                        .arg(sizeText(maxTotalOut)));
+                        .arg(describeBytes(maxTotalOut)));
             }
             if (code != Z_OK && code != Z_STREAM_END && code != Z_BUF_ERROR) {
                 return fail(code == Z_MEM_ERROR ? Error::OutOfMemory : Error::Corrupt,

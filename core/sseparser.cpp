@@ -1,5 +1,6 @@
 #include "sseparser.h"
 
+#include "bytesize.h"
 #include "utf8.h"
 
 #include <algorithm>
@@ -43,17 +44,6 @@ Field fieldNamed(QByteArrayView name)
     default:
         return Field::Other;
     }
-}
-
-QString describeBytes(qsizetype bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    }
-    if (bytes >= 1024 && bytes % 1024 == 0) {
-        return QStringLiteral("%1 KiB").arg(bytes / 1024);
-    }
-    return QStringLiteral("%1 bytes").arg(bytes);
 }
 
 } // namespace

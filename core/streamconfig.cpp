@@ -1,5 +1,6 @@
 #include "streamconfig.h"
 
+#include "httptoken.h"
 #include "json.h"
 
 #include <QFileInfo>
@@ -12,22 +13,6 @@
 namespace streamscope {
 
 namespace {
-
-// RFC 9110 5.6.2: token = 1*tchar.
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty()) {
-        return false;
-    }
-    for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool hasLineBreakOrNul(QByteArrayView text)
 {
@@ -299,7 +284,7 @@ QList<StreamConfig::Problem> StreamConfig::validate() const
         const auto &[headerName, value] = headers.at(i);
         if (headerName.isEmpty()) {
             add("headers", QStringLiteral("header %1 has no name").arg(i + 1));
-        } else if (!isToken(headerName)) {
+        } else if (!http::isToken(headerName)) {
             add("headers",
                 QStringLiteral(
                     "header name \"%1\" may hold only letters, digits and !#$%&'*+-.^_`|~")
@@ -323,7 +308,7 @@ QList<StreamConfig::Problem> StreamConfig::validate() const
     }
     const Transport kind = transport();
     if (kind != Transport::WebSocket) {
-        if (!isToken(method)) {
+        if (!http::isToken(method)) {
             add("method",
                 method.isEmpty() ? QStringLiteral("enter an HTTP method, such as GET or POST")
                                  : QStringLiteral("\"%1\" is not an HTTP method")
@@ -339,7 +324,7 @@ QList<StreamConfig::Problem> StreamConfig::validate() const
     }
     if (kind != Transport::Sse) {
         for (const QString &protocol : subprotocols) {
-            if (!isToken(protocol.toUtf8())) {
+            if (!http::isToken(protocol.toUtf8())) {
                 add("subprotocols",
                     QStringLiteral("\"%1\" is not a valid subprotocol name (a token: no spaces "
                                    "or separators)")
@@ -549,7 +534,7 @@ bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header,
         problem = QStringLiteral("\"%1\" is not of the form \"Name: value\"").arg(line);
     } else if (name.isEmpty()) {
         problem = QStringLiteral("\"%1\" has no name before the colon").arg(line);
-    } else if (!isToken(name)) {
+    } else if (!http::isToken(name)) {
         problem = QStringLiteral("\"%1\": the name may hold only letters, digits and "
                                  "!#$%&'*+-.^_`|~")
                       .arg(line);
@@ -620,7 +605,7 @@ QString maskedHeaderValue(QByteArrayView name, const QByteArray &value)
     // tells what kind of credential it is, which helps and gives nothing away.
     if (name.trimmed().compare("cookie", Qt::CaseInsensitive) != 0) {
         const qsizetype space = value.indexOf(' ');
-        if (space > 0 && isToken(QByteArrayView(value).first(space))) {
+        if (space > 0 && http::isToken(QByteArrayView(value).first(space))) {
             out = QString::fromUtf8(value.first(space + 1));
             secret = value.sliced(space + 1);
         }

@@ -1,5 +1,6 @@
 #include "websocketclient.h"
 
+#include "bytesize.h"
 #include "emitguard.h"
 #include "tls.h"
 #include "websocketconnection.h"
@@ -15,17 +16,6 @@ bool isFatalStatus(int status)
 {
     // Retrying cannot fix missing credentials, a forbidden origin or a wrong path.
     return status == 401 || status == 403 || status == 404;
-}
-
-QString describeBytes(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    }
-    if (bytes >= 1024 && bytes % 1024 == 0) {
-        return QStringLiteral("%1 KiB").arg(bytes / 1024);
-    }
-    return QStringLiteral("%1 bytes").arg(bytes);
 }
 
 } // namespace

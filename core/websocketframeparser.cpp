@@ -1,5 +1,6 @@
 #include "websocketframeparser.h"
 
+#include "bytesize.h"
 #include "permessagedeflate.h"
 
 #include <QtEndian>
@@ -9,17 +10,6 @@
 namespace streamscope {
 
 namespace {
-
-QString sizeText(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
-        return QStringLiteral("%1 MiB").arg(bytes / (1024 * 1024));
-    }
-    if (bytes >= 1024 && bytes % 1024 == 0) {
-        return QStringLiteral("%1 KiB").arg(bytes / 1024);
-    }
-    return QStringLiteral("%1 bytes").arg(bytes);
-}
 
 QString protocolError(const char *what)
 {
@@ -444,8 +434,9 @@ bool WebSocketFrameParser::failTooLarge(bool compressed)
 {
     return fail(WebSocketCloseCode::MessageTooBig,
         compressed
-            ? QStringLiteral("compressed message of more than %1").arg(sizeText(compressedLimit()))
-            : QStringLiteral("message of more than %1").arg(sizeText(m_maxMessageBytes)));
+            ? QStringLiteral("compressed message of more than %1")
+                  .arg(describeBytes(compressedLimit()))
+            : QStringLiteral("message of more than %1").arg(describeBytes(m_maxMessageBytes)));
 }
 
 qint64 WebSocketFrameParser::compressedLimit() const

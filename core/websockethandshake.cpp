@@ -1,5 +1,6 @@
 #include "websockethandshake.h"
 
+#include "httptoken.h"
 #include "utf8.h"
 
 #include <QCryptographicHash>
@@ -30,27 +31,6 @@ constexpr const char *s_handshakeHeaders[] = {
     "content-length",
     "transfer-encoding",
 };
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty()) {
-        return false;
-    }
-    for (const char c : text) {
-        if (!isTokenChar(c)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool isHandshakeHeader(QByteArrayView name)
 {
@@ -170,7 +150,7 @@ void WebSocketHandshake::buildRequest(const WebSocketHandshakeRequest &request)
     for (const QString &subprotocol : request.subprotocols) {
         const QByteArray name = subprotocol.toUtf8();
         // RFC 6455 4.1: each is a token, and one may be offered only once.
-        if (!isToken(name)) {
+        if (!http::isToken(name)) {
             m_warnings.append(
                 QStringLiteral("subprotocol \"%1\" left out: not an HTTP token").arg(subprotocol));
         } else if (m_offeredSubprotocols.contains(subprotocol)) {
@@ -190,7 +170,7 @@ void WebSocketHandshake::buildRequest(const WebSocketHandshakeRequest &request)
 
     for (const auto &[name, value] : request.headers) {
         const QString nameText = QString::fromUtf8(utf8::sanitized(name));
-        if (!isToken(name)) {
+        if (!http::isToken(name)) {
             m_warnings.append(
                 QStringLiteral("header \"%1\" left out: not a valid name").arg(nameText));
         } else if (isHandshakeHeader(name)) {
@@ -384,7 +364,7 @@ bool WebSocketHandshake::parseHead(QByteArrayView head)
             continue;
         }
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon))) {
+        if (colon <= 0 || !http::isToken(line.first(colon))) {
             failWith(
                 QStringLiteral("malformed header line in the server's handshake answer: \"%1\"")
                     .arg(readable(line, 80)));

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "httptoken.h"
+
 #include <QCommandLineParser>
 #include <QFileInfo>
 
@@ -197,21 +199,6 @@ qint64 parseSeconds(const QCommandLineParser &parser, const QString &option)
     return qint64(std::ceil(seconds * 1000));
 }
 
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty()) {
-        return false;
-    }
-    for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
 HeaderList parseHeaders(const QStringList &values)
 {
     HeaderList headers;
@@ -223,7 +210,7 @@ HeaderList parseHeaders(const QStringList &values)
                 QStringLiteral("header '%1' wants the form \"Name: value\"").arg(value)};
         }
         const QByteArray name = text.left(colon).trimmed();
-        if (!isToken(name)) {
+        if (!http::isToken(name)) {
             throw UsageError{QStringLiteral("header '%1' has an invalid name").arg(value)};
         }
         const QByteArray headerValue = text.mid(colon + 1).trimmed();
@@ -331,7 +318,7 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
     }
     if (parser.isSet(QStringLiteral("method"))) {
         options.method = parser.value(QStringLiteral("method")).toUtf8();
-        if (!isToken(options.method)) {
+        if (!http::isToken(options.method)) {
             throw UsageError{QStringLiteral("--method wants an HTTP method, not '%1'")
                                  .arg(parser.value(QStringLiteral("method")))};
         }
@@ -347,7 +334,7 @@ void parseWs(const QCommandLineParser &parser, WsOptions &options)
     fillStreamOptions(parser, options, {QStringLiteral("ws"), QStringLiteral("wss")});
     options.subprotocols = parser.values(QStringLiteral("subprotocol"));
     for (const QString &name : std::as_const(options.subprotocols)) {
-        if (!isToken(name.toUtf8())) {
+        if (!http::isToken(name.toUtf8())) {
             throw UsageError{QStringLiteral("--subprotocol wants a token, not '%1'").arg(name)};
         }
     }
