@@ -1,6 +1,8 @@
 #include "eventsource.h"
 
+#include "bytesize.h"
 #include "emitguard.h"
+#include "httpstatus.h"
 #include "httptoken.h"
 #include "tls.h"
 
@@ -19,6 +21,9 @@ namespace {
 constexpr int s_maxRedirects = 10;
 constexpr qsizetype s_readChunkBytes = 64 * 1024; // about what QNAM hands over at a time
 constexpr qint64 s_maxRetryAfterMs = 24 * 60 * 60 * 1000; // a day: beyond is a server bug
+constexpr qsizetype s_maxRefusalBodyBytes = 4 * 1024; // of a 4xx/5xx body, for its error text
+constexpr int s_refusalBodyWaitMs = 2000; // a refusal's body that never ends is not waited for
+constexpr int s_fullReadsToFallBehind = 2; // HTTP/2: one full buffer may be a passing stall
 
 bool isEventStream(const QByteArray &contentType)
 {
@@ -26,14 +31,6 @@ bool isEventStream(const QByteArray &contentType)
     const QByteArray mediaType
         = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
     return mediaType == "text/event-stream";
-}
-
-QString statusText(int status, const QByteArray &reason)
-{
-    const QByteArray trimmed = reason.trimmed();
-    return trimmed.isEmpty()
-        ? QStringLiteral("HTTP %1").arg(status)
-        : QStringLiteral("HTTP %1 %2").arg(status).arg(QString::fromUtf8(trimmed));
 }
 
 // HTTP Retry-After: delta-seconds or an IMF-fixdate; 0 when absent or unreadable.
@@ -107,6 +104,8 @@ EventSource::EventSource(QNetworkAccessManager *network, QObject *parent)
     m_reconnectTimer.setSingleShot(true);
     m_healthyTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
+    m_refusalTimer.setSingleShot(true);
+    connect(&m_refusalTimer, &QTimer::timeout, this, &EventSource::refuse);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &EventSource::startAttempt);
     connect(&m_healthyTimer, &QTimer::timeout, this, &EventSource::markHealthy);
     connect(&m_idleTimer, &QTimer::timeout, this, &EventSource::handleIdleCheck);
@@ -144,6 +143,7 @@ void EventSource::open(const EventSourceSettings &settings)
     m_reconnectTimer.stop();
     dropReply();
     m_settings = settings;
+    m_http1Only = false;
     m_reconnect.configure(settings.initialDelayMs, settings.maxDelayMs, settings.maxReconnects);
     m_parser.setMaxEventBytes(settings.maxEventBytes);
     m_parser.reset(settings.lastEventId);
@@ -177,6 +177,11 @@ void EventSource::reconnectNow()
     startAttempt();
 }
 
+void EventSource::consumerStalled()
+{
+    fallBehind(QStringLiteral("its events are not being read"));
+}
+
 void EventSource::startAttempt()
 {
     ++m_generation;
@@ -202,8 +207,33 @@ void EventSource::startAttempt()
     sendRequest(m_currentUrl);
 }
 
-void EventSource::sendRequest(const QUrl &url)
+QNetworkAccessManager *EventSource::managerFor(const QUrl &url, Http2Mode mode, bool mayWait)
 {
+    if (!m_pool) {
+        return m_network;
+    }
+    m_poolKey = ConnectionPool::keyFor(
+        url, mode, m_settings.caCertificatesFile, m_settings.ignoreCertificateErrors);
+    m_manager = m_pool->acquire(m_poolKey, url, mode, mayWait, &m_probing);
+    return m_manager.get();
+}
+
+void EventSource::sendRequest(const QUrl &url, bool mayWait)
+{
+    const Http2Mode mode = m_http1Only ? Http2Mode::Off : m_settings.http2;
+    QNetworkAccessManager *network = managerFor(url, mode, mayWait);
+    if (!network) {
+        // Another stream is finding out whether the origin speaks HTTP/2: if it does, this one
+        // joins its connection instead of opening another.
+        m_poolWait = connect(m_pool, &ConnectionPool::settled, this,
+            [this, url, generation = m_generation](const QString &key) {
+                if (key == m_poolKey && generation == m_generation) {
+                    disconnect(m_poolWait);
+                    sendRequest(url, false);
+                }
+            });
+        return;
+    }
     QNetworkRequest request(url);
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
@@ -223,10 +253,16 @@ void EventSource::sendRequest(const QUrl &url)
     if (url.scheme() == QLatin1String("https")) {
         request.setSslConfiguration(m_sslConfiguration);
     }
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, mode != Http2Mode::Off);
+    if (mode == Http2Mode::PriorKnowledge) {
+        // Qt speaks h2c only this way (the Upgrade dance works with neither nginx nor node).
+        request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+        request.setAttribute(QNetworkRequest::Http2CleartextAllowedAttribute, true);
+    }
 
     QNetworkReply *reply = (m_method == "GET" && m_body.isEmpty())
-        ? m_network->get(request)
-        : m_network->sendCustomRequest(request, m_method, m_body);
+        ? network->get(request)
+        : network->sendCustomRequest(request, m_method, m_body);
     // Bounded before any byte arrives: an unbounded buffer grows with a slow consumer.
     reply->setReadBufferSize(m_settings.readBufferBytes);
     m_reply = reply;
@@ -257,7 +293,13 @@ void EventSource::handleMetaData()
     }
     m_responseHandled = true;
     const int status = statusAttribute.toInt();
-    const QString text = statusText(
+    const bool http2 = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool();
+    m_protocol = http2 ? QByteArrayLiteral("HTTP/2") : QByteArrayLiteral("HTTP/1.1");
+    if (m_probing) {
+        m_probing = false;
+        m_pool->learned(m_poolKey, m_manager, http2);
+    }
+    const QString text = http::statusText(
         status, reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
 
     if (status == 200) {
@@ -300,15 +342,16 @@ void EventSource::handleMetaData()
         }
         return;
     }
-    if (status == 408 || status == 429 || (status >= 500 && status < 600)) {
-        const int floorMs = (status == 429 || status == 503)
+    if (status >= 400 && status < 600) {
+        m_refusal.status = status;
+        m_refusal.reason
+            = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+        m_refusal.fatal = status < 500 && status != 408 && status != 429;
+        m_refusal.retryAfterMs = (status == 429 || status == 503)
             ? parseRetryAfter(reply->rawHeader("Retry-After"))
             : 0;
-        failAttempt(text, status, floorMs);
-        return;
-    }
-    if (status >= 400 && status < 500) {
-        failFatally(text, status);
+        m_refusalTimer.start(s_refusalBodyWaitMs);
+        handleReadyRead();
         return;
     }
     failFatally(text + QStringLiteral(": not an event stream"), status);
@@ -321,7 +364,7 @@ bool EventSource::followRedirect(int status)
         return false;
     }
     const QUrl target = m_currentUrl.resolved(QUrl(QString::fromUtf8(location)));
-    const QString text = statusText(
+    const QString text = http::statusText(
         status, m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
     if (!target.isValid()
         || (target.scheme() != QLatin1String("http")
@@ -363,13 +406,76 @@ bool EventSource::followRedirect(int status)
     return true;
 }
 
+void EventSource::collectRefusal()
+{
+    QNetworkReply *reply = m_reply;
+    const qint64 room = s_maxRefusalBodyBytes - m_refusal.body.size();
+    if (reply && room > 0) {
+        m_refusal.body.append(reply->read(room));
+    }
+    if (m_refusal.body.size() >= s_maxRefusalBodyBytes) {
+        refuse();
+    }
+}
+
+void EventSource::refuse()
+{
+    if (m_refusal.status == 0) {
+        return;
+    }
+    const Refusal refusal = std::exchange(m_refusal, Refusal{});
+    m_refusalTimer.stop();
+    const QString text = http::statusText(refusal.status, refusal.reason, refusal.body);
+    if (refusal.fatal) {
+        failFatally(text, refusal.status);
+    } else {
+        failAttempt(text, refusal.status, refusal.retryAfterMs);
+    }
+}
+
 void EventSource::handleReadyRead()
+{
+    if (m_refusal.status != 0) {
+        collectRefusal();
+        return;
+    }
+    if (m_protocol == "HTTP/2" && m_reply && m_state == State::Open && !m_feeding) {
+        // Read what has gathered once the deliveries queued before this one are in: a buffer
+        // found full then means Qt holds more than we take (it has no backpressure here).
+        if (!m_readQueued) {
+            m_readQueued = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation = m_generation] {
+                    if (generation == m_generation) {
+                        m_readQueued = false;
+                        readAvailable();
+                    }
+                },
+                Qt::QueuedConnection);
+        }
+        return;
+    }
+    readAvailable();
+}
+
+void EventSource::readAvailable()
 {
     QNetworkReply *reply = m_reply;
     if (!reply || m_state != State::Open || m_feeding) {
         // Before the headers are decided there is nothing to parse; inside feed() a nested
         // event loop must not reenter the parser: the outer loop reads on after it returns.
         return;
+    }
+    if (m_protocol == "HTTP/2" && m_settings.readBufferBytes > 0) {
+        const qint64 buffered = reply->bytesAvailable();
+        if (buffered < m_settings.readBufferBytes / 2) {
+            m_fullReads = 0;
+        } else if (buffered >= m_settings.readBufferBytes
+            && ++m_fullReads >= s_fullReadsToFallBehind) {
+            fallBehind(QStringLiteral("%1 waiting to be read").arg(describeBytes(buffered)));
+            return;
+        }
     }
     const EmitGuard guard(this, m_generation);
     while (reply->bytesAvailable() > 0) {
@@ -416,9 +522,14 @@ void EventSource::handleFinished()
             return;
         }
     }
+    if (m_refusal.status != 0) {
+        collectRefusal();
+        refuse();
+        return;
+    }
     if (m_state == State::Open) {
         // Whatever is still buffered belongs to the stream.
-        handleReadyRead();
+        readAvailable();
         if (guard.isStale()) {
             return;
         }
@@ -479,6 +590,40 @@ void EventSource::handleIdleCheck()
                          "not open, or this QNetworkAccessManager's 6 connections per host "
                          "are all held by other streams)");
     failAttempt(message.arg(m_settings.idleTimeoutMs), 0, 0);
+}
+
+void EventSource::fallBehind(const QString &why)
+{
+    if (!m_reply || m_state != State::Open || m_protocol != "HTTP/2") {
+        return; // over HTTP/1.1 a reply not read holds the server back by itself
+    }
+    ++m_timesFellBehind;
+    const bool toHttp1
+        = m_settings.http2 == Http2Mode::Auto && m_currentUrl.scheme() == QLatin1String("https");
+    m_http1Only = m_http1Only || toHttp1;
+    const QByteArray id = m_parser.lastEventId();
+    QString message = QStringLiteral("fell behind over HTTP/2 (%1), where Qt gives no "
+                                     "backpressure and would buffer without bound: ")
+                          .arg(why);
+    message += toHttp1 ? QStringLiteral("reconnecting over HTTP/1.1")
+                       : QStringLiteral("reconnecting once caught up");
+    message += id.isEmpty() ? QStringLiteral(
+                   "; the stream has no event ids, so what the server sends meanwhile is lost")
+                            : QStringLiteral(", resuming after id %1").arg(QString::fromUtf8(id));
+    dropReply();
+    m_parser.finish();
+    const EmitGuard guard(this, m_generation);
+    emit fellBehind(message, m_timesFellBehind);
+    if (guard.isStale()) {
+        return;
+    }
+    // Not a failure. The reconnect runs from the event loop, so after a blocked consumer went on.
+    const std::optional<int> delay = toHttp1 ? std::optional<int>(0) : m_reconnect.next(false);
+    if (!delay) {
+        stop(CloseReason::GaveUp);
+        return;
+    }
+    scheduleReconnect(*delay);
 }
 
 void EventSource::failAttempt(const QString &message, int httpStatus, int retryAfterMs)
@@ -558,7 +703,20 @@ void EventSource::dropReply()
     ++m_generation;
     m_idleTimer.stop();
     m_healthyTimer.stop();
+    m_refusalTimer.stop();
+    m_refusal = Refusal{};
     m_feeding = false;
+    m_readQueued = false;
+    m_fullReads = 0;
+    if (m_poolWait) {
+        disconnect(m_poolWait);
+    }
+    if (m_probing) {
+        m_probing = false;
+        m_pool->abandoned(m_poolKey); // the streams waiting for it go on by themselves
+    }
+    // Let go of the manager after the reply: its deleter waits for the event loop.
+    const ConnectionPool::Manager manager = std::exchange(m_manager, {});
     if (!m_reply) {
         return;
     }

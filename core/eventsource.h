@@ -1,5 +1,7 @@
 #pragma once
 
+#include "connectionpool.h"
+#include "http2mode.h"
 #include "reconnectpolicy.h"
 #include "sseevent.h"
 #include "sseparser.h"
@@ -41,6 +43,7 @@ struct EventSourceSettings
     // https: connect despite certificate errors, each reported by certificateWarning(). Only
     // ever set on the user's explicit request: it gives up the server's authentication.
     bool ignoreCertificateErrors = false;
+    Http2Mode http2 = Http2Mode::Auto;
 };
 
 // One SSE stream over QNetworkAccessManager: WHATWG parsing, the server's retry, Last-Event-ID,
@@ -68,11 +71,21 @@ public:
     explicit EventSource(QNetworkAccessManager *network, QObject *parent = nullptr);
     ~EventSource() override;
 
+    // Requests go through the pool's managers instead of the constructor's: streams to an
+    // HTTP/2 origin then share its connection. Not owned; set before open().
+    void setConnectionPool(ConnectionPool *pool) { m_pool = pool; }
+
     void open(const EventSourceSettings &settings);
     // Stops for good; emits closed(Requested) unless already closed.
     void close();
     // Drops the current attempt or the wait, and connects again at once.
     void reconnectNow();
+    // Whoever handles the events cannot keep up (stdout blocked, say). Over HTTP/1.1 not reading
+    // is backpressure enough. Qt's HTTP/2 gives none: it would buffer the stream without bound,
+    // so the connection is dropped and the stream resumes from its last event id (over HTTP/1.1
+    // where TLS offers it) once the event loop runs again. Also done by itself when the reply's
+    // buffer is found full twice in a row.
+    void consumerStalled();
 
     State state() const { return m_state; }
     const EventSourceSettings &settings() const { return m_settings; }
@@ -80,6 +93,10 @@ public:
     // The attempt under way, counted from 1 over the life of this source.
     int attempt() const { return m_attempt; }
     quint64 eventsDropped() const { return m_parser.eventsDropped(); }
+    // "HTTP/1.1" or "HTTP/2": of the last response; empty before the first.
+    QByteArray protocol() const { return m_protocol; }
+    // Times this source fell behind over HTTP/2 (see consumerStalled()).
+    int timesFellBehind() const { return m_timesFellBehind; }
 
 signals:
     void stateChanged(streamscope::EventSource::State state);
@@ -96,14 +113,23 @@ signals:
     // ignoreCertificateErrors let a connection with these certificate errors proceed.
     void certificateWarning(const QString &message);
     void reconnectScheduled(int delayMs, int nextAttempt);
+    // The connection was dropped because this stream fell behind over HTTP/2; what happens next
+    // in words (resumed from which id, over which protocol). times: so far, this one included.
+    void fellBehind(const QString &message, int times);
     // Emitted once; nothing follows.
     void closed(streamscope::EventSource::CloseReason reason);
 
 private:
     void startAttempt();
-    void sendRequest(const QUrl &url);
+    // mayWait: the origin's protocol may be worth waiting for (see ConnectionPool::acquire).
+    void sendRequest(const QUrl &url, bool mayWait = true);
+    QNetworkAccessManager *managerFor(const QUrl &url, Http2Mode mode, bool mayWait);
     void handleMetaData();
+    void collectRefusal();
+    void refuse();
     void handleReadyRead();
+    void readAvailable();
+    void fallBehind(const QString &why);
     void handleFinished();
     void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
@@ -117,7 +143,12 @@ private:
     void dropReply();
     void setState(State state);
 
-    QNetworkAccessManager *m_network; // not owned
+    QNetworkAccessManager *m_network; // not owned; used when there is no pool
+    ConnectionPool *m_pool = nullptr; // not owned
+    ConnectionPool::Manager m_manager; // the current attempt's, from the pool
+    QString m_poolKey;
+    bool m_probing = false; // the current attempt finds out the origin's protocol for the pool
+    QMetaObject::Connection m_poolWait; // waiting for another stream to find it out
     QPointer<QNetworkReply> m_reply;
     EventSourceSettings m_settings;
     SseParser m_parser;
@@ -125,6 +156,7 @@ private:
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
     QTimer m_idleTimer;
+    QTimer m_refusalTimer; // a refusal's body that does not end in time is not waited for
     QElapsedTimer m_sinceLastByte;
     QByteArray m_readBuffer;
     QUrl m_currentUrl; // after redirects
@@ -134,12 +166,26 @@ private:
     QByteArray m_method;
     QByteArray m_body;
     HeaderList m_headers;
+    QByteArray m_protocol;
+    // A refusal (4xx, 5xx) waits for the start of its body: APIs say there what went wrong.
+    struct Refusal
+    {
+        int status = 0; // 0: none under way
+        QByteArray reason;
+        QByteArray body;
+        int retryAfterMs = 0;
+        bool fatal = false;
+    } m_refusal;
     // Bumped whenever the attempt under way is dropped: a slot that closed, reconnected or
     // restarted us during an emit is detected by comparing it afterwards.
     quint64 m_generation = 0;
     bool m_responseHandled = false; // the current reply's headers were decided on
     bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
     bool m_requestSent = false; // the current reply's request went out (for the idle message)
+    bool m_readQueued = false; // HTTP/2: a read of what has gathered is queued
+    bool m_http1Only = false; // fell behind over HTTP/2 once: HTTP/1.1 until the next open()
+    int m_fullReads = 0; // HTTP/2: reads in a row that found the reply's buffer full
+    int m_timesFellBehind = 0;
     State m_state = State::Closed;
     int m_attempt = 0;
     int m_redirects = 0;

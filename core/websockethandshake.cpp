@@ -1,5 +1,6 @@
 #include "websockethandshake.h"
 
+#include "httpstatus.h"
 #include "httptoken.h"
 #include "utf8.h"
 
@@ -16,7 +17,6 @@ namespace {
 
 constexpr char s_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"; // RFC 6455 1.3
 constexpr qsizetype s_maxChunkLine = 1024; // a chunk-size line or trailer line of a refusal
-constexpr qsizetype s_maxBodyTextChars = 300; // of a refusal's body in errorString()
 
 // The names the handshake sets or that would break it; user headers never override them.
 constexpr const char *s_handshakeHeaders[] = {
@@ -79,17 +79,6 @@ bool hasListToken(QByteArrayView value, QByteArrayView token)
         value = value.sliced(comma + 1);
     }
     return false;
-}
-
-// Server-sent text for an error message: valid UTF-8, one line, bounded.
-QString readable(QByteArrayView bytes, qsizetype maxChars)
-{
-    QString text = QString::fromUtf8(utf8::sanitized(bytes)).simplified();
-    if (text.size() > maxChars) {
-        text.truncate(maxChars);
-        text.append(QChar(0x2026));
-    }
-    return text;
 }
 
 } // namespace
@@ -342,7 +331,7 @@ bool WebSocketHandshake::parseHead(QByteArrayView head)
                 && (line.size() == 12 || line.at(12) == ' ');
             if (!valid) {
                 failWith(QStringLiteral("the server did not answer with HTTP: \"%1\"")
-                             .arg(readable(line, 80)));
+                             .arg(http::readableText(line, 80)));
                 return false;
             }
             m_status = line.sliced(9, 3).toByteArray().toInt();
@@ -367,7 +356,7 @@ bool WebSocketHandshake::parseHead(QByteArrayView head)
         if (colon <= 0 || !http::isToken(line.first(colon))) {
             failWith(
                 QStringLiteral("malformed header line in the server's handshake answer: \"%1\"")
-                    .arg(readable(line, 80)));
+                    .arg(http::readableText(line, 80)));
             return false;
         }
         m_headers.append(
@@ -385,7 +374,7 @@ WebSocketHandshake::Result WebSocketHandshake::checkAccepted()
     const QByteArray upgrade = header("Upgrade");
     if (trimmed(upgrade).compare("websocket", Qt::CaseInsensitive) != 0) {
         return failWith(QStringLiteral("the server's 101 answer upgrades to \"%1\", not websocket")
-                            .arg(readable(upgrade, 80)));
+                            .arg(http::readableText(upgrade, 80)));
     }
     if (!hasListToken(header("Connection"), "upgrade")) {
         return failWith(QStringLiteral("the server's 101 answer has no Connection: Upgrade"));
@@ -395,15 +384,16 @@ WebSocketHandshake::Result WebSocketHandshake::checkAccepted()
     }
     const QByteArray accept = header("Sec-WebSocket-Accept");
     if (accept != acceptFor(m_key)) {
-        return failWith(QStringLiteral("the server's Sec-WebSocket-Accept \"%1\" does not match "
-                                       "our key (expected \"%2\")")
-                            .arg(readable(accept, 80), QString::fromLatin1(acceptFor(m_key))));
+        return failWith(
+            QStringLiteral("the server's Sec-WebSocket-Accept \"%1\" does not match "
+                           "our key (expected \"%2\")")
+                .arg(http::readableText(accept, 80), QString::fromLatin1(acceptFor(m_key))));
     }
     const QByteArray extensions = trimmed(header("Sec-WebSocket-Extensions")).toByteArray();
     if (!extensions.isEmpty()) {
         if (!m_offeredDeflate) {
             return failWith(QStringLiteral("the server accepted extensions we did not offer: %1")
-                                .arg(readable(extensions, 120)));
+                                .arg(http::readableText(extensions, 120)));
         }
         QString error;
         m_deflate = parseDeflateResponse(extensions, &error);
@@ -417,7 +407,7 @@ WebSocketHandshake::Result WebSocketHandshake::checkAccepted()
         if (!m_offeredSubprotocols.contains(chosen)) {
             return failWith(QStringLiteral("the server chose subprotocol \"%1\", which we did not "
                                            "offer")
-                                .arg(readable(protocol, 80)));
+                                .arg(http::readableText(protocol, 80)));
         }
         m_subprotocol = chosen;
     }
@@ -542,13 +532,7 @@ bool WebSocketHandshake::readChunked(QByteArrayView bytes)
 WebSocketHandshake::Result WebSocketHandshake::refuse()
 {
     m_readingBody = false;
-    const QString phrase = readable(m_reasonPhrase, 80);
-    m_errorString = phrase.isEmpty() ? QStringLiteral("HTTP %1").arg(m_status)
-                                     : QStringLiteral("HTTP %1 %2").arg(m_status).arg(phrase);
-    const QString body = readable(m_body, s_maxBodyTextChars);
-    if (!body.isEmpty()) {
-        m_errorString += QStringLiteral(": ") + body;
-    }
+    m_errorString = http::statusText(m_status, m_reasonPhrase, m_body);
     m_result = Result::Refused;
     return m_result;
 }

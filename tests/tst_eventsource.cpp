@@ -318,18 +318,29 @@ void TestEventSource::fatalStatus_data()
 {
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("reason");
+    QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("401") << 401 << QByteArray("Unauthorized")
-                         << QStringLiteral("HTTP 401 Unauthorized");
-    QTest::newRow("403") << 403 << QByteArray("Forbidden") << QStringLiteral("HTTP 403 Forbidden");
-    QTest::newRow("404") << 404 << QByteArray("Not Found") << QStringLiteral("HTTP 404 Not Found");
-    QTest::newRow("410") << 410 << QByteArray("Gone") << QStringLiteral("HTTP 410 Gone");
-    QTest::newRow("201") << 201 << QByteArray("Created")
+    // A refusal's error text says what its body says: APIs explain themselves there.
+    QTest::newRow("401") << 401 << QByteArray("Unauthorized") << QByteArray("not for you")
+                         << QStringLiteral("HTTP 401 Unauthorized: not for you");
+    QTest::newRow("401 with a JSON error")
+        << 401 << QByteArray("Unauthorized")
+        << QByteArray(R"({"error":{"message":"invalid token","type":"auth"}})")
+        << QStringLiteral("HTTP 401 Unauthorized: invalid token");
+    QTest::newRow("403 without a reason phrase, as over HTTP/2")
+        << 403 << QByteArray() << QByteArray(R"({"message":"not allowed"})")
+        << QStringLiteral("HTTP 403: not allowed");
+    QTest::newRow("404") << 404 << QByteArray("Not Found") << QByteArray()
+                         << QStringLiteral("HTTP 404 Not Found");
+    QTest::newRow("410, long body cut")
+        << 410 << QByteArray("Gone") << QByteArray(10000, 'g')
+        << QStringLiteral("HTTP 410 Gone: ") + QString(300, QLatin1Char('g')) + QChar(0x2026);
+    QTest::newRow("201") << 201 << QByteArray("Created") << QByteArray()
                          << QStringLiteral("HTTP 201 Created: not an event stream");
-    QTest::newRow("302 without Location")
-        << 302 << QByteArray("Found") << QStringLiteral("HTTP 302 Found without a Location");
-    QTest::newRow("304") << 304 << QByteArray("Not Modified")
+    QTest::newRow("302 without Location") << 302 << QByteArray("Found") << QByteArray()
+                                          << QStringLiteral("HTTP 302 Found without a Location");
+    QTest::newRow("304") << 304 << QByteArray("Not Modified") << QByteArray()
                          << QStringLiteral("HTTP 304 Not Modified: not an event stream");
 }
 
@@ -337,14 +348,16 @@ void TestEventSource::fatalStatus()
 {
     QFETCH(int, status);
     QFETCH(QByteArray, reason);
+    QFETCH(QByteArray, body);
     QFETCH(QString, error);
     SseTestServer server;
     server.setHandler([&](const SseTestRequest &, int) {
         Response response = Response::error(status, reason);
-        response.headers = {{"Content-Type", "text/event-stream"}};
-        response.chunks = {"data: not for you\n\n"};
+        response.headers
+            = {{"Content-Type", body.startsWith('{') ? "application/json" : "text/plain"}};
+        response.chunks = {body};
         // QNAM reads a 401's whole body before it reports it (it may answer the challenge),
-        // so only the other statuses are left open to show the connection is dropped.
+        // so only the other statuses are left open: the body is not waited for beyond a bound.
         response.end = status == 401 ? End::Close : End::KeepOpen;
         return response;
     });
