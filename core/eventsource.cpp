@@ -143,7 +143,7 @@ void EventSource::open(const EventSourceSettings &settings)
     m_reconnectTimer.stop();
     dropReply();
     m_settings = settings;
-    m_http1Only = false;
+    m_fallback = Fallback::None;
     m_reconnect.configure(settings.initialDelayMs, settings.maxDelayMs, settings.maxReconnects);
     m_parser.setMaxEventBytes(settings.maxEventBytes);
     m_parser.reset(settings.lastEventId);
@@ -220,7 +220,8 @@ QNetworkAccessManager *EventSource::managerFor(const QUrl &url, Http2Mode mode, 
 
 void EventSource::sendRequest(const QUrl &url, bool mayWait)
 {
-    const Http2Mode mode = m_http1Only ? Http2Mode::Off : m_settings.http2;
+    const bool http1 = m_fallback == Fallback::Trying || m_fallback == Fallback::Http1;
+    const Http2Mode mode = http1 ? Http2Mode::Off : m_settings.http2;
     QNetworkAccessManager *network = managerFor(url, mode, mayWait);
     if (!network) {
         // Another stream is finding out whether the origin speaks HTTP/2: if it does, this one
@@ -295,7 +296,7 @@ void EventSource::handleMetaData()
     const int status = statusAttribute.toInt();
     const bool http2 = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool();
     m_protocol = http2 ? QByteArrayLiteral("HTTP/2") : QByteArrayLiteral("HTTP/1.1");
-    if (m_probing) {
+    if (m_probing && m_pool) {
         m_probing = false;
         m_pool->learned(m_poolKey, m_manager, http2);
     }
@@ -315,6 +316,9 @@ void EventSource::handleMetaData()
         }
         // An attempt that opened is not a failure: the next failure starts the count again.
         m_reconnect.opened();
+        if (m_fallback == Fallback::Trying) {
+            m_fallback = Fallback::Http1;
+        }
         if (m_settings.healthyAfterMs <= 0) {
             markHealthy();
         } else {
@@ -598,9 +602,11 @@ void EventSource::fallBehind(const QString &why)
         return; // over HTTP/1.1 a reply not read holds the server back by itself
     }
     ++m_timesFellBehind;
-    const bool toHttp1
-        = m_settings.http2 == Http2Mode::Auto && m_currentUrl.scheme() == QLatin1String("https");
-    m_http1Only = m_http1Only || toHttp1;
+    const bool toHttp1 = m_fallback == Fallback::None && m_settings.http2 == Http2Mode::Auto
+        && m_currentUrl.scheme() == QLatin1String("https");
+    if (toHttp1) {
+        m_fallback = Fallback::Trying;
+    }
     const QByteArray id = m_parser.lastEventId();
     QString message = QStringLiteral("fell behind over HTTP/2 (%1), where Qt gives no "
                                      "backpressure and would buffer without bound: ")
@@ -626,8 +632,33 @@ void EventSource::fallBehind(const QString &why)
     scheduleReconnect(*delay);
 }
 
+bool EventSource::backToHttp2(const QString &failure)
+{
+    if (m_fallback != Fallback::Trying || m_state == State::Open) {
+        return false;
+    }
+    m_fallback = Fallback::Refused;
+    dropReply();
+    m_parser.finish();
+    const QByteArray id = m_parser.lastEventId();
+    QString message
+        = QStringLiteral("the server does not take HTTP/1.1 (%1): back to HTTP/2").arg(failure);
+    if (!id.isEmpty()) {
+        message += QStringLiteral(", resuming after id %1").arg(QString::fromUtf8(id));
+    }
+    const EmitGuard guard(this, m_generation);
+    emit fellBehind(message, m_timesFellBehind);
+    if (!guard.isStale()) {
+        scheduleReconnect(0);
+    }
+    return true;
+}
+
 void EventSource::failAttempt(const QString &message, int httpStatus, int retryAfterMs)
 {
+    if (backToHttp2(message)) {
+        return;
+    }
     // A stream that opened is not a failed attempt, whatever ended it.
     const bool opened = m_state == State::Open;
     dropReply();
@@ -647,6 +678,9 @@ void EventSource::failAttempt(const QString &message, int httpStatus, int retryA
 
 void EventSource::failFatally(const QString &message, int httpStatus)
 {
+    if (backToHttp2(message)) {
+        return;
+    }
     dropReply();
     m_parser.finish();
     const EmitGuard guard(this, m_generation);
@@ -713,7 +747,9 @@ void EventSource::dropReply()
     }
     if (m_probing) {
         m_probing = false;
-        m_pool->abandoned(m_poolKey); // the streams waiting for it go on by themselves
+        if (m_pool) {
+            m_pool->abandoned(m_poolKey); // the streams waiting for it go on by themselves
+        }
     }
     // Let go of the manager after the reply: its deleter waits for the event loop.
     const ConnectionPool::Manager manager = std::exchange(m_manager, {});

@@ -130,6 +130,8 @@ private:
     void handleReadyRead();
     void readAvailable();
     void fallBehind(const QString &why);
+    // An HTTP/1.1 attempt after falling behind failed before it opened: back to HTTP/2.
+    bool backToHttp2(const QString &failure);
     void handleFinished();
     void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
@@ -144,7 +146,7 @@ private:
     void setState(State state);
 
     QNetworkAccessManager *m_network; // not owned; used when there is no pool
-    ConnectionPool *m_pool = nullptr; // not owned
+    QPointer<ConnectionPool> m_pool; // not owned; a stream deleted late may outlive it
     ConnectionPool::Manager m_manager; // the current attempt's, from the pool
     QString m_poolKey;
     bool m_probing = false; // the current attempt finds out the origin's protocol for the pool
@@ -183,7 +185,15 @@ private:
     bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
     bool m_requestSent = false; // the current reply's request went out (for the idle message)
     bool m_readQueued = false; // HTTP/2: a read of what has gathered is queued
-    bool m_http1Only = false; // fell behind over HTTP/2 once: HTTP/1.1 until the next open()
+    // Falling behind over HTTP/2 moves a stream to HTTP/1.1 until the next open(), if the
+    // server takes it.
+    enum class Fallback {
+        None,
+        Trying, // fell behind: the next attempts ask for HTTP/1.1
+        Http1, // an HTTP/1.1 attempt opened
+        Refused, // the server refused HTTP/1.1: HTTP/2 it stays, dropped and resumed when behind
+    } m_fallback
+        = Fallback::None;
     int m_fullReads = 0; // HTTP/2: reads in a row that found the reply's buffer full
     int m_timesFellBehind = 0;
     State m_state = State::Closed;

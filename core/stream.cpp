@@ -126,10 +126,11 @@ void Stream::connectSse(qint64 nowMs)
         failToStart(nowMs, missingVariables(missing));
         return;
     }
-    if (!m_network) {
+    if (!m_network && !m_pool) {
         m_network = std::make_unique<QNetworkAccessManager>();
     }
     m_eventSource = std::make_unique<EventSource>(m_network.get());
+    m_eventSource->setConnectionPool(m_pool);
     wireEventSource();
     m_healthTimer.start();
     m_eventSource->open(settings);

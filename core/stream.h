@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionpool.h"
 #include "streamconfig.h"
 #include "streamevent.h"
 #include "streamhealth.h"
@@ -19,9 +20,10 @@ class EventSource;
 class WebSocketClient;
 
 // One configured stream, live: drives an EventSource or a WebSocketClient (by the URL's
-// scheme), turns what happens into StreamEvent rows, and keeps its health figures. Each SSE
-// stream has its own QNetworkAccessManager, so many streams to one host never queue behind
-// the manager's six connections per host.
+// scheme), turns what happens into StreamEvent rows, and keeps its health figures. SSE streams
+// get their QNetworkAccessManager from a ConnectionPool when they have one (streams to an HTTP/2
+// origin then share a connection), else each has its own; either way many streams to one host
+// never queue behind a manager's six HTTP/1.1 connections per host.
 class Stream : public QObject
 {
     Q_OBJECT
@@ -33,6 +35,8 @@ public:
     const StreamConfig &config() const { return m_config; }
     // Applies new settings; reconnects when connected.
     void setConfig(const StreamConfig &config);
+    // Not owned; takes effect from the next connect.
+    void setConnectionPool(ConnectionPool *pool) { m_pool = pool; }
 
     void connectToServer();
     void disconnectFromServer();
@@ -80,7 +84,8 @@ private:
 
     int m_id;
     StreamConfig m_config;
-    std::unique_ptr<QNetworkAccessManager> m_network;
+    std::unique_ptr<QNetworkAccessManager> m_network; // without a pool
+    QPointer<ConnectionPool> m_pool;
     std::unique_ptr<EventSource> m_eventSource;
     std::unique_ptr<WebSocketClient> m_webSocket;
     HealthTracker m_health;

@@ -19,6 +19,7 @@ int StreamSet::add(const StreamConfig &config)
 {
     const int id = m_nextId++;
     auto stream = std::make_unique<Stream>(id, config);
+    stream->setConnectionPool(&m_pool);
     connect(stream.get(), &Stream::eventArrived, this, &StreamSet::eventArrived);
     connect(stream.get(), &Stream::healthChanged, this, [this, id] { emit healthChanged(id); });
     m_streams.emplace(id, std::move(stream));

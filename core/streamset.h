@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionpool.h"
 #include "stream.h"
 
 #include <QList>
@@ -10,7 +11,8 @@
 
 namespace streamscope {
 
-// The streams of a workspace: owns them, gives each a lasting id, and forwards their rows.
+// The streams of a workspace: owns them, gives each a lasting id, and forwards their rows. Its
+// SSE streams share one ConnectionPool: streams to one HTTP/2 origin, one connection.
 class StreamSet : public QObject
 {
     Q_OBJECT
@@ -25,6 +27,7 @@ public:
     Stream *stream(int id) const; // nullptr when there is none
     QList<int> ids() const; // in the order added
     int count() const { return int(m_streams.size()); }
+    ConnectionPool *connectionPool() { return &m_pool; }
 
 signals:
     void streamAdded(int id);
@@ -34,6 +37,7 @@ signals:
     void healthChanged(int id);
 
 private:
+    ConnectionPool m_pool; // before the streams: they let go of it when destroyed
     std::map<int, std::unique_ptr<Stream>> m_streams;
     QList<int> m_order;
     int m_nextId = 1;

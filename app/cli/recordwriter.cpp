@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace streamscope {
@@ -33,11 +36,37 @@ void appendNumber(QByteArray &out, qint64 value)
     appendRaw(out, digits, size_t(end - digits));
 }
 
+// A descriptor of our own to the same pipe, non-blocking, so that a reader who stops is noticed
+// instead of waited for without a word. The descriptor we were given shares its flags with
+// whoever else holds it (the shell, the next command), so those are left alone. -1: not a pipe,
+// or it cannot be reopened.
+int reopenNonBlocking(int fd)
+{
+    struct stat status
+    {
+    };
+    if (::fstat(fd, &status) != 0 || !S_ISFIFO(status.st_mode)) {
+        return -1;
+    }
+    const QByteArray path = "/proc/self/fd/" + QByteArray::number(fd);
+    return ::open(path.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+bool isSocket(int fd)
+{
+    struct stat status
+    {
+    };
+    return ::fstat(fd, &status) == 0 && S_ISSOCK(status.st_mode);
+}
+
 } // namespace
 
 RecordWriter::RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent)
     : QObject(parent)
     , m_fd(fd)
+    , m_nonBlockingFd(reopenNonBlocking(fd))
+    , m_socket(isSocket(fd))
     , m_clock(clock)
     , m_terminal(::isatty(fd) == 1)
 {
@@ -47,6 +76,20 @@ RecordWriter::RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent)
 RecordWriter::~RecordWriter()
 {
     flush();
+    if (m_nonBlockingFd >= 0) {
+        ::close(m_nonBlockingFd);
+    }
+}
+
+ssize_t RecordWriter::writeSome(const char *data, size_t size)
+{
+    if (m_nonBlockingFd >= 0) {
+        return ::write(m_nonBlockingFd, data, size);
+    }
+    if (m_socket) {
+        return ::send(m_fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    return ::write(m_fd, data, size); // a file or a terminal: they do not stall for long
 }
 
 void RecordWriter::commit()
@@ -79,15 +122,20 @@ void RecordWriter::flush()
 {
     const char *p = m_buffer.constData();
     qsizetype left = m_buffer.size();
+    bool saidStalled = false;
     while (left > 0 && !m_broken) {
-        const ssize_t written = ::write(m_fd, p, size_t(left));
+        const ssize_t written = writeSome(p, size_t(left));
         if (written < 0) {
             if (errno == EINTR) {
                 continue;
             }
             if (errno == EAGAIN) {
-                // A descriptor left non-blocking by whoever shares it: wait instead of spinning.
-                pollfd writable{m_fd, POLLOUT, 0};
+                if (!saidStalled) {
+                    // Before waiting: whoever must not be held up by the wait lets go now.
+                    saidStalled = true;
+                    emit stalled();
+                }
+                pollfd writable{m_nonBlockingFd >= 0 ? m_nonBlockingFd : m_fd, POLLOUT, 0};
                 ::poll(&writable, 1, -1);
                 continue;
             }

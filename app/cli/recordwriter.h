@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 #include <QObject>
 
+#include <sys/types.h>
+
 namespace streamscope {
 
 // Writes output records to a file descriptor without losing any: records gather in a buffer
@@ -28,6 +30,7 @@ public:
     void commit();
     void write(QByteArrayView bytes);
     // Writes everything buffered; blocks until the descriptor took it (or refused it for good).
+    // When the reader is not taking more, stalled() comes first.
     void flush();
     // Whether the descriptor is a terminal (colours, readable layout).
     bool isTerminal() const { return m_terminal; }
@@ -35,9 +38,16 @@ public:
 signals:
     // The reader went away (EPIPE and the like); later output is dropped. Queued, once.
     void outputClosed();
+    // The reader of a pipe or socket takes nothing more, and flush() is about to wait for it.
+    // Emitted from inside flush(), once per wait.
+    void stalled();
 
 private:
+    ssize_t writeSome(const char *data, size_t size);
+
     int m_fd;
+    int m_nonBlockingFd; // our own non-blocking descriptor of the same pipe; -1: none
+    bool m_socket;
     const QElapsedTimer *m_clock;
     QByteArray m_buffer;
     bool m_flushQueued = false;

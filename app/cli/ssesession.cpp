@@ -19,6 +19,11 @@ SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QOb
     connect(&m_source, &EventSource::errorOccurred, this, &SseSession::handleError);
     connect(&m_source, &EventSource::reconnectScheduled, this, &SseSession::handleReconnect);
     connect(&m_source, &EventSource::closed, this, &SseSession::handleClosed);
+    // A reader who stops reading our output holds an HTTP/1.1 stream back by itself; an HTTP/2
+    // one must let go of its connection, or Qt buffers it without bound while we wait.
+    for (RecordWriter *writer : {output.out, output.err}) {
+        connect(writer, &RecordWriter::stalled, &m_source, &EventSource::consumerStalled);
+    }
 }
 
 void SseSession::open(const EventSourceSettings &settings, const QByteArray &urlText)
