@@ -9,7 +9,9 @@
 // pick http/1.1. --mode garbage answers every connection with bytes that are no HTTP/2 frames;
 // --mode silent reads and never writes (no SETTINGS). Both still offer h2 by ALPN over TLS.
 // Commands on stdin, one a line: "goaway" (every session sends GOAWAY(NO_ERROR), then ends its
-// streams and closes), "close" (every connection dropped at once), "quit". Ends when stdin does.
+// streams and closes), "goaway-only" (GOAWAY(NO_ERROR); the open streams go on, the session
+// closes when they end), "close" (every connection dropped at once), "quit". Ends when stdin
+// does.
 // Routes (SSE: 200, text/event-stream, numbered events "id: K" from 1, or from Last-Event-ID+1):
 //   /events?interval=MS&count=N&size=B   an event every MS (100), N of them (no end), B bytes
 //   /firehose?size=B                     events as fast as the stream takes them
@@ -72,11 +74,16 @@ function trackSocket(socket) {
 
 // GOAWAY(NO_ERROR) with the last stream it has seen, so the open streams may go on; then,
 // shortly after, the server ends them (as one that shuts down would) and closes the session.
-function goAway(session) {
+// With keepStreams they go on, and the session closes once they end (or on "close").
+function goAway(session, keepStreams = false) {
     if (session.destroyed || session.closed) {
         return;
     }
     session.goaway(http2.constants.NGHTTP2_NO_ERROR);
+    if (keepStreams) {
+        session.close();
+        return;
+    }
     setTimeout(() => {
         for (const res of openResponses) {
             if (res.stream?.session === session) {
@@ -260,6 +267,10 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
     if (command === "goaway") {
         for (const session of sessions) {
             goAway(session);
+        }
+    } else if (command === "goaway-only") {
+        for (const session of sessions) {
+            goAway(session, true);
         }
     } else if (command === "close") {
         for (const session of sessions) {
