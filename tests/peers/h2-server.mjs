@@ -6,7 +6,7 @@
 //   node h2-server.mjs [--tls CERT KEY] [--allow-http1] [--max-concurrent N] [--port P]
 //                      [--mode normal|garbage|silent]
 // Without --tls it speaks h2c with prior knowledge only. --allow-http1 (TLS only) lets ALPN
-// pick http/1.1. --mode garbage answers every connection with bytes that are no HTTP/2 frames;
+// pick http/1.1. --mode garbage answers every connection with an HTTP/1.1 answer, no HTTP/2;
 // --mode silent reads and never writes (no SETTINGS). Both still offer h2 by ALPN over TLS.
 // Commands on stdin, one a line: "goaway" (every session sends GOAWAY(NO_ERROR), then ends its
 // streams and closes), "goaway-only" (GOAWAY(NO_ERROR); the open streams go on, the session
@@ -215,8 +215,9 @@ function rawServer() {
         socket.on("error", () => {});
         socket.on("data", () => {});
         if (mode === "garbage") {
-            const line = "garbage: this is no HTTP/2 frame, only text\n";
-            socket.write(line.repeat(8));
+            // What a server that offers h2 by mistake sends: an HTTP/1.1 answer.
+            const head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n";
+            socket.write(head + "data: this is HTTP/1.1, not HTTP/2\n\n".repeat(8));
         }
     };
     if (useTls) {
