@@ -3,6 +3,8 @@
 #include "testcertificates.h"
 
 #include <QByteArray>
+#include <QDir>
+#include <QFile>
 #include <QHostAddress>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -14,6 +16,8 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <utility>
+
 namespace streamscope::testtls {
 
 // A server side TLS configuration presenting one of the test certificates.
@@ -24,6 +28,25 @@ inline QSslConfiguration serverConfiguration(const char *certificatePem)
     configuration.setPrivateKey(QSslKey(QByteArray(s_leafKeyPem), QSsl::Ec));
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
     return configuration;
+}
+
+// The test CA, the good (127.0.0.1, localhost) certificate and the key as ca.pem, cert.pem and
+// key.pem in folder, for servers that read files (node, nginx). False if one cannot be written.
+inline bool writePemFiles(const QString &folder)
+{
+    const QDir dir(folder);
+    const std::pair<const char *, const char *> files[] = {
+        {"ca.pem", s_caCertificatePem},
+        {"cert.pem", s_goodCertificatePem},
+        {"key.pem", s_leafKeyPem},
+    };
+    for (const auto &[name, pem] : files) {
+        QFile file(dir.filePath(QLatin1String(name)));
+        if (!file.open(QIODevice::WriteOnly) || file.write(pem) < 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // The test CA in a PEM file, for caCertificatesFile; removed with this object.
