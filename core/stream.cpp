@@ -288,8 +288,14 @@ void Stream::wireEventSource()
         notifyHealth();
     });
     connect(source, &EventSource::opened, this, [this](int status) {
-        m_health.opened(now());
-        if (!emitLifecycle("open", QStringLiteral("open %1").arg(status))) {
+        const QByteArray protocol = m_eventSource ? m_eventSource->protocol() : QByteArray();
+        m_health.opened(now(), {}, protocol);
+        // As streamscope-cli's open line says it: "open 200 (HTTP/2)".
+        if (!emitLifecycle("open",
+                protocol.isEmpty() ? QStringLiteral("open %1").arg(status)
+                                   : QStringLiteral("open %1 (%2)")
+                                         .arg(status)
+                                         .arg(QString::fromLatin1(protocol)))) {
             return;
         }
         notifyHealth();
@@ -313,6 +319,12 @@ void Stream::wireEventSource()
         m_health.failed(now(), text);
         m_healthDirty = true;
         emitLifecycle("error", text);
+    });
+    // Not an error: the message says how the stream resumes, and the reconnect row follows.
+    connect(source, &EventSource::fellBehind, this, [this](const QString &message) {
+        m_health.fellBehind(now(), message);
+        m_healthDirty = true;
+        emitLifecycle("behind", message);
     });
     connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
         m_health.reconnectScheduled(now(), delayMs);

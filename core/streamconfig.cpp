@@ -217,6 +217,27 @@ public:
         }
     }
 
+    // One of http2ModeName()'s words.
+    void http2Mode(const char *key, Http2Mode *out)
+    {
+        const QJsonValue value = m_object.value(QLatin1String(key));
+        if (value.isUndefined()) {
+            return;
+        }
+        static const QString expected = QStringLiteral("\"auto\", \"off\" or \"prior-knowledge\"");
+        if (!value.isString()) {
+            wrongType(key, expected, value);
+            return;
+        }
+        const std::optional<Http2Mode> mode = parseHttp2Mode(value.toString().toUtf8());
+        if (!mode) {
+            problem(QStringLiteral("%1: expected %2, got \"%3\"; the default is kept")
+                        .arg(QLatin1String(key), expected, value.toString()));
+            return;
+        }
+        *out = *mode;
+    }
+
     void problem(const QString &text) { m_problems->append(text); }
 
 private:
@@ -368,6 +389,10 @@ QJsonObject StreamConfig::toJson() const
         object.insert(QLatin1String("method"), QString::fromUtf8(method));
         object.insert(QLatin1String("body"), QString::fromUtf8(body));
         object.insert(QLatin1String("idleTimeoutMs"), idleTimeoutMs);
+        // Written only when not auto, as compression only when off: the exception stands out.
+        if (http2 != Http2Mode::Auto) {
+            object.insert(QLatin1String("http2"), QString::fromLatin1(http2ModeName(http2)));
+        }
     }
     if (kind != Transport::Sse) {
         object.insert(QLatin1String("subprotocols"), toArray(subprotocols));
@@ -417,6 +442,7 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     reader.bytes("method", &config.method);
     reader.bytes("body", &config.body);
     reader.integer("idleTimeoutMs", &config.idleTimeoutMs);
+    reader.http2Mode("http2", &config.http2);
     reader.strings("subprotocols", &config.subprotocols);
     QStringList messages;
     reader.strings("onOpenMessages", &messages);
@@ -440,6 +466,7 @@ EventSourceSettings StreamConfig::sseSettings(QStringList *missing) const
     settings.initialDelayMs = initialDelayMs;
     settings.maxDelayMs = maxDelayMs;
     settings.idleTimeoutMs = idleTimeoutMs;
+    settings.http2 = http2;
     settings.caCertificatesFile = caCertificatesFile;
     settings.ignoreCertificateErrors = ignoreCertificateErrors;
     return settings;
@@ -511,6 +538,9 @@ QString StreamConfig::cliCommand(Secrets secrets) const
         }
         if (idleTimeoutMs > 0) {
             words << QStringLiteral("--idle-timeout") << QString::number(idleTimeoutMs);
+        }
+        if (http2 != Http2Mode::Auto) {
+            words << QStringLiteral("--http2") << QString::fromLatin1(http2ModeName(http2));
         }
     }
     const StreamConfig defaults;

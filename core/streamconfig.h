@@ -1,6 +1,7 @@
 #pragma once
 
 #include "eventsource.h"
+#include "http2mode.h"
 #include "websocketclient.h"
 
 #include <QByteArrayView>
@@ -38,6 +39,8 @@ struct StreamConfig
     QByteArray method = "GET";
     QByteArray body;
     int idleTimeoutMs = 0; // 0: off
+    // Whether HTTP/2 may be used (see Http2Mode); written to files only when not Auto.
+    Http2Mode http2 = Http2Mode::Auto;
     // WebSocket
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;

@@ -25,10 +25,11 @@ void HealthTracker::connecting(qint64 nowMs, int attempt)
     setState(HealthState::Connecting, nowMs);
 }
 
-void HealthTracker::opened(qint64 nowMs, const QString &extensions)
+void HealthTracker::opened(qint64 nowMs, const QString &extensions, const QByteArray &protocol)
 {
     m_health.openSinceMs = nowMs;
     m_health.extensions = extensions;
+    m_health.protocol = protocol;
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Open, nowMs);
 }
@@ -85,6 +86,13 @@ void HealthTracker::stoppedFatally(qint64 nowMs, const QString &reason)
     m_health.extensions.clear(); // they were the ended connection's
     m_health.nextAttemptAtMs = 0;
     setState(HealthState::Failed, nowMs);
+}
+
+void HealthTracker::fellBehind(qint64 nowMs, const QString &message)
+{
+    ++m_health.timesFellBehind;
+    m_health.fellBehindMessage = message;
+    m_health.fellBehindAtMs = nowMs;
 }
 
 void HealthTracker::disconnected(qint64 nowMs)

@@ -38,6 +38,14 @@ struct StreamHealth
     // WebSocket: the extensions the server agreed to on the open connection
     // ("permessage-deflate"); empty when none, or when not open.
     QString extensions;
+    // SSE: "HTTP/1.1" or "HTTP/2", of the last connection that opened: kept while reconnecting
+    // (what it was, and what it will likely be again); empty before the first open.
+    QByteArray protocol;
+    // SSE: times the stream fell behind over HTTP/2 and was resumed on a new connection, over
+    // the stream's life, and the last time's message (what was done about it).
+    int timesFellBehind = 0;
+    QString fellBehindMessage;
+    qint64 fellBehindAtMs = 0;
     quint64 dropped = 0; // events or messages lost to bounds (event cap, send queue)
     // Set while certificate errors are ignored for this stream: what was ignored, or that
     // nothing is checked. Empty when the server is authenticated as usual.
@@ -60,13 +68,17 @@ public:
     void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
 
     void connecting(qint64 nowMs, int attempt);
-    // extensions: those in use on this connection (WebSocket); kept until it ends.
-    void opened(qint64 nowMs, const QString &extensions = {});
+    // extensions: those in use on this connection (WebSocket); kept until it ends. protocol:
+    // its HTTP version (SSE; empty for WebSocket); kept until the next open.
+    void opened(qint64 nowMs, const QString &extensions = {}, const QByteArray &protocol = {});
     void received(qint64 nowMs, qint64 bytes); // raw bytes, for bytes/s
     void eventArrived(qint64 nowMs, const QByteArray &lastEventId = {});
     void failed(qint64 nowMs, const QString &message);
     void reconnectScheduled(qint64 nowMs, int delayMs);
     void stoppedFatally(qint64 nowMs, const QString &reason);
+    // The connection was dropped because the stream fell behind over HTTP/2; a reconnect
+    // follows (reconnectScheduled), so the state is left to it.
+    void fellBehind(qint64 nowMs, const QString &message);
     void disconnected(qint64 nowMs);
     void retryApplied(int ms) { m_health.serverRetryMs = ms; }
     void roundTripMeasured(int ms) { m_health.roundTripMs = ms; }

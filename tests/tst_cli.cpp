@@ -184,6 +184,8 @@ void TestCli::normalStream()
     QCOMPARE(records.at(0).value(QLatin1String("url")).toString(), url);
     QCOMPARE(records.at(0).value(QLatin1String("attempt")).toInt(), 1);
     QCOMPARE(records.at(1).value(QLatin1String("status")).toInt(), 200);
+    // The test server speaks HTTP/1.1 only.
+    QCOMPARE(records.at(1).value(QLatin1String("protocol")).toString(), str("HTTP/1.1"));
     QCOMPARE(records.at(2).value(QLatin1String("type")).toString(), str("message"));
     QCOMPARE(records.at(2).value(QLatin1String("data")).toString(), str("a"));
     QCOMPARE(records.at(2).value(QLatin1String("lastEventId")).toString(), str("1"));
@@ -432,6 +434,11 @@ void TestCli::requestOptions_data()
     QTest::newRow("--method PUT --data")
         << args({"--method", "PUT", "--data", "x=1"}) << QByteArray("PUT") << QByteArray("x=1")
         << QByteArray("Accept") << QByteArray("text/event-stream");
+    // Accepted, and the request is the plain HTTP/1.1 one it always was on http://.
+    QTest::newRow("--http2 off") << args({"--http2", "off"}) << QByteArray("GET") << QByteArray()
+                                 << QByteArray("Accept") << QByteArray("text/event-stream");
+    QTest::newRow("--http2 auto") << args({"--http2", "auto"}) << QByteArray("GET") << QByteArray()
+                                  << QByteArray("Accept") << QByteArray("text/event-stream");
 }
 
 void TestCli::requestOptions()
@@ -547,6 +554,10 @@ void TestCli::badUsage_data()
     QTest::newRow("header without colon") << args({"sse", url, "-H", "NoColon"});
     QTest::newRow("header without name") << args({"sse", url, "-H", ": value"});
     QTest::newRow("bad method") << args({"sse", url, "--method", "GE T"});
+    QTest::newRow("http2 bogus") << args({"sse", url, "--http2", "bogus"});
+    QTest::newRow("http2 upper case") << args({"sse", url, "--http2", "OFF"});
+    QTest::newRow("http2 without value") << args({"sse", url, "--http2"});
+    QTest::newRow("ws: --http2") << args({"ws", "ws://127.0.0.1:9/", "--http2", "off"});
     QTest::newRow("json with value") << args({"sse", url, "--json=yes"});
     QTest::newRow("ws: http URL") << args({"ws", url});
     QTest::newRow("ws: unknown option") << args({"ws", "ws://127.0.0.1:9/", "--data", "x"});
@@ -596,6 +607,8 @@ void TestCli::badUsageSaysWhy_data()
                                 << str("--max-events wants a whole number");
     QTest::newRow("header with line break")
         << args({"sse", "http://127.0.0.1/", "-H", "X: a\nb"}) << str("contains a line break");
+    QTest::newRow("http2 bogus") << args({"sse", "http://127.0.0.1/", "--http2", "bogus"})
+                                 << str("--http2 wants auto, off or prior-knowledge, not 'bogus'");
     QTest::newRow("ws-only option to sse") << args({"sse", "http://127.0.0.1/", "--no-compression"})
                                            << str("unknown option '--no-compression'");
     QTest::newRow("unknown command") << args({"tail"}) << str("tail");
@@ -625,8 +638,9 @@ void TestCli::helpAndVersion_data()
                                 << QByteArrayList{"--header", "--last-event-id", "--method",
                                        "--data", "--json", "--max-events", "--timeout",
                                        "--max-reconnects", "--initial-delay", "--max-delay",
-                                       "--idle-timeout", "\"kind\":\"closed\"", "interrupted",
-                                       "Exit codes"};
+                                       "--idle-timeout", "--http2", "prior-knowledge",
+                                       "\"protocol\":P", "\"kind\":\"behind\"",
+                                       "\"kind\":\"closed\"", "interrupted", "Exit codes"};
     QTest::newRow("ws --help") << args({"ws", "--help"})
                                << QByteArrayList{"--subprotocol", "--no-compression", "--send",
                                       "--ping-interval", "\"kind\":\"rtt\"", "\"extensions\":E",
@@ -670,7 +684,7 @@ void TestCli::readableOutput()
     const QByteArray err = run.err;
     QVERIFY2(err.contains("connecting to " + server.url().toString().toUtf8() + " (attempt 1)"),
         err.constData());
-    QVERIFY2(err.contains("open 200"), err.constData());
+    QVERIFY2(err.contains("open 200 (HTTP/1.1)"), err.constData());
     QVERIFY2(err.contains("retry 2.5 s"), err.constData());
     QVERIFY2(err.trimmed().endsWith("closed: max-events"), err.constData());
 }

@@ -20,6 +20,9 @@ private slots:
     void tlsWarningOutlivesStates();
     void extensionsLastForTheConnection_data();
     void extensionsLastForTheConnection();
+    void protocolOfTheLastOpen_data();
+    void protocolOfTheLastOpen();
+    void fellBehindCountsOverTheStreamsLife();
 };
 
 namespace {
@@ -41,6 +44,10 @@ void play(HealthTracker &tracker, const QString &script)
             tracker.connecting(at, rest.toInt());
         } else if (action == QLatin1String("open")) {
             tracker.opened(at, rest); // "open permessage-deflate": with the extensions in use
+        } else if (action == QLatin1String("open-sse")) {
+            tracker.opened(at, {}, rest.toUtf8()); // "open-sse HTTP/2": over that protocol
+        } else if (action == QLatin1String("behind")) {
+            tracker.fellBehind(at, rest);
         } else if (action == QLatin1String("event")) {
             tracker.eventArrived(at, rest.toUtf8());
         } else if (action == QLatin1String("events")) {
@@ -282,6 +289,65 @@ void TestHealthTracker::extensionsLastForTheConnection()
     HealthTracker tracker;
     play(tracker, script);
     QCOMPARE(tracker.snapshot(s_base + 200).extensions, extensions);
+}
+
+void TestHealthTracker::protocolOfTheLastOpen_data()
+{
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<QByteArray>("protocol");
+    QTest::addColumn<int>("timesFellBehind");
+    QTest::newRow("new") << "" << QByteArray() << 0;
+    QTest::newRow("connecting, never open") << "0 connect 1; 10 error refused" << QByteArray() << 0;
+    QTest::newRow("HTTP/1.1") << "0 connect 1; 10 open-sse HTTP/1.1" << QByteArray("HTTP/1.1") << 0;
+    QTest::newRow("HTTP/2") << "0 connect 1; 10 open-sse HTTP/2" << QByteArray("HTTP/2") << 0;
+    // Unlike extensions: what the last connection spoke, until another one opens.
+    QTest::newRow("kept while reconnecting")
+        << "0 connect 1; 10 open-sse HTTP/2; 20 reconnect 100; 120 connect 2"
+        << QByteArray("HTTP/2") << 0;
+    QTest::newRow("kept when disconnected")
+        << "0 connect 1; 10 open-sse HTTP/1.1; 20 disconnect" << QByteArray("HTTP/1.1") << 0;
+    QTest::newRow("fell behind, back over HTTP/1.1")
+        << "0 connect 1; 10 open-sse HTTP/2; 20 behind slow; 20 reconnect 0; 20 connect 2; "
+           "30 open-sse HTTP/1.1"
+        << QByteArray("HTTP/1.1") << 1;
+    QTest::newRow("now a WebSocket") << "0 connect 1; 10 open-sse HTTP/2; 20 disconnect; "
+                                        "30 connect 1; 40 open permessage-deflate"
+                                     << QByteArray() << 0;
+}
+
+void TestHealthTracker::protocolOfTheLastOpen()
+{
+    QFETCH(QString, script);
+    QFETCH(QByteArray, protocol);
+    QFETCH(int, timesFellBehind);
+    HealthTracker tracker;
+    play(tracker, script);
+    QCOMPARE(tracker.snapshot(s_base + 200).protocol, protocol);
+    QCOMPARE(tracker.snapshot(s_base + 200).timesFellBehind, timesFellBehind);
+}
+
+void TestHealthTracker::fellBehindCountsOverTheStreamsLife()
+{
+    HealthTracker tracker;
+    QCOMPARE(tracker.snapshot(s_base).timesFellBehind, 0);
+    QCOMPARE(tracker.snapshot(s_base).fellBehindMessage, QString());
+    tracker.connecting(s_base, 1);
+    tracker.opened(s_base + 10, {}, "HTTP/2");
+    tracker.fellBehind(s_base + 20, QStringLiteral("first"));
+    // Not a failure, and the state is the reconnect's to set.
+    QCOMPARE(tracker.snapshot(s_base + 20).state, HealthState::Open);
+    QCOMPARE(tracker.snapshot(s_base + 20).lastError, QString());
+    tracker.reconnectScheduled(s_base + 20, 0);
+    tracker.connecting(s_base + 20, 2);
+    tracker.opened(s_base + 30, {}, "HTTP/2");
+    tracker.fellBehind(s_base + 40, QStringLiteral("second"));
+    tracker.disconnected(s_base + 50);
+    tracker.connecting(s_base + 60, 1); // connected again by the user: a new client, same count
+    const StreamHealth health = tracker.snapshot(s_base + 70);
+    QCOMPARE(health.timesFellBehind, 2);
+    QCOMPARE(health.fellBehindMessage, QStringLiteral("second"));
+    QCOMPARE(health.fellBehindAtMs, s_base + 40);
+    QCOMPARE(health.reconnects, 1);
 }
 
 void TestHealthTracker::stateNames()

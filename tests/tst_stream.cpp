@@ -130,7 +130,7 @@ void TestStream::sseRowsFromDemo()
         "connecting to " + demo.url(QStringLiteral("/metrics")).toString().toUtf8()
             + " (attempt 1)");
     QCOMPARE(rows.list.at(1).type, QByteArray("open"));
-    QCOMPARE(rows.list.at(1).data, QByteArray("open 200"));
+    QCOMPARE(rows.list.at(1).data, QByteArray("open 200 (HTTP/1.1)"));
     const StreamEvent *event = rows.first(StreamEvent::Kind::Event);
     QVERIFY(!event->type.isEmpty());
     QVERIFY(!event->id.isEmpty());
@@ -285,9 +285,15 @@ void TestStream::serverGoesAwayAndReturns()
     stream.connectToServer();
     QTRY_VERIFY(rows.count(StreamEvent::Kind::Event) >= 3);
     QCOMPARE(stream.health().state, HealthState::Open);
+    // The test server speaks HTTP/1.1 only; the open row and the health say so.
+    QCOMPARE(
+        rows.first(StreamEvent::Kind::Lifecycle, "open")->data, QByteArray("open 200 (HTTP/1.1)"));
+    QCOMPARE(stream.health().protocol, QByteArray("HTTP/1.1"));
+    QCOMPARE(stream.health().timesFellBehind, 0);
 
     server.stop();
     QTRY_COMPARE(stream.health().state, HealthState::Reconnecting);
+    QCOMPARE(stream.health().protocol, QByteArray("HTTP/1.1")); // the last connection's
     QVERIFY(!health.isEmpty());
     QTRY_VERIFY(rows.count(StreamEvent::Kind::Lifecycle, "reconnecting") >= 1);
     QVERIFY(rows.first(StreamEvent::Kind::Lifecycle, "reconnecting")

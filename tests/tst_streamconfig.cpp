@@ -215,6 +215,12 @@ void TestStreamConfig::jsonRoundTrip_data()
     StreamConfig uncompressed = valid(QStringLiteral("ws://127.0.0.1:9000/ws"));
     uncompressed.compression = false;
     QTest::newRow("websocket without compression") << uncompressed;
+    StreamConfig http1 = valid(QStringLiteral("https://example.test/events"));
+    http1.http2 = Http2Mode::Off;
+    QTest::newRow("sse, HTTP/2 off") << http1;
+    StreamConfig h2c = valid(QStringLiteral("http://127.0.0.1:8080/events"));
+    h2c.http2 = Http2Mode::PriorKnowledge;
+    QTest::newRow("sse, HTTP/2 prior knowledge") << h2c;
     QTest::newRow("defaults") << valid();
 }
 
@@ -239,6 +245,16 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.maxDelayMs, config.maxDelayMs);
     QCOMPARE(back.caCertificatesFile, config.caCertificatesFile);
     QCOMPARE(back.ignoreCertificateErrors, config.ignoreCertificateErrors);
+    QCOMPARE(back.http2, config.http2);
+    // Auto, the default, is not written; the others as their CLI word.
+    const QJsonObject object = config.toJson();
+    QCOMPARE(object.contains(QLatin1String("http2")), config.http2 != Http2Mode::Auto);
+    if (config.http2 != Http2Mode::Auto) {
+        QCOMPARE(object.value(QLatin1String("http2")).toString(),
+            QString::fromLatin1(http2ModeName(config.http2)));
+    }
+    QStringList missing;
+    QCOMPARE(back.sseSettings(&missing).http2, config.http2);
     // Secrets stay as references in files.
     QVERIFY(!config.toJson().value(QLatin1String("headers")).toArray().isEmpty()
         || config.headers.isEmpty());
@@ -535,6 +551,26 @@ void TestStreamConfig::cliCommand_data()
         c.compression = false;
     }) << "streamscope-cli ws ws://127.0.0.1:1/ws --subprotocol v1 --no-compression"
                                                    << QString();
+    QTest::newRow("http2 auto: the default, not written")
+        << Change([](StreamConfig &c) { c.http2 = Http2Mode::Auto; })
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics" << QString();
+    QTest::newRow("http2 off") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("https://127.0.0.1:8443/metrics"));
+        c.http2 = Http2Mode::Off;
+    }) << "streamscope-cli sse https://127.0.0.1:8443/metrics --http2 off"
+                               << QString();
+    QTest::newRow("http2 prior knowledge, after the idle timeout")
+        << Change([](StreamConfig &c) {
+               c.idleTimeoutMs = 30000;
+               c.http2 = Http2Mode::PriorKnowledge;
+           })
+        << "streamscope-cli sse http://127.0.0.1:8080/metrics --idle-timeout 30000 --http2 "
+           "prior-knowledge"
+        << QString();
+    QTest::newRow("websocket: http2 is no WebSocket option") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://127.0.0.1:1/ws"));
+        c.http2 = Http2Mode::Off;
+    }) << "streamscope-cli ws ws://127.0.0.1:1/ws" << QString();
     QTest::newRow("sse: compression is no SSE option")
         << Change([](StreamConfig &c) { c.compression = false; })
         << "streamscope-cli sse http://127.0.0.1:8080/metrics" << QString();

@@ -1,6 +1,7 @@
 #include "streamdialog.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -16,6 +17,8 @@
 
 using namespace streamscope;
 
+Q_DECLARE_METATYPE(streamscope::Http2Mode)
+
 class TestStreamDialog : public QObject
 {
     Q_OBJECT
@@ -27,6 +30,8 @@ private slots:
     void keepsWhatItWasGiven();
     void compressionCheckbox_data();
     void compressionCheckbox();
+    void http2Combo_data();
+    void http2Combo();
     void mnemonicsAreUnique();
     void fixingTheFieldClearsItsProblem();
     void tlsGroupFollowsScheme_data();
@@ -170,6 +175,7 @@ void TestStreamDialog::keepsWhatItWasGiven()
     config.onOpenMessages = {R"({"subscribe":"orders"})", "hello"};
     config.pingIntervalMs = 5000;
     config.compression = false;
+    config.http2 = Http2Mode::Off; // hidden for a WebSocket, and kept
     config.initialDelayMs = 250;
     config.maxDelayMs = 8000;
 
@@ -183,6 +189,7 @@ void TestStreamDialog::keepsWhatItWasGiven()
     QCOMPARE(back.onOpenMessages, config.onOpenMessages);
     QCOMPARE(back.pingIntervalMs, config.pingIntervalMs);
     QCOMPARE(back.compression, config.compression);
+    QCOMPARE(back.http2, config.http2);
     QCOMPARE(back.initialDelayMs, config.initialDelayMs);
     QCOMPARE(back.maxDelayMs, config.maxDelayMs);
 }
@@ -222,6 +229,60 @@ void TestStreamDialog::compressionCheckbox()
     dialog.setConfig(StreamConfig());
     QVERIFY(box->isChecked());
     QVERIFY(dialog.config().compression);
+}
+
+void TestStreamDialog::http2Combo_data()
+{
+    QTest::addColumn<Http2Mode>("given"); // StreamConfig::http2 handed to the dialog
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<int>("pick"); // the item the user then picks
+    QTest::addColumn<Http2Mode>("picked");
+    QTest::newRow("auto, then off")
+        << Http2Mode::Auto << "Auto (what TLS negotiates)" << 1 << Http2Mode::Off;
+    QTest::newRow("off, then prior knowledge")
+        << Http2Mode::Off << "Off (HTTP/1.1 only)" << 2 << Http2Mode::PriorKnowledge;
+    QTest::newRow("prior knowledge, then auto")
+        << Http2Mode::PriorKnowledge << "Prior knowledge (h2c on http://)" << 0 << Http2Mode::Auto;
+}
+
+void TestStreamDialog::http2Combo()
+{
+    QFETCH(Http2Mode, given);
+    QFETCH(QString, shown);
+    QFETCH(int, pick);
+    QFETCH(Http2Mode, picked);
+    StreamConfig config;
+    config.name = QStringLiteral("events");
+    config.url = QUrl(QStringLiteral("http://127.0.0.1:8080/events"));
+    config.http2 = given;
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    auto *combo = dialog.findChild<QComboBox *>(QStringLiteral("http2"));
+    QVERIFY(combo);
+    QCOMPARE(combo->count(), 3);
+    QVERIFY(!combo->toolTip().isEmpty());
+    // An SSE setting: it sits in that section and hides with it.
+    QCOMPARE(combo->parentWidget(), dialog.findChild<QGroupBox *>(QStringLiteral("sseGroup")));
+    QVERIFY(combo->isVisibleTo(&dialog));
+    QCOMPARE(combo->currentText(), shown);
+    QCOMPARE(dialog.config().http2, given);
+
+    combo->setCurrentIndex(pick);
+    QCOMPARE(dialog.config().http2, picked);
+    QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join(u'\n')));
+
+    // No setting of a WebSocket: hidden for ws and wss URLs.
+    for (const char *url : {"ws://127.0.0.1:9000/socket", "wss://127.0.0.1:9000/socket"}) {
+        auto *urlEdit = dialog.findChild<QLineEdit *>(QStringLiteral("url"));
+        urlEdit->setText(QString::fromLatin1(url));
+        QVERIFY2(!combo->isVisibleTo(&dialog), url);
+    }
+
+    // A new stream leaves it to TLS, as the client does by default.
+    dialog.setConfig(StreamConfig());
+    QCOMPARE(combo->currentIndex(), 0);
+    QCOMPARE(dialog.config().http2, Http2Mode::Auto);
 }
 
 // Alt+letter reaches one field only: no two labels or buttons share a mnemonic.

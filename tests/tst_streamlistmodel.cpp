@@ -127,6 +127,8 @@ void TestStreamListModel::healthAsServerGoesAwayAndBack()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const int id
         = streams.add(config(QStringLiteral("ticks"), server.url(QStringLiteral("/ticks"))));
+    const auto tip = [&model] { return text(model, 0, Qt::ToolTipRole); };
+    QVERIFY2(!tip().contains(QStringLiteral("HTTP/")), qPrintable(tip())); // not known yet
     streams.stream(id)->connectToServer();
 
     const auto state = [&model] { return text(model, 0, StreamListModel::HealthStateNameRole); };
@@ -137,6 +139,8 @@ void TestStreamListModel::healthAsServerGoesAwayAndBack()
     QTRY_VERIFY(!text(model, 0, StreamListModel::LastEventAgoRole).isEmpty());
     QVERIFY(text(model, 0, StreamListModel::StatusTextRole).contains(QStringLiteral("/s")));
     QCOMPARE(text(model, 0, StreamListModel::ReconnectCountdownRole), QString());
+    // The test server speaks HTTP/1.1 only; the tooltip says what the stream runs over.
+    QTRY_COMPARE(tip().split(QLatin1Char('\n')).value(1), QStringLiteral("SSE over HTTP/1.1"));
 
     server.stop();
     QTRY_COMPARE(state(), healthStateName(HealthState::Reconnecting));
@@ -246,6 +250,11 @@ void TestStreamListModel::transportsFromDemoFeed()
             healthStateName(HealthState::Open));
         QTRY_VERIFY(model.index(row).data(StreamListModel::EventsPerSecondRole).toDouble() > 0);
     }
+    QVERIFY2(text(model, 0, Qt::ToolTipRole).contains(QStringLiteral("\nSSE over HTTP/1.1")),
+        qPrintable(text(model, 0, Qt::ToolTipRole)));
+    // A WebSocket has no HTTP version to tell once upgraded.
+    QVERIFY2(!text(model, 1, Qt::ToolTipRole).contains(QStringLiteral("HTTP/")),
+        qPrintable(text(model, 1, Qt::ToolTipRole)));
 }
 
 void TestStreamListModel::onlyChangedRowsAreAnnounced()

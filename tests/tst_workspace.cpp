@@ -14,6 +14,7 @@ private slots:
     void roundTrip();
     void tlsSettingsRoundTrip();
     void compressionRoundTrip();
+    void http2RoundTrip();
     void notJson_data();
     void notJson();
     void partial_data();
@@ -130,6 +131,33 @@ void TestWorkspace::compressionRoundTrip()
     QCOMPARE(loaded.workspace.toJson(), json);
 }
 
+void TestWorkspace::http2RoundTrip()
+{
+    Workspace workspace = sample(); // its SSE stream leaves HTTP/2 to TLS, the default
+    StreamConfig http1;
+    http1.name = QStringLiteral("behind a proxy");
+    http1.url = QUrl(QStringLiteral("https://feed.test/events"));
+    http1.http2 = Http2Mode::Off;
+    StreamConfig h2c;
+    h2c.name = QStringLiteral("h2c");
+    h2c.url = QUrl(QStringLiteral("http://127.0.0.1:8080/events"));
+    h2c.http2 = Http2Mode::PriorKnowledge;
+    workspace.streams.append({http1, h2c});
+    const QByteArray json = workspace.toJson();
+    // Only the exceptions are written, as the CLI's words.
+    QCOMPARE(json.count("\"http2\""), 2);
+    QVERIFY(json.contains("\"http2\": \"off\""));
+    QVERIFY(json.contains("\"http2\": \"prior-knowledge\""));
+
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QCOMPARE(loaded.problems, QStringList());
+    QCOMPARE(loaded.workspace.streams.size(), 4);
+    QCOMPARE(loaded.workspace.streams.at(0).http2, Http2Mode::Auto);
+    QCOMPARE(loaded.workspace.streams.at(2).http2, Http2Mode::Off);
+    QCOMPARE(loaded.workspace.streams.at(3).http2, Http2Mode::PriorKnowledge);
+    QCOMPARE(loaded.workspace.toJson(), json);
+}
+
 void TestWorkspace::notJson_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -200,6 +228,18 @@ void TestWorkspace::partial_data()
         << QStringList{QStringLiteral("b")}
         << QStringList{QStringLiteral("streams[0].compression: expected true or false, got a "
                                       "number")};
+    QTest::newRow("http2 an unknown word")
+        << withStreams(
+               "[" + good + R"(, {"name": "b", "url": "https://127.0.0.1:1/b", "http2": "on"}])")
+        << QStringList{QStringLiteral("a"), QStringLiteral("b")}
+        << QStringList{QStringLiteral("streams[1].http2: expected \"auto\", \"off\" or "
+                                      "\"prior-knowledge\", got \"on\"; the default is kept")};
+    QTest::newRow("http2 not a string")
+        << withStreams(R"([{"name": "b", "url": "http://127.0.0.1:1/b", "http2": true}])")
+        << QStringList{QStringLiteral("b")}
+        << QStringList{QStringLiteral("streams[0].http2: expected \"auto\", \"off\" or "
+                                      "\"prior-knowledge\", got a boolean; the default is "
+                                      "kept")};
     QTest::newRow("streams not an array")
         << QByteArray(R"({"version": 1, "streams": {"a": 1}, "logCapacity": 10})") << QStringList()
         << QStringList{QStringLiteral("streams: expected an array")};

@@ -74,7 +74,9 @@ HealthPanel::HealthPanel(QWidget *parent)
     addRow(form, tr("State:"), m_state);
     m_since = addRow(form, tr("Since:"), QStringLiteral("healthSince"));
     m_uptime = addRow(form, tr("Uptime:"), QStringLiteral("healthUptime"));
+    m_protocol = addRow(form, tr("Protocol:"), QStringLiteral("healthProtocol"));
     m_reconnects = addRow(form, tr("Reconnects:"), QStringLiteral("healthReconnects"));
+    m_fellBehind = addRow(form, tr("Fell behind:"), QStringLiteral("healthFellBehind"));
     m_nextAttempt = addRow(form, tr("Next attempt:"), QStringLiteral("healthNextAttempt"));
     m_lastError = addRow(form, tr("Last error:"), QStringLiteral("healthLastError"));
     m_events = addRow(form, tr("Events:"), QStringLiteral("healthEvents"));
@@ -91,6 +93,8 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_tlsWarning->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_lastError->setWordWrap(true);
     m_lastError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fellBehind->setWordWrap(true);
+    m_fellBehind->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_sendBox->setObjectName(QStringLiteral("sendBox"));
     m_sendInput->setObjectName(QStringLiteral("sendInput"));
@@ -224,7 +228,17 @@ void HealthPanel::refresh()
                   .arg(clockTime(health.stateSinceMs), duration(now - health.stateSinceMs))
             : tr("-"));
     m_uptime->setText(health.openSinceMs > 0 ? duration(now - health.openSinceMs) : tr("-"));
+    m_protocol->setText(QString::fromLatin1(health.protocol));
     m_reconnects->setText(QString::number(health.reconnects));
+    if (health.timesFellBehind > 0) {
+        m_fellBehind->setText(
+            tr("%1 (last at %2): %3")
+                .arg(health.timesFellBehind == 1 ? tr("1 time")
+                                                 : tr("%1 times").arg(health.timesFellBehind),
+                    clockTime(health.fellBehindAtMs), health.fellBehindMessage));
+    } else {
+        m_fellBehind->clear();
+    }
     if (reconnecting) {
         const double seconds = qMax<qint64>(0, health.nextAttemptAtMs - now) / 1000.0;
         m_nextAttempt->setText(
@@ -251,6 +265,7 @@ void HealthPanel::refresh()
     QPalette warningPalette = m_tlsWarning->palette();
     warningPalette.setColor(QPalette::WindowText, healthColor(HealthState::Stale, palette()));
     m_tlsWarning->setPalette(warningPalette);
+    m_fellBehind->setPalette(warningPalette);
 
     // Rows that mean nothing for this transport are hidden, not shown as "-".
     showRow(m_lastEventId, !webSocket);
@@ -258,6 +273,10 @@ void HealthPanel::refresh()
     showRow(m_roundTrip, webSocket);
     showRow(m_extensions, webSocket);
     showRow(m_tlsWarning, !health.tlsWarning.isEmpty());
+    // SSE only, and only once there is something to say: before the first open no protocol is
+    // known, and a stream that never fell behind needs no row for it.
+    showRow(m_protocol, !webSocket && !health.protocol.isEmpty());
+    showRow(m_fellBehind, !webSocket && health.timesFellBehind > 0);
 }
 
 void HealthPanel::send()

@@ -50,7 +50,9 @@ private:
     QLabel *m_state;
     QLabel *m_since;
     QLabel *m_uptime;
+    QLabel *m_protocol;
     QLabel *m_reconnects;
+    QLabel *m_fellBehind;
     QLabel *m_nextAttempt;
     QLabel *m_lastError;
     QLabel *m_events;

@@ -17,6 +17,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace streamscope {
 
 namespace {
@@ -57,6 +59,19 @@ QPlainTextEdit *makeLinesEdit(const QString &name, const QString &placeholder)
     return edit;
 }
 
+QString http2ModeText(Http2Mode mode)
+{
+    switch (mode) {
+    case Http2Mode::Off:
+        return StreamDialog::tr("Off (HTTP/1.1 only)");
+    case Http2Mode::PriorKnowledge:
+        return StreamDialog::tr("Prior knowledge (h2c on http://)");
+    case Http2Mode::Auto:
+        break;
+    }
+    return StreamDialog::tr("Auto (what TLS negotiates)");
+}
+
 QLabel *makeErrorLabel(const QPalette &palette)
 {
     auto *label = new QLabel;
@@ -81,6 +96,7 @@ StreamDialog::StreamDialog(QWidget *parent)
     , m_method(new QComboBox)
     , m_body(makeLinesEdit(QStringLiteral("body"), tr("Request body (optional)")))
     , m_idleTimeout(makeDelayBox(QStringLiteral("idleTimeoutMs")))
+    , m_http2(new QComboBox)
     , m_wsGroup(new QGroupBox(tr("WebSocket")))
     , m_subprotocols(makeLinesEdit(QStringLiteral("subprotocols"), tr("One per line")))
     , m_onOpenMessages(makeLinesEdit(
@@ -109,6 +125,16 @@ StreamDialog::StreamDialog(QWidget *parent)
     m_method->setEditable(true);
     m_method->addItems({QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT")});
     m_idleTimeout->setSpecialValueText(tr("off"));
+    m_http2->setObjectName(QStringLiteral("http2"));
+    for (const Http2Mode mode : {Http2Mode::Auto, Http2Mode::Off, Http2Mode::PriorKnowledge}) {
+        m_http2->addItem(http2ModeText(mode), QVariant::fromValue(int(mode)));
+    }
+    m_http2->setToolTip(
+        tr("Auto: HTTP/2 when the https server offers it in the TLS handshake, HTTP/1.1 "
+           "otherwise and on http://. Off: HTTP/1.1 only, for a proxy or server that mishandles "
+           "HTTP/2. Prior knowledge: HTTP/2 from the first byte without asking, for an http:// "
+           "server known to speak cleartext HTTP/2 (h2c); one that does not will fail to "
+           "connect."));
     m_pingInterval->setSpecialValueText(tr("off"));
     m_compression->setObjectName(QStringLiteral("compression"));
     m_compression->setToolTip(
@@ -155,6 +181,7 @@ StreamDialog::StreamDialog(QWidget *parent)
     sseForm->addRow(tr("&Body:"), withError(m_body, QStringLiteral("body")));
     sseForm->addRow(
         tr("&Idle timeout:"), withError(m_idleTimeout, QStringLiteral("idleTimeoutMs")));
+    sseForm->addRow(tr("HTTP/&2:"), m_http2);
 
     auto *wsForm = new QFormLayout(m_wsGroup);
     wsForm->addRow(tr("&Subprotocols:"), withError(m_subprotocols, QStringLiteral("subprotocols")));
@@ -252,6 +279,7 @@ void StreamDialog::setConfig(const StreamConfig &config)
     m_method->setCurrentText(QString::fromUtf8(config.method));
     m_body->setPlainText(QString::fromUtf8(config.body));
     m_idleTimeout->setValue(config.idleTimeoutMs);
+    m_http2->setCurrentIndex(std::max(0, m_http2->findData(int(config.http2))));
     m_subprotocols->setPlainText(config.subprotocols.join(QLatin1Char('\n')));
     QStringList messages;
     for (const QByteArray &message : config.onOpenMessages) {
@@ -369,6 +397,7 @@ StreamConfig StreamDialog::config() const
     config.method = m_method->currentText().trimmed().toUtf8();
     config.body = m_body->toPlainText().toUtf8();
     config.idleTimeoutMs = m_idleTimeout->value();
+    config.http2 = Http2Mode(m_http2->currentData().toInt());
     config.subprotocols = nonEmptyLines(m_subprotocols->toPlainText());
     config.onOpenMessages.clear();
     for (const QString &message : nonEmptyLines(m_onOpenMessages->toPlainText())) {

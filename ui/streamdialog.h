@@ -62,6 +62,7 @@ private:
     QComboBox *m_method;
     QPlainTextEdit *m_body;
     QSpinBox *m_idleTimeout;
+    QComboBox *m_http2; // the items in Http2Mode's order
     QGroupBox *m_wsGroup;
     QPlainTextEdit *m_subprotocols;
     QPlainTextEdit *m_onOpenMessages;

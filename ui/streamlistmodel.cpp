@@ -97,6 +97,9 @@ StreamListModel::Row StreamListModel::readRow(int id, qint64 nowMs) const
     }
     row.lastError = health.lastError;
     row.tlsWarning = health.tlsWarning;
+    if (config.transport() == StreamConfig::Transport::Sse) {
+        row.protocol = QString::fromLatin1(health.protocol);
+    }
     return row;
 }
 
@@ -198,7 +201,9 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
         return healthColor(row.state);
     case Qt::ToolTipRole: {
         QString tip = statusText(row);
-        for (const QString &line : {row.tlsWarning, row.lastError}) {
+        const QString protocol
+            = row.protocol.isEmpty() ? QString() : tr("SSE over %1").arg(row.protocol);
+        for (const QString &line : {protocol, row.tlsWarning, row.lastError}) {
             if (!line.isEmpty()) {
                 tip += QLatin1Char('\n') + line;
             }

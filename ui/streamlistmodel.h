@@ -80,6 +80,7 @@ private:
         QString countdown;
         QString lastError;
         QString tlsWarning; // certificate errors ignored by the stream's own setting
+        QString protocol; // SSE: "HTTP/1.1" or "HTTP/2" of the last open; empty before one
         bool paused = false;
 
         bool operator==(const Row &other) const = default;

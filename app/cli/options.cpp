@@ -55,6 +55,10 @@ Options:
   --max-delay MS              longest reconnect delay (default 30000)
   --idle-timeout MS           no bytes for this long means a dead link: reconnect (default 0,
                               off)
+  --http2 MODE                auto (default): HTTP/2 when TLS negotiates it, HTTP/1.1 on
+                              http://; off: HTTP/1.1 only (a proxy or server that mishandles
+                              HTTP/2); prior-knowledge: HTTP/2 from the first byte, without
+                              asking (h2c on http://, for a server known to speak it)
   --ca-file PATH              https: also trust the PEM certificates in this file (a private CA
                               or a self-signed server)
   --insecure                  https: connect despite certificate errors, each reported as a
@@ -64,12 +68,15 @@ Options:
 
 NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"connecting","url":U,"attempt":K}
-  {"kind":"open","status":200}
+  {"kind":"open","status":200,"protocol":P} P is "HTTP/1.1" or "HTTP/2"
   {"kind":"event","type":T,"data":D,"lastEventId":I}
   {"kind":"retry","ms":N}                    the server's retry field was applied
   {"kind":"warning","message":M}             --insecure let certificate errors through
   {"kind":"error","message":M,"status":S}    status only when there was one
   {"kind":"reconnecting","delayMs":N,"attempt":K}
+  {"kind":"behind","message":M,"times":N}    fell behind over HTTP/2 (stdout did not keep
+                                             up): the connection was dropped and the stream
+                                             resumes as M says; N times so far
   {"kind":"closed","reason":R}               always last; R is no-content, fatal,
                                              max-reconnects, max-events, timeout or interrupted
 
@@ -327,6 +334,15 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
         options.idleTimeoutMs = int(parseInteger(
             parser, QStringLiteral("idle-timeout"), 0, std::numeric_limits<int>::max()));
     }
+    if (parser.isSet(QStringLiteral("http2"))) {
+        const QString text = parser.value(QStringLiteral("http2"));
+        const std::optional<Http2Mode> mode = parseHttp2Mode(text.toUtf8());
+        if (!mode) {
+            throw UsageError{
+                QStringLiteral("--http2 wants auto, off or prior-knowledge, not '%1'").arg(text)};
+        }
+        options.http2 = *mode;
+    }
 }
 
 void parseWs(const QCommandLineParser &parser, WsOptions &options)
@@ -397,7 +413,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         help = sseHelp();
         addStreamOptions(parser);
         const QString value = QStringLiteral("value");
-        for (const char *option : {"last-event-id", "method", "data", "idle-timeout"}) {
+        for (const char *option : {"last-event-id", "method", "data", "idle-timeout", "http2"}) {
             parser.addOption({QString::fromLatin1(option), QString(), value});
         }
     } else if (name == QLatin1String("ws")) {

@@ -31,6 +31,7 @@ struct SseOptions : StreamOptions
     QByteArray body;
     QByteArray lastEventId;
     int idleTimeoutMs = 0;
+    Http2Mode http2 = Http2Mode::Auto; // --http2
 };
 
 struct WsOptions : StreamOptions

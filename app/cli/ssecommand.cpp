@@ -61,6 +61,7 @@ void SseCommand::start()
     settings.initialDelayMs = m_options.initialDelayMs;
     settings.maxDelayMs = m_options.maxDelayMs;
     settings.idleTimeoutMs = m_options.idleTimeoutMs;
+    settings.http2 = m_options.http2;
     settings.maxReconnects = m_options.maxReconnects;
     settings.caCertificatesFile = m_options.caCertificatesFile;
     settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;

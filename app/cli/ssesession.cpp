@@ -18,6 +18,7 @@ SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QOb
         &m_source, &EventSource::certificateWarning, this, &SseSession::handleCertificateWarning);
     connect(&m_source, &EventSource::errorOccurred, this, &SseSession::handleError);
     connect(&m_source, &EventSource::reconnectScheduled, this, &SseSession::handleReconnect);
+    connect(&m_source, &EventSource::fellBehind, this, &SseSession::handleFellBehind);
     connect(&m_source, &EventSource::closed, this, &SseSession::handleClosed);
     // A reader who stops reading our output holds an HTTP/1.1 stream back by itself; an HTTP/2
     // one must let go of its connection, or Qt buffers it without bound while we wait.
@@ -84,11 +85,11 @@ void SseSession::handleOpened(int status)
         if (!m_output.stream.isEmpty()) {
             record.string("stream", m_output.stream);
         }
-        record.number("status", status);
+        record.number("status", status).string("protocol", m_source.protocol());
         return;
     }
-    lifecycle(
-        "open " + QByteArray::number(status), console::Palette(m_output.err->isTerminal()).green());
+    lifecycle("open " + QByteArray::number(status) + " (" + m_source.protocol() + ")",
+        console::Palette(m_output.err->isTerminal()).green());
 }
 
 void SseSession::handleEvent(const SseEvent &event)
@@ -205,6 +206,22 @@ void SseSession::handleReconnect(int delayMs, int attempt)
     lifecycle("reconnecting in " + console::duration(delayMs) + " (attempt "
             + QByteArray::number(attempt) + ")",
         console::Palette(m_output.err->isTerminal()).yellow());
+}
+
+void SseSession::handleFellBehind(const QString &message, int times)
+{
+    if (m_stopped) {
+        return;
+    }
+    if (m_output.json) {
+        Record record(*m_output.out, "behind");
+        if (!m_output.stream.isEmpty()) {
+            record.string("stream", m_output.stream);
+        }
+        record.text("message", message).number("times", times);
+        return;
+    }
+    lifecycle("behind: " + message.toUtf8(), console::Palette(m_output.err->isTerminal()).yellow());
 }
 
 void SseSession::handleClosed(EventSource::CloseReason reason)

@@ -52,6 +52,7 @@ private:
     void handleCertificateWarning(const QString &message);
     void handleError(const QString &message, int status);
     void handleReconnect(int delayMs, int attempt);
+    void handleFellBehind(const QString &message, int times);
     void handleClosed(EventSource::CloseReason reason);
     void lifecycle(const QByteArray &line, const char *colour);
 
