@@ -100,14 +100,20 @@ void ConnectionPool::abandoned(const QString &key)
     emit settled(key);
 }
 
-int ConnectionPool::sharing(const QString &key) const
+void ConnectionPool::retire(const QString &key, const QNetworkAccessManager *manager)
 {
-    const auto found = m_origins.constFind(key);
-    if (found == m_origins.constEnd()) {
-        return 0;
+    const auto found = m_origins.find(key);
+    if (found != m_origins.end() && found->shared.lock().get() == manager) {
+        found->shared.reset();
     }
-    // The pool holds none itself: every owner is a stream (or one of its replies' attempts).
-    return int(found->shared.use_count());
+}
+
+void ConnectionPool::streamClosed(const QNetworkAccessManager *manager)
+{
+    const auto found = m_open.find(manager);
+    if (found != m_open.end() && --*found <= 0) {
+        m_open.erase(found);
+    }
 }
 
 } // namespace streamscope

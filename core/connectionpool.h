@@ -40,8 +40,14 @@ public:
     // The probe ended without a reply: the waiting streams go on by themselves.
     void abandoned(const QString &key);
 
-    // Streams currently sharing the key's HTTP/2 manager (0 when there is none).
-    int sharing(const QString &key) const;
+    // A reply on the manager ended by itself (the server ended it, went away, reset it). Qt 6.4
+    // never sends a request made on a connection that got GOAWAY while other streams still run
+    // on it, so the key's next requests go to a new manager; those open stay where they are.
+    void retire(const QString &key, const QNetworkAccessManager *manager);
+    // Streams open (response headers in) on a manager: what its connection carries at once.
+    void streamOpened(const QNetworkAccessManager *manager) { ++m_open[manager]; }
+    void streamClosed(const QNetworkAccessManager *manager);
+    int openStreams(const QNetworkAccessManager *manager) const { return m_open.value(manager); }
 
 signals:
     void settled(const QString &key);
@@ -61,6 +67,7 @@ private:
     Manager sharedManager(Origin &origin);
 
     QHash<QString, Origin> m_origins;
+    QHash<const QNetworkAccessManager *, int> m_open;
 };
 
 } // namespace streamscope

@@ -24,6 +24,7 @@ constexpr qint64 s_maxRetryAfterMs = 24 * 60 * 60 * 1000; // a day: beyond is a 
 constexpr qsizetype s_maxRefusalBodyBytes = 4 * 1024; // of a 4xx/5xx body, for its error text
 constexpr int s_refusalBodyWaitMs = 2000; // a refusal's body that never ends is not waited for
 constexpr int s_fullReadsToFallBehind = 2; // HTTP/2: one full buffer may be a passing stall
+constexpr int s_heldBackAfterMs = 1500; // a shared HTTP/2 request not sent by then waits its turn
 
 bool isEventStream(const QByteArray &contentType)
 {
@@ -105,6 +106,10 @@ EventSource::EventSource(QNetworkAccessManager *network, QObject *parent)
     m_healthyTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
     m_refusalTimer.setSingleShot(true);
+    m_responseTimer.setSingleShot(true);
+    m_heldBackTimer.setSingleShot(true);
+    connect(&m_responseTimer, &QTimer::timeout, this, &EventSource::handleResponseTimeout);
+    connect(&m_heldBackTimer, &QTimer::timeout, this, &EventSource::checkHeldBack);
     connect(&m_refusalTimer, &QTimer::timeout, this, &EventSource::refuse);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &EventSource::startAttempt);
     connect(&m_healthyTimer, &QTimer::timeout, this, &EventSource::markHealthy);
@@ -255,8 +260,9 @@ void EventSource::sendRequest(const QUrl &url, bool mayWait)
         request.setSslConfiguration(m_sslConfiguration);
     }
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, mode != Http2Mode::Off);
-    if (mode == Http2Mode::PriorKnowledge) {
+    if (mode == Http2Mode::PriorKnowledge && url.scheme() == QLatin1String("http")) {
         // Qt speaks h2c only this way (the Upgrade dance works with neither nginx nor node).
+        // Over TLS, ALPN says h2 anyway: prior knowledge there only skips finding out.
         request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
         request.setAttribute(QNetworkRequest::Http2CleartextAllowedAttribute, true);
     }
@@ -274,7 +280,23 @@ void EventSource::sendRequest(const QUrl &url, bool mayWait)
     connect(reply, &QNetworkReply::readyRead, this, &EventSource::handleReadyRead);
     connect(reply, &QNetworkReply::finished, this, &EventSource::handleFinished);
     m_requestSent = false;
-    connect(reply, &QNetworkReply::requestSent, this, [this] { m_requestSent = true; });
+    connect(reply, &QNetworkReply::requestSent, this, [this] {
+        m_requestSent = true;
+        if (!m_waitingFor.isEmpty()) {
+            // Its turn came: the wait for the answer starts now.
+            m_waitingFor.clear();
+            if (m_settings.responseTimeoutMs > 0) {
+                m_responseTimer.start(m_settings.responseTimeoutMs);
+            }
+            emit waiting(QString());
+        }
+    });
+    if (m_settings.responseTimeoutMs > 0) {
+        m_responseTimer.start(m_settings.responseTimeoutMs);
+    }
+    if (m_pool && m_pool->openStreams(network) > 0) {
+        m_heldBackTimer.start(s_heldBackAfterMs);
+    }
 
     if (m_settings.idleTimeoutMs > 0) {
         m_sinceLastByte.start();
@@ -293,6 +315,9 @@ void EventSource::handleMetaData()
         return;
     }
     m_responseHandled = true;
+    m_responseTimer.stop();
+    m_heldBackTimer.stop();
+    m_waitingFor.clear();
     const int status = statusAttribute.toInt();
     const bool http2 = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool();
     m_protocol = http2 ? QByteArrayLiteral("HTTP/2") : QByteArrayLiteral("HTTP/1.1");
@@ -318,6 +343,10 @@ void EventSource::handleMetaData()
         m_reconnect.opened();
         if (m_fallback == Fallback::Trying) {
             m_fallback = Fallback::Http1;
+        }
+        if (m_pool && m_manager) {
+            m_pool->streamOpened(m_manager.get());
+            m_countedOpen = true;
         }
         if (m_settings.healthyAfterMs <= 0) {
             markHealthy();
@@ -538,6 +567,10 @@ void EventSource::handleFinished()
             return;
         }
     }
+    if (m_pool && m_manager) {
+        // The connection may be going away: the next requests are not to wait on it.
+        m_pool->retire(m_poolKey, m_manager.get());
+    }
     const QNetworkReply::NetworkError error = reply->error();
     if (error == QNetworkReply::NoError && m_state == State::Open) {
         finishStream();
@@ -552,10 +585,59 @@ void EventSource::handleFinished()
             0);
         return;
     }
-    const QString message = error == QNetworkReply::NoError
+    QString message = error == QNetworkReply::NoError
         ? QStringLiteral("connection closed before a response")
         : reply->errorString();
+    if (!m_responseHandled && m_settings.http2 == Http2Mode::PriorKnowledge
+        && m_currentUrl.scheme() == QLatin1String("http")) {
+        message += QStringLiteral(" (HTTP/2 with prior knowledge: if the server speaks only "
+                                  "HTTP/1.1, set http2 to auto or off)");
+    }
     failAttempt(message, 0, 0);
+}
+
+void EventSource::handleResponseTimeout()
+{
+    if (!m_reply || m_responseHandled || checkHeldBack()) {
+        return;
+    }
+    const QByteArray alpn = m_reply->sslConfiguration().nextNegotiatedProtocol();
+    QString why;
+    if (m_settings.http2 == Http2Mode::PriorKnowledge
+        && m_currentUrl.scheme() == QLatin1String("http")) {
+        why = QStringLiteral("HTTP/2 with prior knowledge: if the server speaks only HTTP/1.1, "
+                             "set http2 to auto or off");
+    } else if (alpn == "h2") {
+        why = QStringLiteral("the server agreed to HTTP/2 but sent nothing readable as HTTP/2");
+    } else {
+        why = m_requestSent ? QStringLiteral("the request was sent; no answer came")
+                            : QStringLiteral("the request was never sent");
+    }
+    const int ms = m_settings.responseTimeoutMs;
+    const QString after
+        = ms % 1000 == 0 ? QStringLiteral("%1 s").arg(ms / 1000) : QStringLiteral("%1 ms").arg(ms);
+    failAttempt(QStringLiteral("no response within %1 (%2)").arg(after, why), 0, 0);
+}
+
+bool EventSource::checkHeldBack()
+{
+    if (!m_reply || m_responseHandled || m_requestSent || !m_pool || !m_manager) {
+        return false;
+    }
+    const int open = m_pool->openStreams(m_manager.get());
+    if (open <= 0) {
+        return false;
+    }
+    if (!m_waitingFor.isEmpty()) {
+        return true;
+    }
+    // Not a dead server: the connection carries others. Its answer is not waited against.
+    m_responseTimer.stop();
+    m_waitingFor = QStringLiteral("waiting: the server allows %1 %2 at once on this connection")
+                       .arg(open)
+                       .arg(open == 1 ? QStringLiteral("stream") : QStringLiteral("streams"));
+    emit waiting(m_waitingFor);
+    return true;
 }
 
 void EventSource::handleSslErrors(const QList<QSslError> &errors)
@@ -738,7 +820,16 @@ void EventSource::dropReply()
     m_idleTimer.stop();
     m_healthyTimer.stop();
     m_refusalTimer.stop();
+    m_responseTimer.stop();
+    m_heldBackTimer.stop();
+    m_waitingFor.clear();
     m_refusal = Refusal{};
+    if (m_countedOpen) {
+        m_countedOpen = false;
+        if (m_pool && m_manager) {
+            m_pool->streamClosed(m_manager.get());
+        }
+    }
     m_feeding = false;
     m_readQueued = false;
     m_fullReads = 0;

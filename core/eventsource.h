@@ -35,6 +35,9 @@ struct EventSourceSettings
     int maxDelayMs = 30000;
     int healthyAfterMs = 5000; // an attempt open this long resets the backoff
     int idleTimeoutMs = 0; // 0: off. No bytes for this long means a dead link
+    // No response for this long fails the attempt (0: off): a server that accepts and never
+    // answers, or one that agreed to HTTP/2 and sends nothing Qt can read (Qt waits for ever).
+    int responseTimeoutMs = 30000;
     int maxReconnects = -1; // consecutive failed attempts after the first; -1: unlimited
     qsizetype maxEventBytes = SseParser::DefaultMaxEventBytes;
     qint64 readBufferBytes = 1024 * 1024; // bound on QNetworkReply's buffer: backpressure
@@ -93,6 +96,9 @@ public:
     // The attempt under way, counted from 1 over the life of this source.
     int attempt() const { return m_attempt; }
     quint64 eventsDropped() const { return m_parser.eventsDropped(); }
+    // Over a shared HTTP/2 connection: the request is held back, since the server allows no more
+    // streams at once (Qt queues it without a word). Empty: no longer waiting.
+    QString waitingFor() const { return m_waitingFor; }
     // "HTTP/1.1" or "HTTP/2": of the last response; empty before the first.
     QByteArray protocol() const { return m_protocol; }
     // Times this source fell behind over HTTP/2 (see consumerStalled()).
@@ -116,6 +122,8 @@ signals:
     // The connection was dropped because this stream fell behind over HTTP/2; what happens next
     // in words (resumed from which id, over which protocol). times: so far, this one included.
     void fellBehind(const QString &message, int times);
+    // The request waits for a free stream on a shared HTTP/2 connection (see waitingFor()).
+    void waiting(const QString &message);
     // Emitted once; nothing follows.
     void closed(streamscope::EventSource::CloseReason reason);
 
@@ -135,6 +143,9 @@ private:
     void handleFinished();
     void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
+    void handleResponseTimeout();
+    // Whether the request waits for a free stream on a shared connection (then says so).
+    bool checkHeldBack();
     bool followRedirect(int status);
     void failAttempt(const QString &message, int httpStatus, int retryAfterMs);
     void failFatally(const QString &message, int httpStatus);
@@ -150,6 +161,7 @@ private:
     ConnectionPool::Manager m_manager; // the current attempt's, from the pool
     QString m_poolKey;
     bool m_probing = false; // the current attempt finds out the origin's protocol for the pool
+    bool m_countedOpen = false; // the pool counts this stream open on m_manager
     QMetaObject::Connection m_poolWait; // waiting for another stream to find it out
     QPointer<QNetworkReply> m_reply;
     EventSourceSettings m_settings;
@@ -159,6 +171,9 @@ private:
     QTimer m_healthyTimer;
     QTimer m_idleTimer;
     QTimer m_refusalTimer; // a refusal's body that does not end in time is not waited for
+    QTimer m_responseTimer;
+    QTimer m_heldBackTimer; // a request on a shared connection not sent by then is held back
+    QString m_waitingFor;
     QElapsedTimer m_sinceLastByte;
     QByteArray m_readBuffer;
     QUrl m_currentUrl; // after redirects

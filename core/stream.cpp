@@ -326,6 +326,13 @@ void Stream::wireEventSource()
         m_healthDirty = true;
         emitLifecycle("behind", message);
     });
+    connect(source, &EventSource::waiting, this, [this](const QString &message) {
+        m_health.waiting(message);
+        notifyHealth();
+        if (!message.isEmpty()) {
+            emitLifecycle("waiting", message);
+        }
+    });
     connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
         m_health.reconnectScheduled(now(), delayMs);
         if (!emitLifecycle("reconnecting",

@@ -146,6 +146,7 @@ StreamHealth HealthTracker::snapshot(qint64 nowMs) const
 
 void HealthTracker::setState(HealthState state, qint64 nowMs)
 {
+    m_health.waitingFor.clear();
     if (m_health.state != state) {
         m_health.state = state;
         m_health.stateSinceMs = nowMs;

@@ -46,6 +46,9 @@ struct StreamHealth
     int timesFellBehind = 0;
     QString fellBehindMessage;
     qint64 fellBehindAtMs = 0;
+    // SSE: while connecting, the request held back on a shared HTTP/2 connection that carries
+    // as many streams as the server allows ("waiting: the server allows 100 streams at once").
+    QString waitingFor;
     quint64 dropped = 0; // events or messages lost to bounds (event cap, send queue)
     // Set while certificate errors are ignored for this stream: what was ignored, or that
     // nothing is checked. Empty when the server is authenticated as usual.
@@ -80,6 +83,8 @@ public:
     // follows (reconnectScheduled), so the state is left to it.
     void fellBehind(qint64 nowMs, const QString &message);
     void disconnected(qint64 nowMs);
+    // Held back (see StreamHealth::waitingFor); cleared by any change of state.
+    void waiting(const QString &message) { m_health.waitingFor = message; }
     void retryApplied(int ms) { m_health.serverRetryMs = ms; }
     void roundTripMeasured(int ms) { m_health.roundTripMs = ms; }
     void droppedTotal(quint64 dropped) { m_health.dropped = dropped; }

@@ -219,7 +219,9 @@ void HealthPanel::refresh()
         m_tick.start(interval);
     }
 
-    m_state->setText(healthStateName(health.state));
+    m_state->setText(health.waitingFor.isEmpty()
+            ? healthStateName(health.state)
+            : tr("%1, %2").arg(healthStateName(health.state), health.waitingFor));
     QPalette statePalette = m_state->palette();
     statePalette.setColor(QPalette::WindowText, healthColor(health.state, palette()));
     m_state->setPalette(statePalette);

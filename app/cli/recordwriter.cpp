@@ -71,6 +71,7 @@ RecordWriter::RecordWriter(int fd, const QElapsedTimer *clock, QObject *parent)
     , m_terminal(::isatty(fd) == 1)
 {
     m_buffer.reserve(FlushBytes + FlushBytes / 2);
+    m_writing.reserve(FlushBytes + FlushBytes / 2);
 }
 
 RecordWriter::~RecordWriter()
@@ -120,9 +121,28 @@ void RecordWriter::write(QByteArrayView bytes)
 
 void RecordWriter::flush()
 {
-    const char *p = m_buffer.constData();
-    qsizetype left = m_buffer.size();
+    if (m_flushing) {
+        return; // from a stalled() slot: what it adds goes out after what is being written
+    }
+    m_flushing = true;
     bool saidStalled = false;
+    while (!m_buffer.isEmpty() && !m_broken) {
+        // Swapped, so records added while this waits (by stalled() slots) neither move the
+        // bytes under the write nor get lost; both keep their capacity for the next batch.
+        m_writing.swap(m_buffer);
+        writeAll(m_writing, &saidStalled);
+        m_writing.resize(0);
+    }
+    if (m_broken) {
+        m_buffer.resize(0);
+    }
+    m_flushing = false;
+}
+
+void RecordWriter::writeAll(const QByteArray &bytes, bool *saidStalled)
+{
+    const char *p = bytes.constData();
+    qsizetype left = bytes.size();
     while (left > 0 && !m_broken) {
         const ssize_t written = writeSome(p, size_t(left));
         if (written < 0) {
@@ -130,9 +150,9 @@ void RecordWriter::flush()
                 continue;
             }
             if (errno == EAGAIN) {
-                if (!saidStalled) {
+                if (!*saidStalled) {
                     // Before waiting: whoever must not be held up by the wait lets go now.
-                    saidStalled = true;
+                    *saidStalled = true;
                     emit stalled();
                 }
                 pollfd writable{m_nonBlockingFd >= 0 ? m_nonBlockingFd : m_fd, POLLOUT, 0};
@@ -146,8 +166,6 @@ void RecordWriter::flush()
         p += written;
         left -= written;
     }
-    // Keeps the capacity: the next batch grows into memory already there.
-    m_buffer.resize(0);
 }
 
 Record::Record(RecordWriter &writer, const char *kind)

@@ -44,12 +44,15 @@ signals:
 
 private:
     ssize_t writeSome(const char *data, size_t size);
+    void writeAll(const QByteArray &bytes, bool *saidStalled);
 
     int m_fd;
     int m_nonBlockingFd; // our own non-blocking descriptor of the same pipe; -1: none
     bool m_socket;
     const QElapsedTimer *m_clock;
     QByteArray m_buffer;
+    QByteArray m_writing; // being written by flush()
+    bool m_flushing = false;
     bool m_flushQueued = false;
     bool m_broken = false; // the reader went away: drop output from now on
     bool m_terminal = false;
