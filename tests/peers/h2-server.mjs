@@ -2,8 +2,8 @@
 // "listening PORT", then one line per event a test may count:
 //   session N         a new connection (N counts them; HTTP/1.1 connections count too)
 //   stream N TARGET   a new request (N counts them), TARGET its path and query
-//   served events=E bytes=B   a /firehose answer ended (by count or by the client): E events,
-//                     B bytes of SSE text written to it
+//   served events=E bytes=B http=V   a /firehose answer ended (by count or by the client): E
+//                     events, B bytes of SSE text written to it, over HTTP/V (2.0 or 1.1)
 //   closed-session    a connection closed
 //   node h2-server.mjs [--tls CERT KEY] [--allow-http1] [--max-concurrent N] [--port P]
 //                      [--mode normal|garbage|silent]
@@ -185,7 +185,9 @@ function handle(req, res) {
         const batch = Math.max(1, numberParam(params, "batch", 1));
         let events = 0;
         let bytes = 0;
-        res.on("close", () => console.log("served events=" + events + " bytes=" + bytes));
+        res.on("close", () =>
+            console.log(`served events=${events} bytes=${bytes} http=${req.httpVersion}`)
+        );
         const pump = () => {
             while (!res.writableEnded && !res.destroyed) {
                 if (id > last) {
