@@ -11,7 +11,8 @@
 # Usage: bench/run-stalled-reader.sh [options]   (from the repository root; docs/PERFORMANCE.md)
 #   --build DIR      build folder holding app/streamscope-cli (default: build-bench)
 #   --cli PATH       the streamscope-cli to run instead (an older build, say)
-#   --modes LIST     --http2 modes, one run each (default "auto off")
+#   --modes LIST     --http2 modes, one run each (default "auto off"); "none" passes no --http2
+#                    (a build from before it: Qt's default, HTTP/2 by ALPN)
 #   --stall S        seconds the reader sleeps before reading (default 60)
 #   --after A        seconds the CLI runs on after the reader wakes (default 5)
 #   --size B         event data bytes (default 200)
@@ -134,7 +135,9 @@ for mode in $modes; do
         "$stall" "$((stall * 1000))" "$work/records" "$work/summary" "$reader_program" \
         <"$work/out" &
     reader_pid=$!
-    "$cli" sse --json --ca-file "$work/cert.pem" --http2 "$mode" --timeout "$((stall + after))" \
+    http2=(--http2 "$mode")
+    [[ $mode == none ]] && http2=()
+    "$cli" sse --json --ca-file "$work/cert.pem" "${http2[@]}" --timeout "$((stall + after))" \
         "$url" >"$work/out" 2>"$work/cli.err" &
     cli_pid=$!
     start=$EPOCHREALTIME
