@@ -195,7 +195,7 @@ for mode in $modes; do
     echo
     echo "Events read: $events ($later processed after the reader woke); ids from 1 to $last," \
         "$gaps gaps ($missing missing, $repeated repeated); $malformed malformed lines."
-    echo "Server: firehose answers ended over $served."
+    echo "Server: firehose answers ended over ${served:-(none reported yet)}."
     summary_rows+=("| --http2 $mode | $(mib "$peak") | $behind | $attempts | ${opens:-none} |
         $events | $later | $missing / $repeated | $malformed | ${closed:-none}${killed:+ ($killed)} |")
 done
