@@ -4,7 +4,8 @@
 # well), N events of one size from /firehose, read by each client in turn: streamscope-cli
 # --json (stdout to /dev/null; --http2 auto for HTTP/2, off for HTTP/1.1), node's `eventsource`
 # (HTTP/1.1 only: node's fetch, undici, does not speak HTTP/2) and curl writing to /dev/null
-# (no parsing: what this server can send at all). The protocol column is what the server saw.
+# (no parsing: what this server can send at all). The protocol column is what the server saw:
+# HTTP/2>HTTP/1.1 when the client fell behind over HTTP/2 and resumed over HTTP/1.1.
 # Prints a Markdown table of events/s, MB/s, wall time and peak RSS. Figures only; nothing is
 # asserted.
 #
@@ -83,13 +84,17 @@ port=$(e2e_listening_port "$work/server.out")
 [[ -n "$port" ]] || die "the server did not start: $(tail -1 "$work/server.err")"
 base="https://127.0.0.1:$port"
 
-# "HTTP/2" or "HTTP/1.1": what the server's last "served" line says.
-served_protocol() {
-    case "$(grep '^served' "$work/server.out" | tail -1)" in
-    *http=2.0*) echo HTTP/2 ;;
-    *http=1.1*) echo HTTP/1.1 ;;
-    *) echo "?" ;;
-    esac
+# The answers served after the first BEFORE "served" lines: "BYTES PROTOCOLS", bytes summed
+# over them and their protocols joined by ">" (HTTP/2>HTTP/1.1: the client fell behind over
+# HTTP/2 and went on over HTTP/1.1).
+served_since() {
+    grep '^served' "$work/server.out" | tail -n +"$(($1 + 1))" | awk '
+        {
+            b = $0; sub(/.*bytes=/, "", b); bytes += b + 0
+            p = $0; sub(/.*http=/, "", p); p = p == "2.0" ? "HTTP/2" : "HTTP/" p
+            protocols = protocols (protocols == "" ? "" : ">") p
+        }
+        END { print bytes + 0, (protocols == "" ? "?" : protocols) }'
 }
 
 # One row: shape protocol client events bytes wall rss_kib [note]; bytes 0: no figures.
@@ -98,10 +103,10 @@ row() {
     awk -v s="$shape" -v p="$protocol" -v c="$client" -v n="$n" -v b="$bytes" -v w="$wall" \
         -v r="$rss" -v note="$note" 'BEGIN {
         if (b == 0) {
-            printf "| %-5s | %-8s | %-18s | %8d | %7s | %6s | %9s | %6s | %7s | %s\n",
+            printf "| %-5s | %-15s | %-18s | %8d | %7s | %6s | %9s | %6s | %7s | %s\n",
                 s, p, c, n, "-", "-", "-", "-", "-", note
         } else {
-            printf "| %-5s | %-8s | %-18s | %8d | %7.1f | %6.3f | %9.0f | %6.0f | %7.1f | %s\n",
+            printf "| %-5s | %-15s | %-18s | %8d | %7.1f | %6.3f | %9.0f | %6.0f | %7.1f | %s\n",
                 s, p, c, n, b / 1e6, w, n / w, b / 1e6 / w, r / 1024, note
         }
     }'
@@ -116,13 +121,14 @@ measure() {
     for ((i = 0; i < repeat; ++i)); do
         before=$(e2e_served_count "$work/server.out")
         e2e_time "$work/client.out" "$work/client.err" "$@"
-        bytes=$(e2e_served_bytes "$work/server.out" "$before")
+        e2e_served_bytes "$work/server.out" "$before" >/dev/null # waits for the last answer
+        read -r bytes protocol <<<"$(served_since "$before")"
         if [[ $e2e_status -ne 0 ]]; then
-            row "$shape" "$(served_protocol)" "$client" "$n" 0 1 0 \
+            row "$shape" "$protocol" "$client" "$n" 0 1 0 \
                 "FAILED (exit $e2e_status): $(tail -1 "$work/client.err" | cut -c1-80)"
             return
         fi
-        e2e_consider "$e2e_wall" "$e2e_rss" "$bytes" "$(served_protocol)"
+        e2e_consider "$e2e_wall" "$e2e_rss" "$bytes" "$protocol"
     done
     read -r rss bytes protocol <<<"$e2e_best_line"
     row "$shape" "$protocol" "$client" "$n" "$bytes" "$e2e_best_wall" "$rss" "$note"
@@ -132,8 +138,8 @@ echo "SSE end to end over TLS on 127.0.0.1, server tests/peers/h2-server.mjs (no
 echo "events/s = N / wall time of the client process; MB = 10^6 bytes of SSE text; RSS = peak"
 echo "resident set; protocol = what the server saw."
 echo
-echo "| shape | protocol | client             |   events |      MB | wall s |  events/s |   MB/s | RSS MiB | note"
-echo "|-------|----------|--------------------|----------|---------|--------|-----------|--------|---------|-----"
+echo "| shape | protocol        | client             |   events |      MB | wall s |  events/s |   MB/s | RSS MiB | note"
+echo "|-------|-----------------|--------------------|----------|---------|--------|-----------|--------|---------|-----"
 for shape in $shapes; do
     [[ -n "${events[$shape]:-}" ]] || die "unknown shape $shape"
     n=$((events[$shape] / divisor))
