@@ -3,12 +3,18 @@
 // thread only does what the app does. Reports events sent vs received, the UI event loop's
 // latency (a 10 ms timer's lateness: p50, p99, max), peak RSS and RSS every 2 s.
 // Usage: bench_dashboard [--seconds N] [--rate EVENTS_PER_S_PER_STREAM] [--sweep]
+//        bench_dashboard --url URL [--streams N] [--ca-file PEM] [--http2 MODE] [--seconds N]
 // --sweep: 5 s runs at 20k, 50k, 100k, 200k (the issue's), then 400k, 800k, 1.6M events/s in all;
 // reports where p99 crosses 50 ms.
+// --url: N SSE streams to URL instead of the local servers (an HTTP/2 firehose, say: what the
+// dashboard does when fed faster than it keeps up); reports each stream's health at the end
+// (protocol, times it fell behind, attempts).
 
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "measures.h"
+#include "stream.h"
+#include "streamset.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -26,6 +32,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 using namespace streamscope;
@@ -194,6 +201,22 @@ private:
     std::atomic<int> m_connections{0};
 };
 
+// Where the streams go: the bench's own servers, or SSE streams to one external URL.
+struct Target
+{
+    QUrl url; // empty: the local servers
+    QString caFile;
+    Http2Mode http2 = Http2Mode::Auto;
+    int streams = 1;
+};
+
+struct StreamSummary
+{
+    QString name;
+    StreamHealth health;
+    quint64 behindRows = 0; // "behind" lifecycle rows in the log
+};
+
 struct Result
 {
     double totalRate = 0;
@@ -210,24 +233,33 @@ struct Result
     double max = 0;
     qint64 peakKiB = 0;
     QList<QPair<double, qint64>> rss; // (seconds, KiB)
+    QList<StreamSummary> streams; // external target only
 };
 
-Result runOnce(double totalRate, int seconds, bool verbose)
+Result runOnce(double totalRate, int seconds, bool verbose, const Target &target = {})
 {
     Result result;
     result.totalRate = totalRate;
     result.seconds = seconds;
     const double perStream = totalRate / (s_sseStreams + s_wsStreams);
+    const bool external = target.url.isValid();
 
     QThread loadThread;
     loadThread.setObjectName(QStringLiteral("load"));
-    auto *load = new LoadServers(perStream);
-    load->moveToThread(&loadThread);
-    QObject::connect(&loadThread, &QThread::finished, load, &QObject::deleteLater);
-    loadThread.start();
+    LoadServers *load = nullptr;
     QList<QUrl> urls;
-    QMetaObject::invokeMethod(
-        load, [load, &urls] { urls = load->start(); }, Qt::BlockingQueuedConnection);
+    if (external) {
+        for (int i = 0; i < target.streams; ++i) {
+            urls.append(target.url);
+        }
+    } else {
+        load = new LoadServers(perStream);
+        load->moveToThread(&loadThread);
+        QObject::connect(&loadThread, &QThread::finished, load, &QObject::deleteLater);
+        loadThread.start();
+        QMetaObject::invokeMethod(
+            load, [load, &urls] { urls = load->start(); }, Qt::BlockingQueuedConnection);
+    }
 
     {
         MainWindow window;
@@ -235,18 +267,28 @@ Result runOnce(double totalRate, int seconds, bool verbose)
         window.show();
         quint64 received = 0;
         quint64 rowsAll = 0;
+        std::map<int, quint64> behindRows; // by stream id
         QObject::connect(window.streams(), &StreamSet::eventArrived, &window,
-            [&received, &rowsAll](const StreamEvent &event) {
+            [&received, &rowsAll, &behindRows](const StreamEvent &event) {
                 ++rowsAll;
                 if (event.kind == StreamEvent::Kind::Event
                     || event.kind == StreamEvent::Kind::Message) {
                     ++received;
+                } else if (event.kind == StreamEvent::Kind::Lifecycle && event.type == "behind") {
+                    ++behindRows[event.streamId];
                 }
             });
         for (int i = 0; i < urls.size(); ++i) {
             StreamConfig config;
-            config.name = (i < s_sseStreams ? QStringLiteral("sse %1") : QStringLiteral("ws %1"))
-                              .arg(i < s_sseStreams ? i + 1 : i - s_sseStreams + 1);
+            if (external) {
+                config.name = QStringLiteral("sse %1").arg(i + 1);
+                config.caCertificatesFile = target.caFile;
+                config.http2 = target.http2;
+            } else {
+                config.name
+                    = (i < s_sseStreams ? QStringLiteral("sse %1") : QStringLiteral("ws %1"))
+                          .arg(i < s_sseStreams ? i + 1 : i - s_sseStreams + 1);
+            }
             config.url = urls.at(i);
             window.addStream(config);
         }
@@ -269,7 +311,7 @@ Result runOnce(double totalRate, int seconds, bool verbose)
             if (verbose) {
                 std::fprintf(stderr, "  %5.1f s  rss %lld KiB  sent %llu  received %llu  rows %d\n",
                     double(clock.elapsed()) / 1000.0, statusKiB("VmRSS"),
-                    static_cast<unsigned long long>(load->sent()),
+                    static_cast<unsigned long long>(load ? load->sent() : 0),
                     static_cast<unsigned long long>(received), window.logModel()->rowCount());
             }
         });
@@ -282,14 +324,16 @@ Result runOnce(double totalRate, int seconds, bool verbose)
         QTimer::singleShot(seconds * 1000, &window, [&] {
             probe.stop();
             sampler.stop();
-            QMetaObject::invokeMethod(
-                load, [load] { load->stop(); }, Qt::BlockingQueuedConnection);
+            if (load) {
+                QMetaObject::invokeMethod(
+                    load, [load] { load->stop(); }, Qt::BlockingQueuedConnection);
+            }
             loop.quit();
         });
         loop.exec();
 
         // Drain: what is on the wire arrives, then the model's last batch is flushed.
-        result.sent = load->sent();
+        result.sent = load ? load->sent() : 0;
         QElapsedTimer drain;
         drain.start();
         quint64 last = received;
@@ -304,7 +348,7 @@ Result runOnce(double totalRate, int seconds, bool verbose)
         }
         window.logModel()->flush();
 
-        result.heldBack = load->heldBack();
+        result.heldBack = load ? load->heldBack() : 0;
         result.received = received;
         result.rowsAll = rowsAll;
         result.rows = window.logModel()->rowCount();
@@ -316,6 +360,12 @@ Result runOnce(double totalRate, int seconds, bool verbose)
         result.p99 = latency.p99;
         result.max = latency.max;
         result.peakKiB = statusKiB("VmHWM");
+        if (external) {
+            for (const int id : window.streams()->ids()) {
+                const Stream *stream = window.streams()->stream(id);
+                result.streams.append({stream->config().name, stream->health(), behindRows[id]});
+            }
+        }
         window.setModified(false); // no save prompt
     }
     loadThread.quit();
@@ -352,6 +402,35 @@ void printRunTable(const Result &r)
     std::printf("| RSS over time (MiB) | %s |\n", qPrintable(rss));
 }
 
+// The external target's figures: no events sent to compare with, each stream's fate instead.
+void printExternalTable(const Result &r, const Target &target)
+{
+    std::printf("| Figure | Value |\n|---|---|\n");
+    std::printf("| Streams | %d SSE to %s, --http2 %s |\n", target.streams,
+        qPrintable(target.url.toDisplayString()), http2ModeName(target.http2).constData());
+    std::printf("| Duration | %d s |\n", r.seconds);
+    std::printf("| Events received by the UI | %llu (%.0f/s) |\n",
+        static_cast<unsigned long long>(r.received), double(r.received) / r.seconds);
+    std::printf("| Log rows / dropped by the bound | %lld / %llu |\n",
+        static_cast<long long>(r.rows), static_cast<unsigned long long>(r.dropped));
+    std::printf(
+        "| Event-loop latency p50 / p99 / max | %.1f / %.1f / %.1f ms |\n", r.p50, r.p99, r.max);
+    std::printf("| Peak RSS (VmHWM) | %.1f MiB |\n", double(r.peakKiB) / 1024.0);
+    QString rss;
+    for (const auto &[t, kib] : r.rss) {
+        rss += QStringLiteral("%1 s: %2; ").arg(t, 0, 'f', 0).arg(double(kib) / 1024.0, 0, 'f', 0);
+    }
+    std::printf("| RSS over time (MiB) | %s |\n", qPrintable(rss));
+    for (const StreamSummary &stream : r.streams) {
+        const StreamHealth &h = stream.health;
+        std::printf(
+            "| %s | protocol %s, attempt %d, fell behind %d times (%llu behind rows)%s%s |\n",
+            qPrintable(stream.name), h.protocol.isEmpty() ? "-" : h.protocol.constData(), h.attempt,
+            h.timesFellBehind, static_cast<unsigned long long>(stream.behindRows),
+            h.fellBehindMessage.isEmpty() ? "" : ": ", qPrintable(h.fellBehindMessage));
+    }
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -373,7 +452,20 @@ int main(int argc, char *argv[])
         QStringLiteral("10000"));
     const QCommandLineOption sweepOption(
         QStringLiteral("sweep"), QStringLiteral("5 s runs at 20k to 1.6M events/s in all."));
-    parser.addOptions({secondsOption, rateOption, sweepOption});
+    const QCommandLineOption urlOption(QStringLiteral("url"),
+        QStringLiteral("SSE streams to this URL instead of the local servers."),
+        QStringLiteral("URL"));
+    const QCommandLineOption streamsOption(QStringLiteral("streams"),
+        QStringLiteral("With --url: how many streams (default 1)."), QStringLiteral("N"),
+        QStringLiteral("1"));
+    const QCommandLineOption caFileOption(QStringLiteral("ca-file"),
+        QStringLiteral("With --url: PEM certificates to trust (a self-signed server)."),
+        QStringLiteral("PEM"));
+    const QCommandLineOption http2Option(QStringLiteral("http2"),
+        QStringLiteral("With --url: auto (default), off or prior-knowledge."),
+        QStringLiteral("MODE"), QStringLiteral("auto"));
+    parser.addOptions({secondsOption, rateOption, sweepOption, urlOption, streamsOption,
+        caFileOption, http2Option});
     parser.process(app);
 
     bool ok = false;
@@ -386,6 +478,30 @@ int main(int argc, char *argv[])
     if (!ok || rate <= 0 || rate > 1e7) {
         std::fprintf(stderr, "--rate: expected a positive number of events/s per stream\n");
         return 2;
+    }
+
+    if (parser.isSet(urlOption)) {
+        Target target;
+        target.url = QUrl(parser.value(urlOption));
+        target.caFile = parser.value(caFileOption);
+        target.streams = parser.value(streamsOption).toInt(&ok);
+        if (!target.url.isValid() || !target.url.scheme().startsWith(QLatin1String("http"))) {
+            std::fprintf(stderr, "--url: expected an http or https URL\n");
+            return 2;
+        }
+        if (!ok || target.streams < 1 || target.streams > 100) {
+            std::fprintf(stderr, "--streams: expected 1 to 100\n");
+            return 2;
+        }
+        const std::optional<Http2Mode> http2 = parseHttp2Mode(parser.value(http2Option).toUtf8());
+        if (!http2) {
+            std::fprintf(stderr, "--http2: expected auto, off or prior-knowledge\n");
+            return 2;
+        }
+        target.http2 = *http2;
+        const Result r = runOnce(0, seconds, true, target);
+        printExternalTable(r, target);
+        return 0;
     }
 
     if (!parser.isSet(sweepOption)) {

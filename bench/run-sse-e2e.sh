@@ -18,6 +18,7 @@
 # Needs: node with `npm install --prefix bench` done, chromium, /usr/bin/time (Debian `time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/e2e-lib.sh
 
 build=build-bench
 shapes="small multiline large"
@@ -57,6 +58,7 @@ done
 cli="$build/app/streamscope-cli"
 
 work=$(mktemp -d /tmp/run-sse-e2e.XXXXXX)
+e2e_work=$work
 server_pid=
 chromium_pid=
 cleanup() {
@@ -69,54 +71,17 @@ trap cleanup EXIT
 
 "$build/bench/bench_sseserver" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-for _ in $(seq 100); do
-    grep -q '^listening' "$work/server.out" 2>/dev/null && break
-    sleep 0.05
-done
-port=$(awk '/^listening/ {print $2}' "$work/server.out")
+port=$(e2e_listening_port "$work/server.out")
 [[ -n "$port" ]] || die "the server did not start"
 base="http://127.0.0.1:$port"
 
-# Waits for the server's report on the stream just read; echoes its byte count.
+# The server reports each stream it served on stderr.
 served_bytes() {
-    local before=$1
-    for _ in $(seq 100); do
-        if [[ $(grep -c '^served' "$work/server.err" || true) -gt $before ]]; then
-            grep '^served' "$work/server.err" | tail -1 | sed 's/.*bytes=\([0-9]*\).*/\1/'
-            return
-        fi
-        sleep 0.02
-    done
-    echo 0
+    e2e_served_bytes "$work/server.err" "$1"
 }
 
 served_count() {
-    grep -c '^served' "$work/server.err" || true
-}
-
-# Sum of RSS (KiB) over a process and all its descendants.
-tree_rss() {
-    ps -eo pid=,ppid=,rss= | awk -v root="$1" '
-        { parent[$1] = $2; rss[$1] = $3 }
-        END {
-            for (p in parent) {
-                q = p
-                while (q != "" && q != root && q != 0 && q != 1) q = parent[q]
-                if (q == root) sum += rss[p]
-            }
-            print sum + 0
-        }'
-}
-
-best_wall=
-best_line=
-# Records a run if it is the fastest so far: wall seconds, peak RSS KiB, then free text.
-consider() {
-    local wall=$1
-    if [[ -z "$best_wall" ]] || awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
-        best_wall=$wall
-        best_line="${*:2}"
-    fi
+    e2e_served_count "$work/server.err"
 }
 
 # One row: shape encoding client events bytes wall rss_kib [note]; bytes 0: no figures.
@@ -142,20 +107,15 @@ row() {
 measure() {
     local shape=$1 encoding=$2 client=$3 n=$4
     shift 4
-    best_wall=
-    local i status before bytes wall rss start
+    e2e_forget
+    local i before bytes rss
     for ((i = 0; i < repeat; ++i)); do
         before=$(served_count)
-        status=0
-        start=$EPOCHREALTIME
-        /usr/bin/time -f '%M' -o "$work/time" timeout -k 5 120 "$@" \
-            >"$work/client.out" 2>"$work/client.err" || status=$?
-        wall=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+        e2e_time "$work/client.out" "$work/client.err" "$@"
         bytes=$(served_bytes "$before")
-        rss=$(tail -1 "$work/time")
-        if [[ $status -ne 0 ]]; then
+        if [[ $e2e_status -ne 0 ]]; then
             row "$shape" "$encoding" "$client" "$n" 0 1 0 \
-                "FAILED (exit $status): $(tail -1 "$work/client.err" | cut -c1-80)"
+                "FAILED (exit $e2e_status): $(tail -1 "$work/client.err" | cut -c1-80)"
             return
         fi
         # node reports its own time too: the rest of wall is its start-up.
@@ -164,10 +124,10 @@ measure() {
             own="in-process $(sed 's/.*"ms":\([0-9.]*\).*/\1/' "$work/client.out" |
                 awk '{ printf "%.3f", $1 / 1000 }') s"
         fi
-        consider "$wall" "$rss" "$bytes" "$own"
+        e2e_consider "$e2e_wall" "$e2e_rss" "$bytes" "$own"
     done
-    read -r rss bytes note <<<"$best_line"
-    row "$shape" "$encoding" "$client" "$n" "$bytes" "$best_wall" "$rss" "$note"
+    read -r rss bytes note <<<"$e2e_best_line"
+    row "$shape" "$encoding" "$client" "$n" "$bytes" "$e2e_best_wall" "$rss" "$note"
 }
 
 # Chromium: a page from our server runs EventSource and POSTs its count and time to /done. Its
@@ -193,7 +153,7 @@ measure_chromium() {
     chromium_pid=$!
     local deadline=$((SECONDS + 120))
     while [[ $(grep -c '^done' "$work/server.out" || true) -le $dones ]]; do
-        rss=$(tree_rss "$chromium_pid")
+        rss=$(e2e_tree_rss "$chromium_pid")
         ((rss > peak)) && peak=$rss
         if ((SECONDS > deadline)) || ! kill -0 "$chromium_pid" 2>/dev/null; then
             status=1

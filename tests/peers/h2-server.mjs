@@ -2,6 +2,8 @@
 // "listening PORT", then one line per event a test may count:
 //   session N         a new connection (N counts them; HTTP/1.1 connections count too)
 //   stream N TARGET   a new request (N counts them), TARGET its path and query
+//   served events=E bytes=B http=V   a /firehose answer ended (by count or by the client): E
+//                     events, B bytes of SSE text written to it, over HTTP/V (2.0 or 1.1)
 //   closed-session    a connection closed
 //   node h2-server.mjs [--tls CERT KEY] [--allow-http1] [--max-concurrent N] [--port P]
 //                      [--mode normal|garbage|silent]
@@ -14,7 +16,9 @@
 // does.
 // Routes (SSE: 200, text/event-stream, numbered events "id: K" from 1, or from Last-Event-ID+1):
 //   /events?interval=MS&count=N&size=B   an event every MS (100), N of them (no end), B bytes
-//   /firehose?size=B                     events as fast as the stream takes them
+//   /firehose?size=B&count=N&batch=K     events as fast as the stream takes them; with count,
+//                                        ends after event N (a resumed stream goes on to N);
+//                                        K events per write (1), so node is not the bottleneck
 //   /rst?after=N                         N events, then RST_STREAM(INTERNAL_ERROR)
 //   /goaway?after=N                      N events, then the whole session goes away
 //   /status?code=C&body=TEXT             status C with {"error":{"message":TEXT}}
@@ -111,9 +115,20 @@ function firstId(req) {
     return last !== undefined && /^\d+$/.test(last.trim()) ? Number(last.trim()) + 1 : 1;
 }
 
+const pads = new Map(); // length -> "xxx...": a firehose of large events builds each once
+function pad(length) {
+    let text = pads.get(length);
+    if (text === undefined) {
+        text = "x".repeat(length);
+        pads.set(length, text);
+    }
+    return text;
+}
+
+// The same text as JSON.stringify({ seq: id, pad }) gives, without building it each time.
 function event(id, size) {
-    const bare = JSON.stringify({ seq: id, pad: "" }).length;
-    const data = JSON.stringify({ seq: id, pad: "x".repeat(Math.max(0, size - bare)) });
+    const bare = ('{"seq":' + id + ',"pad":""}').length;
+    const data = '{"seq":' + id + ',"pad":"' + pad(Math.max(0, size - bare)) + '"}';
     return "id: " + id + "\ndata: " + data + "\n\n";
 }
 
@@ -166,9 +181,25 @@ function handle(req, res) {
     } else if (path === "/firehose") {
         startSse(res);
         let id = firstId(req);
+        const last = numberParam(params, "count", Infinity);
+        const batch = Math.max(1, numberParam(params, "batch", 1));
+        let events = 0;
+        let bytes = 0;
+        res.on("close", () =>
+            console.log(`served events=${events} bytes=${bytes} http=${req.httpVersion}`)
+        );
         const pump = () => {
             while (!res.writableEnded && !res.destroyed) {
-                if (!res.write(event(id++, size || 100))) {
+                if (id > last) {
+                    res.end();
+                    return;
+                }
+                let text = "";
+                for (let k = 0; k < batch && id <= last; ++k, ++events) {
+                    text += event(id++, size || 100);
+                }
+                bytes += Buffer.byteLength(text);
+                if (!res.write(text)) {
                     res.once("drain", pump);
                     return;
                 }
