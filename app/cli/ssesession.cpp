@@ -184,8 +184,9 @@ void SseSession::handleError(const QString &message, int status)
         return;
     }
     QByteArray line = "error: " + message.toUtf8();
-    if (status > 0) {
-        line += " (HTTP " + QByteArray::number(status) + ")";
+    const QByteArray statusWords = "HTTP " + QByteArray::number(status);
+    if (status > 0 && !line.contains(statusWords)) { // "HTTP 401: ..." says it already
+        line += " (" + statusWords + ")";
     }
     lifecycle(line, console::Palette(m_output.err->isTerminal()).red());
 }

@@ -236,8 +236,9 @@ void WsCommand::handleError(const QString &message, int status)
         return;
     }
     QByteArray line = "error: " + message.toUtf8();
-    if (status > 0) {
-        line += " (HTTP " + QByteArray::number(status) + ")";
+    const QByteArray statusWords = "HTTP " + QByteArray::number(status);
+    if (status > 0 && !line.contains(statusWords)) { // "HTTP 401: ..." says it already
+        line += " (" + statusWords + ")";
     }
     lifecycle(line, console::Palette(m_err->isTerminal()).red());
 }
