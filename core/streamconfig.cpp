@@ -14,6 +14,26 @@ namespace streamscope {
 
 namespace {
 
+// Why an MQTT topic filter is invalid (MQTT 3.1.1 4.7.1): empty when it is fine.
+QString topicFilterProblem(const QString &filter)
+{
+    if (filter.isEmpty()) {
+        return QStringLiteral("empty");
+    }
+    const QStringList levels = filter.split(QLatin1Char('/'));
+    for (qsizetype i = 0; i < levels.size(); ++i) {
+        const QString &level = levels.at(i);
+        if (level.contains(QLatin1Char('#'))
+            && (level != QLatin1String("#") || i + 1 < levels.size())) {
+            return QStringLiteral("# stands alone as the last level, as in sensors/#");
+        }
+        if (level.contains(QLatin1Char('+')) && level != QLatin1String("+")) {
+            return QStringLiteral("+ stands alone as a level, as in sensors/+/temp");
+        }
+    }
+    return {};
+}
+
 bool hasLineBreakOrNul(QByteArrayView text)
 {
     return text.contains('\r') || text.contains('\n') || text.contains('\0');
@@ -355,6 +375,28 @@ QList<StreamConfig::Problem> StreamConfig::validate() const
         if (pingIntervalMs < 0) {
             add("pingIntervalMs", QStringLiteral("the ping interval cannot be negative (0: off)"));
         }
+        if (protocol == Protocol::SocketIo) {
+            for (const QString &ns : namespaces) {
+                if (!ns.startsWith(QLatin1Char('/'))) {
+                    add("namespaces",
+                        QStringLiteral("namespace \"%1\" must start with /, as in /admin").arg(ns));
+                }
+            }
+        }
+        if (protocol == Protocol::Mqtt) {
+            if (topics.isEmpty()) {
+                add("topics", QStringLiteral("subscribe to at least one topic filter (# for all)"));
+            }
+            for (const QString &topic : topics) {
+                const QString why = topicFilterProblem(topic);
+                if (!why.isEmpty()) {
+                    add("topics", QStringLiteral("topic filter \"%1\": %2").arg(topic, why));
+                }
+            }
+            if (mqttQos != 0 && mqttQos != 1) {
+                add("qos", QStringLiteral("QoS is 0 or 1"));
+            }
+        }
     }
     if (!caCertificatesFile.isEmpty()) {
         // Checked here as well as when connecting, so the dialog and a loaded workspace say it
@@ -406,6 +448,31 @@ QJsonObject StreamConfig::toJson() const
         if (!compression) {
             object.insert(QLatin1String("compression"), false);
         }
+        if (protocol != Protocol::WebSocket) {
+            object.insert(QLatin1String("protocol"), protocolName(protocol));
+        }
+        if (protocol == Protocol::SocketIo) {
+            object.insert(QLatin1String("namespaces"), toArray(namespaces));
+            if (!socketIoAuth.isEmpty()) {
+                object.insert(QLatin1String("auth"), QString::fromUtf8(socketIoAuth));
+            }
+        }
+        if (protocol == Protocol::Mqtt) {
+            object.insert(QLatin1String("topics"), toArray(topics));
+            object.insert(QLatin1String("qos"), mqttQos);
+            if (!mqttUsername.isEmpty()) {
+                object.insert(QLatin1String("username"), QString::fromUtf8(mqttUsername));
+            }
+            if (!mqttPassword.isEmpty()) {
+                object.insert(QLatin1String("password"), QString::fromUtf8(mqttPassword));
+            }
+            if (!mqttClientId.isEmpty()) {
+                object.insert(QLatin1String("clientId"), mqttClientId);
+            }
+            if (mqttVersion5) {
+                object.insert(QLatin1String("mqttVersion"), QStringLiteral("5"));
+            }
+        }
     }
     // Written only when set: most streams have neither, and an insecure one should stand out.
     if (!caCertificatesFile.isEmpty()) {
@@ -451,6 +518,33 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     }
     reader.integer("pingIntervalMs", &config.pingIntervalMs);
     reader.boolean("compression", &config.compression);
+    QString protocolText;
+    reader.string("protocol", &protocolText);
+    if (!protocolText.isEmpty()) {
+        const std::optional<Protocol> protocol = parseProtocolName(protocolText);
+        if (protocol) {
+            config.protocol = *protocol;
+        } else {
+            reader.problem(QStringLiteral("protocol: expected \"websocket\", \"socket.io\" or "
+                                          "\"mqtt\", got \"%1\"; the default is kept")
+                               .arg(protocolText));
+        }
+    }
+    reader.strings("namespaces", &config.namespaces);
+    reader.bytes("auth", &config.socketIoAuth);
+    reader.strings("topics", &config.topics);
+    reader.integer("qos", &config.mqttQos);
+    reader.bytes("username", &config.mqttUsername);
+    reader.bytes("password", &config.mqttPassword);
+    reader.string("clientId", &config.mqttClientId);
+    QString version;
+    reader.string("mqttVersion", &version);
+    config.mqttVersion5 = version == QLatin1String("5");
+    if (!version.isEmpty() && version != QLatin1String("5") && version != QLatin1String("3.1.1")) {
+        reader.problem(
+            QStringLiteral("mqttVersion: expected \"3.1.1\" or \"5\", got \"%1\"; 3.1.1 is used")
+                .arg(version));
+    }
     reader.string("caCertificatesFile", &config.caCertificatesFile);
     reader.boolean("ignoreCertificateErrors", &config.ignoreCertificateErrors);
     return config;
@@ -488,6 +582,42 @@ WebSocketSettings StreamConfig::webSocketSettings(QStringList *missing) const
     return settings;
 }
 
+QString StreamConfig::protocolName(Protocol protocol)
+{
+    switch (protocol) {
+    case Protocol::SocketIo:
+        return QStringLiteral("socket.io");
+    case Protocol::Mqtt:
+        return QStringLiteral("mqtt");
+    case Protocol::WebSocket:
+        break;
+    }
+    return QStringLiteral("websocket");
+}
+
+std::optional<StreamConfig::Protocol> StreamConfig::parseProtocolName(const QString &name)
+{
+    for (const Protocol protocol : {Protocol::WebSocket, Protocol::SocketIo, Protocol::Mqtt}) {
+        if (name == protocolName(protocol)) {
+            return protocol;
+        }
+    }
+    return std::nullopt;
+}
+
+StreamConfig::Protocol StreamConfig::guessProtocol(const QUrl &url, const QStringList &subprotocols)
+{
+    const QString path = url.path();
+    if (path.contains(QLatin1String("/socket.io/")) || path.endsWith(QLatin1String("/socket.io"))) {
+        return Protocol::SocketIo;
+    }
+    if (subprotocols.contains(QLatin1String("mqtt"), Qt::CaseInsensitive)
+        || path.endsWith(QLatin1String("/mqtt"))) {
+        return Protocol::Mqtt;
+    }
+    return Protocol::WebSocket;
+}
+
 bool StreamConfig::usesTls() const
 {
     const QString scheme = url.scheme().toLower();
@@ -497,9 +627,12 @@ bool StreamConfig::usesTls() const
 QString StreamConfig::cliCommand(Secrets secrets) const
 {
     const bool webSocket = transport() == Transport::WebSocket;
-    QStringList words{QStringLiteral("streamscope-cli"),
-        webSocket ? QStringLiteral("ws") : QStringLiteral("sse"),
-        shellQuote(url.toString(QUrl::FullyEncoded))};
+    const QString command = !webSocket   ? QStringLiteral("sse")
+        : protocol == Protocol::SocketIo ? QStringLiteral("socketio")
+        : protocol == Protocol::Mqtt     ? QStringLiteral("mqtt")
+                                         : QStringLiteral("ws");
+    QStringList words{
+        QStringLiteral("streamscope-cli"), command, shellQuote(url.toString(QUrl::FullyEncoded))};
     for (const auto &header : headers) {
         const QByteArray value = secrets == Secrets::Revealed
             ? header.second
@@ -526,6 +659,38 @@ QString StreamConfig::cliCommand(Secrets secrets) const
         }
         if (!compression) {
             words << QStringLiteral("--no-compression");
+        }
+        if (protocol == Protocol::SocketIo) {
+            for (const QString &ns : namespaces) {
+                words << QStringLiteral("--namespace") << shellQuote(ns);
+            }
+            if (!socketIoAuth.isEmpty()) {
+                words << QStringLiteral("--auth") << shellQuoteWithReferences(socketIoAuth);
+            }
+        }
+        if (protocol == Protocol::Mqtt) {
+            for (const QString &topic : topics) {
+                words << QStringLiteral("--topic") << shellQuote(topic);
+            }
+            if (mqttQos != 0) {
+                words << QStringLiteral("--qos") << QString::number(mqttQos);
+            }
+            if (!mqttUsername.isEmpty()) {
+                words << QStringLiteral("--username") << shellQuoteWithReferences(mqttUsername);
+            }
+            if (!mqttPassword.isEmpty()) {
+                // As a secret header's value: masked unless revealed; a reference stays.
+                const QByteArray shown = secrets == Secrets::Revealed
+                    ? mqttPassword
+                    : maskedHeaderValue("Authorization", mqttPassword).toUtf8();
+                words << QStringLiteral("--password") << shellQuoteWithReferences(shown);
+            }
+            if (!mqttClientId.isEmpty()) {
+                words << QStringLiteral("--client-id") << shellQuote(mqttClientId);
+            }
+            if (mqttVersion5) {
+                words << QStringLiteral("--mqtt-version") << QStringLiteral("5");
+            }
         }
     } else {
         // The CLI's --data alone means POST; --method says anything else.

@@ -11,6 +11,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <optional>
+
 namespace streamscope {
 
 // What the user set up for one stream, as saved in a workspace. Header values may hold
@@ -48,6 +50,25 @@ struct StreamConfig
     // Offer permessage-deflate (RFC 7692). Off for a server or proxy that mishandles it, or to
     // see the bytes as they are on the wire.
     bool compression = true;
+    // What speaks over the WebSocket; guessProtocol() proposes one from the URL.
+    enum class Protocol {
+        WebSocket, // raw messages
+        SocketIo, // Socket.IO v4 (Engine.IO 4): rows typed by event name
+        Mqtt, // MQTT over WebSocket: rows typed by topic
+    };
+    Protocol protocol = Protocol::WebSocket;
+    // Socket.IO: the namespaces joined ("/" when none) and the auth payload sent with each
+    // (JSON text; may hold ${env:NAME}).
+    QStringList namespaces;
+    QByteArray socketIoAuth;
+    // MQTT: the topic filters subscribed and their QoS (0 or 1), credentials (may hold
+    // ${env:NAME}), client id (generated when empty) and version 5 rather than 3.1.1.
+    QStringList topics;
+    int mqttQos = 0;
+    QByteArray mqttUsername;
+    QByteArray mqttPassword;
+    QString mqttClientId;
+    bool mqttVersion5 = false;
     // https and wss: PEM certificates trusted beside the system's (an absolute path; empty:
     // none), and the explicit, insecure choice to connect despite certificate errors.
     QString caCertificatesFile;
@@ -66,6 +87,13 @@ struct StreamConfig
 
     // Whether the URL asks for TLS (https, wss): only then do the TLS settings apply.
     bool usesTls() const;
+
+    // "websocket", "socket.io", "mqtt": the words of the workspace file.
+    static QString protocolName(Protocol protocol);
+    static std::optional<Protocol> parseProtocolName(const QString &name);
+    // What a ws(s) URL most likely speaks: Socket.IO for a /socket.io/ path, MQTT for the mqtt
+    // subprotocol or an /mqtt path, else raw WebSocket.
+    static Protocol guessProtocol(const QUrl &url, const QStringList &subprotocols);
 
     // The equivalent streamscope-cli line, shell-quoted; ${env:NAME} becomes "$NAME". Secret
     // header values are masked (maskedHeaderValue) unless revealed, so a copied line can be

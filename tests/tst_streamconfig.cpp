@@ -12,6 +12,7 @@ using namespace streamscope;
 using Change = std::function<void(streamscope::StreamConfig &)>;
 Q_DECLARE_METATYPE(streamscope::StreamConfig)
 Q_DECLARE_METATYPE(streamscope::StreamConfig::Transport)
+Q_DECLARE_METATYPE(streamscope::StreamConfig::Protocol)
 Q_DECLARE_METATYPE(Change)
 
 class TestStreamConfig : public QObject
@@ -38,6 +39,8 @@ private slots:
     void environment_data();
     void environment();
     void settingsResolveAtCallTime();
+    void guessProtocol_data();
+    void guessProtocol();
     void cliCommand_data();
     void cliCommand();
     void maskedHeaderValue_data();
@@ -143,6 +146,34 @@ void TestStreamConfig::validate_data()
         c.subprotocols = QStringList{QStringLiteral("a b")};
     }) << QStringList{QStringLiteral("subprotocols")}
                                          << QStringLiteral("\"a b\"");
+    const auto mqtt = [](const QStringList &topics) {
+        return Change([topics](StreamConfig &c) {
+            c.url = QUrl(QStringLiteral("ws://h/mqtt"));
+            c.protocol = StreamConfig::Protocol::Mqtt;
+            c.topics = topics;
+        });
+    };
+    QTest::newRow("mqtt topics fine")
+        << mqtt({QStringLiteral("#"), QStringLiteral("a/+/b"), QStringLiteral("+")})
+        << QStringList() << QString();
+    QTest::newRow("mqtt without topics")
+        << mqtt({}) << QStringList{QStringLiteral("topics")}
+        << QStringLiteral("subscribe to at least one topic filter (# for all)");
+    QTest::newRow("mqtt # not last")
+        << mqtt({QStringLiteral("a/#/b")}) << QStringList{QStringLiteral("topics")}
+        << QStringLiteral("topic filter \"a/#/b\": # stands alone "
+                          "as the last level, as in sensors/#");
+    QTest::newRow("mqtt + inside a level")
+        << mqtt({QStringLiteral("a/b+")}) << QStringList{QStringLiteral("topics")}
+        << QStringLiteral("topic filter \"a/b+\": + stands alone as a level, as in sensors/+/temp");
+    QTest::newRow("socket.io namespace without /")
+        << Change([](StreamConfig &c) {
+               c.url = QUrl(QStringLiteral("ws://h/socket.io/"));
+               c.protocol = StreamConfig::Protocol::SocketIo;
+               c.namespaces = {QStringLiteral("admin")};
+           })
+        << QStringList{QStringLiteral("namespaces")}
+        << QStringLiteral("namespace \"admin\" must start with /, as in /admin");
     QTest::newRow("ws ignores sse fields") << Change([](StreamConfig &c) {
         c.url = QUrl(QStringLiteral("ws://h/x"));
         c.body = "x";
@@ -221,6 +252,20 @@ void TestStreamConfig::jsonRoundTrip_data()
     StreamConfig h2c = valid(QStringLiteral("http://127.0.0.1:8080/events"));
     h2c.http2 = Http2Mode::PriorKnowledge;
     QTest::newRow("sse, HTTP/2 prior knowledge") << h2c;
+    StreamConfig socketIo = valid(QStringLiteral("wss://example.test/socket.io/"));
+    socketIo.protocol = StreamConfig::Protocol::SocketIo;
+    socketIo.namespaces = {QStringLiteral("/"), QStringLiteral("/admin")};
+    socketIo.socketIoAuth = "{\"token\":\"${env:SIO_TOKEN}\"}";
+    QTest::newRow("socket.io") << socketIo;
+    StreamConfig mqtt = valid(QStringLiteral("ws://127.0.0.1:9001/mqtt"));
+    mqtt.protocol = StreamConfig::Protocol::Mqtt;
+    mqtt.topics = {QStringLiteral("sensors/+/temp"), QStringLiteral("alerts/#")};
+    mqtt.mqttQos = 1;
+    mqtt.mqttUsername = "dash";
+    mqtt.mqttPassword = "${env:MQTT_PASSWORD}";
+    mqtt.mqttClientId = QStringLiteral("streamscope-1");
+    mqtt.mqttVersion5 = true;
+    QTest::newRow("mqtt") << mqtt;
     QTest::newRow("defaults") << valid();
 }
 
@@ -246,6 +291,15 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.caCertificatesFile, config.caCertificatesFile);
     QCOMPARE(back.ignoreCertificateErrors, config.ignoreCertificateErrors);
     QCOMPARE(back.http2, config.http2);
+    QCOMPARE(back.protocol, config.protocol);
+    QCOMPARE(back.namespaces, config.namespaces);
+    QCOMPARE(back.socketIoAuth, config.socketIoAuth);
+    QCOMPARE(back.topics, config.topics);
+    QCOMPARE(back.mqttQos, config.mqttQos);
+    QCOMPARE(back.mqttUsername, config.mqttUsername);
+    QCOMPARE(back.mqttPassword, config.mqttPassword);
+    QCOMPARE(back.mqttClientId, config.mqttClientId);
+    QCOMPARE(back.mqttVersion5, config.mqttVersion5);
     // Auto, the default, is not written; the others as their CLI word.
     const QJsonObject object = config.toJson();
     QCOMPARE(object.contains(QLatin1String("http2")), config.http2 != Http2Mode::Auto);
@@ -497,11 +551,57 @@ void TestStreamConfig::settingsResolveAtCallTime()
     qunsetenv("SS_TEST_LATE");
 }
 
+void TestStreamConfig::guessProtocol_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("subprotocols");
+    QTest::addColumn<StreamConfig::Protocol>("protocol");
+    QTest::newRow("plain") << "wss://h/ws" << QStringList() << StreamConfig::Protocol::WebSocket;
+    QTest::newRow("socket.io path") << "wss://h/socket.io/?EIO=4&transport=websocket"
+                                    << QStringList() << StreamConfig::Protocol::SocketIo;
+    QTest::newRow("socket.io without slash")
+        << "ws://h/socket.io" << QStringList() << StreamConfig::Protocol::SocketIo;
+    QTest::newRow("mqtt subprotocol")
+        << "ws://h:9001/" << QStringList{QStringLiteral("mqtt")} << StreamConfig::Protocol::Mqtt;
+    QTest::newRow("mqtt path") << "wss://broker/mqtt" << QStringList()
+                               << StreamConfig::Protocol::Mqtt;
+    QTest::newRow("mqtt in the middle is no guess")
+        << "wss://h/mqtt/stats" << QStringList() << StreamConfig::Protocol::WebSocket;
+}
+
+void TestStreamConfig::guessProtocol()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, subprotocols);
+    QFETCH(StreamConfig::Protocol, protocol);
+    QCOMPARE(StreamConfig::guessProtocol(QUrl(url), subprotocols), protocol);
+}
+
 void TestStreamConfig::cliCommand_data()
 {
     QTest::addColumn<Change>("change");
     QTest::addColumn<QString>("command");
     QTest::addColumn<QString>("revealed"); // with Secrets::Revealed; empty: the same
+    QTest::newRow("socket.io") << Change([](StreamConfig &c) {
+        c.url = QUrl(QStringLiteral("ws://h/socket.io/"));
+        c.protocol = StreamConfig::Protocol::SocketIo;
+        c.namespaces = {QStringLiteral("/admin")};
+        c.socketIoAuth = "{\"token\":\"${env:T}\"}";
+    })
+                               << "streamscope-cli socketio ws://h/socket.io/ --namespace /admin "
+                                  "--auth \"{\\\"token\\\":\\\"$T\\\"}\""
+                               << QString();
+    QTest::newRow("mqtt, password masked")
+        << Change([](StreamConfig &c) {
+               c.url = QUrl(QStringLiteral("ws://h/mqtt"));
+               c.protocol = StreamConfig::Protocol::Mqtt;
+               c.topics = {QStringLiteral("a/#")};
+               c.mqttQos = 1;
+               c.mqttUsername = "u";
+               c.mqttPassword = "hunter2";
+           })
+        << "streamscope-cli mqtt ws://h/mqtt --topic 'a/#' --qos 1 --username u --password '•••'"
+        << "streamscope-cli mqtt ws://h/mqtt --topic 'a/#' --qos 1 --username u --password hunter2";
     QTest::newRow("plain sse") << Change([](StreamConfig &) {})
                                << "streamscope-cli sse http://127.0.0.1:8080/metrics" << QString();
     QTest::newRow("query needs quotes")

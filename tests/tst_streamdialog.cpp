@@ -27,6 +27,7 @@ private slots:
     void refusesInvalidInput_data();
     void refusesInvalidInput();
     void schemeSwitchesFields();
+    void protocolFollowsTheUrl();
     void keepsWhatItWasGiven();
     void compressionCheckbox_data();
     void compressionCheckbox();
@@ -163,6 +164,38 @@ void TestStreamDialog::schemeSwitchesFields()
     urlEdit->clear();
     QVERIFY(!sse->isVisibleTo(&dialog));
     QVERIFY(!ws->isVisibleTo(&dialog));
+}
+
+// The URL proposes the protocol until the user picks one; each shows its own fields.
+void TestStreamDialog::protocolFollowsTheUrl()
+{
+    StreamDialog dialog;
+    dialog.show();
+    auto *urlEdit = dialog.findChild<QLineEdit *>(QStringLiteral("url"));
+    auto *protocol = dialog.findChild<QComboBox *>(QStringLiteral("protocol"));
+    auto *topics = dialog.findChild<QPlainTextEdit *>(QStringLiteral("topics"));
+    auto *namespaces = dialog.findChild<QPlainTextEdit *>(QStringLiteral("namespaces"));
+    QTest::keyClicks(urlEdit, QStringLiteral("ws://127.0.0.1:3000/socket.io/"));
+    QCOMPARE(dialog.config().protocol, StreamConfig::Protocol::SocketIo);
+    QCOMPARE(protocol->currentIndex(), int(StreamConfig::Protocol::SocketIo));
+    QVERIFY(namespaces->isVisibleTo(&dialog));
+    QVERIFY(!topics->isVisibleTo(&dialog));
+
+    urlEdit->clear();
+    QTest::keyClicks(urlEdit, QStringLiteral("ws://127.0.0.1:9001/mqtt"));
+    QCOMPARE(dialog.config().protocol, StreamConfig::Protocol::Mqtt);
+    QVERIFY(topics->isVisibleTo(&dialog));
+    QVERIFY(!namespaces->isVisibleTo(&dialog));
+    QTest::keyClicks(topics, QStringLiteral("sensors/#"));
+    QCOMPARE(dialog.config().topics, QStringList{QStringLiteral("sensors/#")});
+
+    // Chosen by hand: the URL no longer decides.
+    protocol->setCurrentIndex(int(StreamConfig::Protocol::WebSocket));
+    emit protocol->activated(int(StreamConfig::Protocol::WebSocket));
+    urlEdit->clear();
+    QTest::keyClicks(urlEdit, QStringLiteral("ws://127.0.0.1/socket.io/"));
+    QCOMPARE(dialog.config().protocol, StreamConfig::Protocol::WebSocket);
+    QVERIFY(!namespaces->isVisibleTo(&dialog));
 }
 
 void TestStreamDialog::keepsWhatItWasGiven()

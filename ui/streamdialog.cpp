@@ -103,6 +103,17 @@ StreamDialog::StreamDialog(QWidget *parent)
           QStringLiteral("onOpenMessages"), QStringLiteral("{\"subscribe\": \"metrics\"}")))
     , m_pingInterval(makeDelayBox(QStringLiteral("pingIntervalMs")))
     , m_compression(new QCheckBox(tr("Comp&ress messages (permessage-deflate)")))
+    , m_protocol(new QComboBox)
+    , m_socketIoFields(new QWidget)
+    , m_namespaces(makeLinesEdit(QStringLiteral("namespaces"), tr("/ (one per line)")))
+    , m_socketIoAuth(new QLineEdit)
+    , m_mqttFields(new QWidget)
+    , m_topics(makeLinesEdit(QStringLiteral("topics"), QStringLiteral("sensors/+/temperature")))
+    , m_mqttQos(new QComboBox)
+    , m_mqttUsername(new QLineEdit)
+    , m_mqttPassword(new QLineEdit)
+    , m_mqttClientId(new QLineEdit)
+    , m_mqttVersion5(new QCheckBox(tr("MQTT &5 (else 3.1.1)")))
     , m_tlsGroup(new QGroupBox(tr("TLS")))
     , m_caFile(new QLineEdit)
     , m_browseCaFile(new QPushButton(tr("Bro&wse…")))
@@ -136,6 +147,21 @@ StreamDialog::StreamDialog(QWidget *parent)
            "server known to speak cleartext HTTP/2 (h2c); one that does not will fail to "
            "connect."));
     m_pingInterval->setSpecialValueText(tr("off"));
+    m_protocol->setObjectName(QStringLiteral("protocol"));
+    m_protocol->addItems({tr("WebSocket messages"), tr("Socket.IO"), tr("MQTT")});
+    m_protocol->setToolTip(tr("What speaks over the WebSocket: rows of Socket.IO streams are "
+                              "typed by event name, those of MQTT streams by topic"));
+    m_socketIoAuth->setObjectName(QStringLiteral("socketIoAuth"));
+    m_socketIoAuth->setPlaceholderText(QStringLiteral("{\"token\": \"${env:SIO_TOKEN}\"}"));
+    m_mqttQos->setObjectName(QStringLiteral("mqttQos"));
+    m_mqttQos->addItems({tr("0: at most once"), tr("1: at least once")});
+    m_mqttUsername->setObjectName(QStringLiteral("mqttUsername"));
+    m_mqttPassword->setObjectName(QStringLiteral("mqttPassword"));
+    m_mqttPassword->setEchoMode(QLineEdit::Password);
+    m_mqttPassword->setPlaceholderText(QStringLiteral("${env:MQTT_PASSWORD}"));
+    m_mqttClientId->setObjectName(QStringLiteral("mqttClientId"));
+    m_mqttClientId->setPlaceholderText(tr("generated when empty"));
+    m_mqttVersion5->setObjectName(QStringLiteral("mqttVersion5"));
     m_compression->setObjectName(QStringLiteral("compression"));
     m_compression->setToolTip(
         tr("Offered to the server, which may decline. Turn off for a server or proxy that "
@@ -190,6 +216,21 @@ StreamDialog::StreamDialog(QWidget *parent)
     wsForm->addRow(
         tr("&Ping interval:"), withError(m_pingInterval, QStringLiteral("pingIntervalMs")));
     wsForm->addRow(m_compression);
+    wsForm->addRow(tr("Protoco&l:"), m_protocol);
+    auto *socketIoForm = new QFormLayout(m_socketIoFields);
+    socketIoForm->setContentsMargins(0, 0, 0, 0);
+    socketIoForm->addRow(tr("Namespac&es:"), withError(m_namespaces, QStringLiteral("namespaces")));
+    socketIoForm->addRow(tr("&Auth:"), m_socketIoAuth);
+    wsForm->addRow(m_socketIoFields);
+    auto *mqttForm = new QFormLayout(m_mqttFields);
+    mqttForm->setContentsMargins(0, 0, 0, 0);
+    mqttForm->addRow(tr("&Topics:"), withError(m_topics, QStringLiteral("topics")));
+    mqttForm->addRow(tr("&QoS:"), withError(m_mqttQos, QStringLiteral("qos")));
+    mqttForm->addRow(tr("User name:"), m_mqttUsername);
+    mqttForm->addRow(tr("Password:"), m_mqttPassword);
+    mqttForm->addRow(tr("Client id:"), m_mqttClientId);
+    mqttForm->addRow(m_mqttVersion5);
+    wsForm->addRow(m_mqttFields);
 
     auto *caRow = new QWidget;
     auto *caLayout = new QHBoxLayout(caRow);
@@ -220,13 +261,18 @@ StreamDialog::StreamDialog(QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::accepted, this, &StreamDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &StreamDialog::reject);
     connect(m_url, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
+    connect(m_protocol, &QComboBox::activated, this, [this] {
+        m_protocolChosen = true;
+        revalidate();
+    });
     connect(m_name, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
     connect(m_method, &QComboBox::currentTextChanged, this, &StreamDialog::revalidate);
     connect(m_caFile, &QLineEdit::textChanged, this, &StreamDialog::revalidate);
     connect(m_ignoreCertificateErrors, &QCheckBox::toggled, this, &StreamDialog::revalidate);
     connect(m_browseCaFile, &QPushButton::clicked, this, &StreamDialog::browseForCaFile);
     connect(m_showSecrets, &QCheckBox::toggled, this, &StreamDialog::setSecretsShown);
-    for (QPlainTextEdit *edit : {m_headers, m_body, m_subprotocols, m_onOpenMessages}) {
+    for (QPlainTextEdit *edit :
+        {m_headers, m_body, m_subprotocols, m_onOpenMessages, m_namespaces, m_topics}) {
         connect(edit, &QPlainTextEdit::textChanged, this, &StreamDialog::revalidate);
     }
     for (QSpinBox *box : {m_idleTimeout, m_pingInterval, m_initialDelay, m_maxDelay}) {
@@ -288,6 +334,17 @@ void StreamDialog::setConfig(const StreamConfig &config)
     m_onOpenMessages->setPlainText(messages.join(QLatin1Char('\n')));
     m_pingInterval->setValue(config.pingIntervalMs);
     m_compression->setChecked(config.compression);
+    // A stream saved as raw WebSocket may still be guessed afresh while its URL is edited.
+    m_protocolChosen = config.protocol != StreamConfig::Protocol::WebSocket;
+    m_protocol->setCurrentIndex(int(config.protocol));
+    m_namespaces->setPlainText(config.namespaces.join(QLatin1Char('\n')));
+    m_socketIoAuth->setText(QString::fromUtf8(config.socketIoAuth));
+    m_topics->setPlainText(config.topics.join(QLatin1Char('\n')));
+    m_mqttQos->setCurrentIndex(config.mqttQos == 1 ? 1 : 0);
+    m_mqttUsername->setText(QString::fromUtf8(config.mqttUsername));
+    m_mqttPassword->setText(QString::fromUtf8(config.mqttPassword));
+    m_mqttClientId->setText(config.mqttClientId);
+    m_mqttVersion5->setChecked(config.mqttVersion5);
     m_caFile->setText(config.caCertificatesFile);
     m_ignoreCertificateErrors->setChecked(config.ignoreCertificateErrors);
     m_initialDelay->setValue(config.initialDelayMs);
@@ -405,6 +462,17 @@ StreamConfig StreamDialog::config() const
     }
     config.pingIntervalMs = m_pingInterval->value();
     config.compression = m_compression->isChecked();
+    config.protocol = m_protocolChosen
+        ? StreamConfig::Protocol(m_protocol->currentIndex())
+        : StreamConfig::guessProtocol(config.url, config.subprotocols);
+    config.namespaces = nonEmptyLines(m_namespaces->toPlainText());
+    config.socketIoAuth = m_socketIoAuth->text().trimmed().toUtf8();
+    config.topics = nonEmptyLines(m_topics->toPlainText());
+    config.mqttQos = m_mqttQos->currentIndex();
+    config.mqttUsername = m_mqttUsername->text().toUtf8();
+    config.mqttPassword = m_mqttPassword->text().toUtf8();
+    config.mqttClientId = m_mqttClientId->text().trimmed();
+    config.mqttVersion5 = m_mqttVersion5->isChecked();
     config.caCertificatesFile = m_caFile->text().trimmed();
     config.ignoreCertificateErrors = m_ignoreCertificateErrors->isChecked();
     config.initialDelayMs = m_initialDelay->value();
@@ -423,6 +491,11 @@ void StreamDialog::revalidate()
     const StreamConfig::Transport transport = current.transport();
     m_sseGroup->setVisible(transport == StreamConfig::Transport::Sse);
     m_wsGroup->setVisible(transport == StreamConfig::Transport::WebSocket);
+    if (!m_protocolChosen) {
+        m_protocol->setCurrentIndex(int(current.protocol)); // the guess, shown
+    }
+    m_socketIoFields->setVisible(current.protocol == StreamConfig::Protocol::SocketIo);
+    m_mqttFields->setVisible(current.protocol == StreamConfig::Protocol::Mqtt);
     m_tlsGroup->setVisible(current.usesTls());
     m_insecureWarning->setVisible(m_ignoreCertificateErrors->isChecked());
     switch (transport) {

@@ -68,6 +68,18 @@ private:
     QPlainTextEdit *m_onOpenMessages;
     QSpinBox *m_pingInterval;
     QCheckBox *m_compression;
+    QComboBox *m_protocol; // the items in StreamConfig::Protocol's order
+    bool m_protocolChosen = false; // by the user or the config: no longer guessed from the URL
+    QWidget *m_socketIoFields;
+    QPlainTextEdit *m_namespaces;
+    QLineEdit *m_socketIoAuth;
+    QWidget *m_mqttFields;
+    QPlainTextEdit *m_topics;
+    QComboBox *m_mqttQos;
+    QLineEdit *m_mqttUsername;
+    QLineEdit *m_mqttPassword;
+    QLineEdit *m_mqttClientId;
+    QCheckBox *m_mqttVersion5;
     QGroupBox *m_tlsGroup;
     QLineEdit *m_caFile;
     QPushButton *m_browseCaFile;
