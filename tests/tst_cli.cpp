@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "nodesocketioserver.h"
 #include "nodewsserver.h"
 #include "rawtestserver.h"
 #include "ssetestserver.h"
@@ -11,6 +12,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
@@ -167,6 +169,10 @@ private slots:
     void demoReadable();
     void demoPort();
     void wsAgainstDemo();
+    void socketIoEventsEmitsAcks();
+    void socketIoRefusedNamespaceIsFatal();
+    void socketIoReadable();
+    void socketIoDeadLinkReconnects();
     void tls_data();
     void tls();
     void insecureWarnsReadably();
@@ -569,6 +575,17 @@ void TestCli::badUsage_data()
         << QStringList{str("ws"), str("ws://127.0.0.1:9/"), str("--ca-file"), QDir::tempPath()};
     QTest::newRow("ca-file without value") << args({"sse", url, "--ca-file"});
     QTest::newRow("insecure with value") << args({"sse", url, "--insecure=yes"});
+    const char *io = "ws://127.0.0.1:9/";
+    QTest::newRow("socketio: ftp URL") << args({"socketio", "ftp://127.0.0.1/"});
+    QTest::newRow("socketio: --send") << args({"socketio", io, "--send", "x"});
+    QTest::newRow("socketio: --emit without JSON") << args({"socketio", io, "--emit", "x"});
+    QTest::newRow("socketio: --emit bad JSON") << args({"socketio", io, "--emit", "x", "{oops"});
+    QTest::newRow("socketio: --emit reserved") << args({"socketio", io, "--emit", "connect", "[]"});
+    QTest::newRow("socketio: --auth array") << args({"socketio", io, "--auth", "[1]"});
+    QTest::newRow("socketio: namespace without slash")
+        << args({"socketio", io, "--namespace", "admin"});
+    QTest::newRow("socketio: namespace twice")
+        << args({"socketio", io, "--namespace", "/a", "--namespace", "/a"});
     QTest::newRow("demo: bad port") << args({"demo", "--port", "70000"});
     QTest::newRow("demo: argument") << args({"demo", "extra"});
 }
@@ -611,6 +628,15 @@ void TestCli::badUsageSaysWhy_data()
                                  << str("--http2 wants auto, off or prior-knowledge, not 'bogus'");
     QTest::newRow("ws-only option to sse") << args({"sse", "http://127.0.0.1/", "--no-compression"})
                                            << str("unknown option '--no-compression'");
+    QTest::newRow("socketio: bad --emit JSON")
+        << args({"socketio", "ws://127.0.0.1/", "--emit", "hello", "{oops"})
+        << str("--emit hello: arguments are invalid JSON");
+    QTest::newRow("socketio: --auth not an object")
+        << args({"socketio", "ws://127.0.0.1/", "--auth", "\"secret\""})
+        << str("--auth wants a JSON object");
+    QTest::newRow("socketio: --emit short")
+        << args({"socketio", "ws://127.0.0.1/", "--emit", "hello"})
+        << str("--emit wants an event name and its JSON arguments");
     QTest::newRow("unknown command") << args({"tail"}) << str("tail");
 }
 
@@ -645,6 +671,10 @@ void TestCli::helpAndVersion_data()
                                << QByteArrayList{"--subprotocol", "--no-compression", "--send",
                                       "--ping-interval", "\"kind\":\"rtt\"", "\"extensions\":E",
                                       "permessage-deflate"};
+    QTest::newRow("socketio --help")
+        << args({"socketio", "--help"})
+        << QByteArrayList{"--namespace", "--auth", "--emit", "--ping-interval", "\"kind\":\"ack\"",
+               "\"roundTripMs\":N", "\"namespace\":NS", "_binary", "Exit codes"};
     QTest::newRow("demo --help") << args({"demo", "--help"})
                                  << QByteArrayList{"--port", "--serve", "--json", "/metrics"};
     QTest::newRow("sse --version") << args({"sse", "--version"}) << QByteArrayList{"0."};
@@ -794,6 +824,124 @@ void TestCli::wsAgainstDemo()
     QCOMPARE(type(messages.first()), str("hello"));
     QCOMPARE(type(messages.last()), str("metric"));
     QCOMPARE(run.closedReason(), str("max-events"));
+}
+
+void TestCli::socketIoEventsEmitsAcks()
+{
+    NodeSocketIoServer server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    // An http URL with the path: both are taken.
+    const QString url = QStringLiteral("http://127.0.0.1:%1/socket.io/").arg(server.port());
+    CliRun run({str("socketio"), url, str("--json"), str("--namespace"), str("/"),
+        str("--namespace"), str("/admin"), str("--auth"), str(R"({"token":"secret"})"),
+        str("--emit"), str("echo"), str(R"([1,{"two":2}])"), str("--emit"), str("want-blob"),
+        str("[]"), str("--max-events"), str("20")});
+    QVERIFY(run.finish(30000));
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.closedReason(), str("max-events"));
+    const QStringList kinds = run.kinds();
+    QCOMPARE(kinds.mid(0, 2), args({"connecting", "open"}));
+    QCOMPARE(kinds.count(str("joined")), 2);
+    QCOMPARE(run.recordsOf(str("message")).size(), 20);
+
+    const QList<QJsonObject> sent = run.recordsOf(str("sent"));
+    QCOMPARE(sent.size(), 2);
+    QCOMPARE(sent.at(0).value(QLatin1String("type")).toString(), str("echo"));
+    QCOMPARE(sent.at(0).value(QLatin1String("data")).toString(), str(R"([1,{"two":2}])"));
+    QCOMPARE(sent.at(0).value(QLatin1String("namespace")).toString(), str("/"));
+    QCOMPARE(sent.at(0).value(QLatin1String("id")).toInt(), 0);
+    QCOMPARE(sent.at(1).value(QLatin1String("id")).toInt(), 1);
+
+    const QList<QJsonObject> acks = run.recordsOf(str("ack"));
+    QVERIFY(!acks.isEmpty());
+    QCOMPARE(acks.first().value(QLatin1String("id")).toInt(), 0);
+    QCOMPARE(acks.first().value(QLatin1String("data")).toString(), str(R"([1,{"two":2}])"));
+    QVERIFY(acks.first().value(QLatin1String("roundTripMs")).toInt(-1) >= 0);
+
+    bool blob = false;
+    QSet<QString> namespaces;
+    for (const QJsonObject &message : run.recordsOf(str("message"))) {
+        namespaces.insert(message.value(QLatin1String("namespace")).toString());
+        const QString type = message.value(QLatin1String("type")).toString();
+        if (type == str("blob")) {
+            blob = true;
+            QCOMPARE(message.value(QLatin1String("binary")), QJsonValue(true));
+            QCOMPARE(message.value(QLatin1String("data")).toString(),
+                str(R"([{"_binary":"AQID","bytes":3},{"name":"x"}])"));
+        } else {
+            QVERIFY2(type == str("metrics") || type == str("status"), qPrintable(type));
+            QCOMPARE(message.value(QLatin1String("binary")), QJsonValue(false));
+            const QJsonDocument args
+                = QJsonDocument::fromJson(message.value(QLatin1String("data")).toString().toUtf8());
+            QVERIFY(args.isArray());
+            QVERIFY(args.array().first().toObject().contains(QLatin1String("seq")));
+        }
+    }
+    QVERIFY(blob);
+    QVERIFY(namespaces.contains(str("/")));
+}
+
+void TestCli::socketIoRefusedNamespaceIsFatal()
+{
+    NodeSocketIoServer server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    // A refusal of one namespace among several ends the run too.
+    CliRun run({str("socketio"), server.url().toString(), str("--json"), str("--namespace"),
+        str("/"), str("--namespace"), str("/admin"), str("--auth"), str(R"({"token":"guess"})"),
+        str("--initial-delay"), str("5")});
+    QVERIFY(run.finish(30000));
+    QCOMPARE(run.exitCode(), 3);
+    const QList<QJsonObject> refused = run.recordsOf(str("refused"));
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(refused.first().value(QLatin1String("namespace")).toString(), str("/admin"));
+    QCOMPARE(refused.first().value(QLatin1String("message")).toString(), str("not authorized"));
+    QCOMPARE(run.closedReason(), str("fatal"));
+    QCOMPARE(run.recordsOf(str("connecting")).size(), 1);
+    QCOMPARE(server.refusals("/admin"), 1);
+}
+
+void TestCli::socketIoReadable()
+{
+    NodeSocketIoServer server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    CliRun run({str("socketio"), server.url().toString(), str("--namespace"), str("/admin"),
+        str("--auth"), str(R"({"token":"secret"})"), str("--max-events"), str("2")});
+    QVERIFY(run.finish(30000));
+    QCOMPARE(run.exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(run.out).split(QLatin1Char('\n'));
+    const QRegularExpression event(
+        QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d /admin status \[\{"seq":1\}\]$)"));
+    QVERIFY2(event.match(lines.at(0)).hasMatch(), qPrintable(lines.at(0)));
+    QVERIFY2(run.err.contains("joined /admin"), run.err.constData());
+    QVERIFY2(run.err.trimmed().endsWith("closed: max-events (code 1000)"), run.err.constData());
+}
+
+void TestCli::socketIoDeadLinkReconnects()
+{
+    WsTestServer server;
+    server.echo = false;
+    server.onConnection = [](QWebSocket *socket) {
+        socket->sendTextMessage(
+            str(R"(0{"sid":"s","upgrades":[],"pingInterval":100,"pingTimeout":100})"));
+    };
+    QVERIFY(server.listen());
+    CliRun run({str("socketio"), server.url().toString(), str("--json"), str("--initial-delay"),
+        str("5")});
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests.size() >= 2, 20000);
+    ::kill(pid_t(run.process.processId()), SIGTERM);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    const QList<QJsonObject> errors = run.recordsOf(str("error"));
+    QVERIFY(!errors.isEmpty());
+    QVERIFY2(errors.first()
+                 .value(QLatin1String("message"))
+                 .toString()
+                 .contains(str("no Engine.IO ping within 200 ms")),
+        qPrintable(errors.first().value(QLatin1String("message")).toString()));
+    QVERIFY(run.recordsOf(str("connecting")).size() >= 2);
 }
 
 void TestCli::wsEcho()

@@ -2,6 +2,7 @@
 
 #include "democommand.h"
 #include "options.h"
+#include "socketiocommand.h"
 #include "ssecommand.h"
 #include "wscommand.h"
 
@@ -54,6 +55,13 @@ std::optional<int> CommandLine::start(const QStringList &arguments)
     case Command::Ws: {
         auto *command = new WsCommand(parsed.ws, &m_out, &m_err, this);
         connect(command, &WsCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
+    }
+    case Command::SocketIo: {
+        auto *command = new SocketIoCommand(parsed.socketIo, &m_out, &m_err, this);
+        connect(command, &SocketIoCommand::finished, this, &CommandLine::finished);
         m_interrupt = [command] { command->interrupt(); };
         command->start();
         break;

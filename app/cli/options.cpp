@@ -1,9 +1,11 @@
 #include "options.h"
 
 #include "httptoken.h"
+#include "socketiocodec.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QJsonDocument>
 
 #include <cmath>
 #include <limits>
@@ -23,6 +25,8 @@ Watches live SSE and WebSocket streams from a terminal or a script.
 Commands:
   sse URL     follow a Server-Sent Events stream (reconnects, Last-Event-ID resume)
   ws URL      follow a WebSocket (reconnects, pings)
+  socketio URL
+              follow a Socket.IO v4 server over WebSocket (namespaces, events, acks)
   demo        start the built-in demo feed and watch it
 
 Options:
@@ -128,6 +132,64 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"closed","reason":R,"code":C}      always last; code when known
 
 Exit codes: 0 normal end (max-events, timeout, SIGINT/SIGTERM), 2 bad usage, 3 gave up.
+)");
+}
+
+QString socketIoHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli socketio URL [options]
+
+Follows a Socket.IO v4 server (Engine.IO 4, WebSocket transport only) at URL: ws, wss, http or
+https, with or without the server's path (default /socket.io/); a query you add is kept.
+Answers the server's pings, reconnects with backoff and joins every namespace again. Events go
+to stdout, one line each; connection lifecycle goes to stderr. With --json every record is one
+JSON object per line on stdout.
+
+Options:
+  --namespace NS              join this namespace ("/" or "/name"); repeatable; default "/"
+  --auth JSON                 the auth object sent with every namespace's connect
+  --emit EVENT JSON           emit EVENT with the arguments JSON (an array of arguments or one
+                              value) on the first namespace after every join, asking for an
+                              ack; repeatable, in order
+  -H, --header "Name: value"  extra handshake header; repeatable
+  --subprotocol NAME          offer this WebSocket subprotocol; repeatable
+  --no-compression            do not offer permessage-deflate
+  --json                      one JSON object per line on stdout (NDJSON)
+  --max-events N              exit 0 after N events
+  --timeout SECONDS           exit 0 after this long; fractions allowed
+  --max-reconnects N          give up (exit 3) after N consecutive failed reconnects
+  --initial-delay MS          first reconnect delay (default 1000)
+  --max-delay MS              longest reconnect delay (default 30000)
+  --ping-interval MS          WebSocket pings as for ws (default 15000; 0 turns them off); the
+                              server's Engine.IO pings are answered and watched either way: none
+                              within its pingInterval + pingTimeout means a dead link
+  --ca-file PATH              wss: also trust the PEM certificates in this file
+  --insecure                  wss: connect despite certificate errors, each reported as a
+                              warning; the server is then not authenticated
+  -h, --help                  this help
+  --version                   print the version
+
+NDJSON records, each with "kind" and "t" (milliseconds since start):
+  {"kind":"connecting","url":U,"attempt":K}
+  {"kind":"open","subprotocol":P,"extensions":E}
+                                             the Engine.IO session opened; keys as for ws
+  {"kind":"joined","namespace":NS}
+  {"kind":"message","type":EVENT,"data":ARGS,"binary":B,"namespace":NS}
+                                             ARGS: the arguments as JSON array text; binary
+                                             attachments in it as {"_binary":BASE64,"bytes":N}
+  {"kind":"sent","type":EVENT,"data":ARGS,"namespace":NS,"id":N}
+  {"kind":"ack","id":N,"data":ARGS,"roundTripMs":N}
+  {"kind":"rtt","ms":N}                      the gap between the server's Engine.IO pings
+  {"kind":"refused","namespace":NS,"message":M}
+                                             the namespace refused the connect: fatal
+  {"kind":"left","namespace":NS}             the server disconnected the namespace
+  {"kind":"warning","message":M}             a malformed packet (dropped), or --insecure
+  {"kind":"error","message":M}
+  {"kind":"reconnecting","delayMs":N,"attempt":K}
+  {"kind":"closed","reason":R,"code":C}      always last; code when known
+
+Exit codes: 0 normal end (max-events, timeout, SIGINT/SIGTERM), 2 bad usage, 3 gave up
+(a refused namespace, a fatal handshake response, max reconnects).
 )");
 }
 
@@ -265,6 +327,20 @@ void addStreamOptions(QCommandLineParser &parser)
     }
 }
 
+// The ws options; socketio has all but --send (its --emit speaks Socket.IO instead).
+void addWsOptions(QCommandLineParser &parser, bool withSend)
+{
+    addStreamOptions(parser);
+    const QString value = QStringLiteral("value");
+    for (const char *option : {"subprotocol", "ping-interval"}) {
+        parser.addOption({QString::fromLatin1(option), QString(), value});
+    }
+    if (withSend) {
+        parser.addOption({QStringLiteral("send"), QString(), value});
+    }
+    parser.addOption({QStringLiteral("no-compression"), QString()});
+}
+
 void fillStreamOptions(
     const QCommandLineParser &parser, StreamOptions &options, const QStringList &schemes)
 {
@@ -345,21 +421,94 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
     }
 }
 
-void parseWs(const QCommandLineParser &parser, WsOptions &options)
+// The ws options, as addWsOptions added them.
+void parseWs(
+    const QCommandLineParser &parser, WsOptions &options, const QStringList &schemes, bool withSend)
 {
-    fillStreamOptions(parser, options, {QStringLiteral("ws"), QStringLiteral("wss")});
+    fillStreamOptions(parser, options, schemes);
     options.subprotocols = parser.values(QStringLiteral("subprotocol"));
     for (const QString &name : std::as_const(options.subprotocols)) {
         if (!http::isToken(name.toUtf8())) {
             throw UsageError{QStringLiteral("--subprotocol wants a token, not '%1'").arg(name)};
         }
     }
-    options.sends = parser.values(QStringLiteral("send"));
+    if (withSend) {
+        options.sends = parser.values(QStringLiteral("send"));
+    }
     options.compression = !parser.isSet(QStringLiteral("no-compression"));
     if (parser.isSet(QStringLiteral("ping-interval"))) {
         options.pingIntervalMs = int(parseInteger(
             parser, QStringLiteral("ping-interval"), 0, std::numeric_limits<int>::max()));
     }
+}
+
+void parseSocketIo(const QCommandLineParser &parser, const QList<SocketIoOptions::Emit> &emits,
+    SocketIoOptions &options)
+{
+    parseWs(parser, options,
+        {QStringLiteral("ws"), QStringLiteral("wss"), QStringLiteral("http"),
+            QStringLiteral("https")},
+        false);
+    options.namespaces = parser.values(QStringLiteral("namespace"));
+    for (const QString &name : std::as_const(options.namespaces)) {
+        if (!name.startsWith(QLatin1Char('/')) || name.contains(QLatin1Char(','))) {
+            throw UsageError{QStringLiteral("--namespace wants \"/\" or \"/name\" without commas, "
+                                            "not '%1'")
+                                 .arg(name)};
+        }
+        if (options.namespaces.count(name) > 1) {
+            throw UsageError{QStringLiteral("--namespace '%1' given twice").arg(name)};
+        }
+    }
+    if (parser.isSet(QStringLiteral("auth"))) {
+        options.auth = parser.value(QStringLiteral("auth")).toUtf8();
+        if (!QJsonDocument::fromJson(options.auth).isObject()) {
+            throw UsageError{QStringLiteral("--auth wants a JSON object, not '%1'")
+                                 .arg(parser.value(QStringLiteral("auth")))};
+        }
+    }
+    for (const SocketIoOptions::Emit &each : emits) {
+        QString problem;
+        if (!socketio::eventData(each.event, each.args, &problem)) {
+            throw UsageError{
+                QStringLiteral("--emit %1: %2").arg(QString::fromUtf8(each.event), problem)};
+        }
+    }
+    options.emits = emits;
+}
+
+// --emit takes two values, which QCommandLineParser cannot: taken out before it parses.
+QStringList takeEmits(const QStringList &arguments, QList<SocketIoOptions::Emit> *emits)
+{
+    // The options with a value, whose value may look like an option.
+    const QStringList valued{QStringLiteral("-H"), QStringLiteral("--header"),
+        QStringLiteral("--namespace"), QStringLiteral("--auth"), QStringLiteral("--subprotocol"),
+        QStringLiteral("--max-events"), QStringLiteral("--timeout"),
+        QStringLiteral("--max-reconnects"), QStringLiteral("--initial-delay"),
+        QStringLiteral("--max-delay"), QStringLiteral("--ping-interval"),
+        QStringLiteral("--ca-file")};
+    QStringList rest;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if (argument == QLatin1String("--")) {
+            rest.append(arguments.mid(i));
+            break;
+        }
+        if (argument == QLatin1String("--emit")) {
+            if (i + 2 >= arguments.size()) {
+                throw UsageError{
+                    QStringLiteral("--emit wants an event name and its JSON arguments")};
+            }
+            emits->append({arguments.at(i + 1).toUtf8(), arguments.at(i + 2).toUtf8()});
+            i += 2;
+            continue;
+        }
+        rest.append(argument);
+        if (valued.contains(argument) && i + 1 < arguments.size()) {
+            rest.append(arguments.at(++i));
+        }
+    }
+    return rest;
 }
 
 void parseDemo(const QCommandLineParser &parser, DemoOptions &options)
@@ -401,7 +550,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             result.text = topHelp();
             return result;
         }
-        result.error = QStringLiteral("missing command (sse, ws or demo)");
+        result.error = QStringLiteral("missing command (sse, ws, socketio or demo)");
         return result;
     }
 
@@ -419,12 +568,14 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     } else if (name == QLatin1String("ws")) {
         result.command = Command::Ws;
         help = wsHelp();
-        addStreamOptions(parser);
-        const QString value = QStringLiteral("value");
-        for (const char *option : {"subprotocol", "send", "ping-interval"}) {
-            parser.addOption({QString::fromLatin1(option), QString(), value});
+        addWsOptions(parser, true);
+    } else if (name == QLatin1String("socketio")) {
+        result.command = Command::SocketIo;
+        help = socketIoHelp();
+        addWsOptions(parser, false);
+        for (const char *option : {"namespace", "auth"}) {
+            parser.addOption({QString::fromLatin1(option), QString(), QStringLiteral("value")});
         }
-        parser.addOption({QStringLiteral("no-compression"), QString()});
     } else if (name == QLatin1String("demo")) {
         result.command = Command::Demo;
         help = demoHelp();
@@ -433,13 +584,22 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         parser.addOption({QStringLiteral("serve"), QString()});
         parser.addOption({QStringLiteral("json"), QString()});
     } else {
-        result.error = QStringLiteral("unknown command '%1' (sse, ws or demo)").arg(name);
+        result.error = QStringLiteral("unknown command '%1' (sse, ws, socketio or demo)").arg(name);
         return result;
     }
     result.helpHint = QStringLiteral("try '%1 %2 --help'").arg(s_program, name);
 
     QStringList commandArguments = rest;
     commandArguments.first() = s_program + QLatin1Char(' ') + name;
+    QList<SocketIoOptions::Emit> emits;
+    if (result.command == Command::SocketIo) {
+        try {
+            commandArguments = takeEmits(commandArguments, &emits);
+        } catch (const UsageError &error) {
+            result.error = error.message;
+            return result;
+        }
+    }
     if (!parser.parse(commandArguments)) {
         result.error = describeParserError(parser);
         return result;
@@ -459,7 +619,10 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             parseSse(parser, result.sse);
             break;
         case Command::Ws:
-            parseWs(parser, result.ws);
+            parseWs(parser, result.ws, {QStringLiteral("ws"), QStringLiteral("wss")}, true);
+            break;
+        case Command::SocketIo:
+            parseSocketIo(parser, emits, result.socketIo);
             break;
         case Command::Demo:
             parseDemo(parser, result.demo);

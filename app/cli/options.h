@@ -3,6 +3,7 @@
 #include "eventsource.h"
 
 #include <QByteArrayList>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -42,6 +43,20 @@ struct WsOptions : StreamOptions
     bool compression = true; // offer permessage-deflate; --no-compression turns it off
 };
 
+// `socketio`: the ws options (less --send), and what Socket.IO adds.
+struct SocketIoOptions : WsOptions
+{
+    struct Emit
+    {
+        QByteArray event;
+        QByteArray args; // JSON: an array of arguments or one value
+    };
+
+    QStringList namespaces; // joined in order; empty: "/"
+    QByteArray auth; // a JSON object sent with every namespace's CONNECT; empty: none
+    QList<Emit> emits; // on the first namespace, after every join, each asking for an ack
+};
+
 struct DemoOptions
 {
     quint16 port = 0;
@@ -52,6 +67,7 @@ struct DemoOptions
 enum class Command {
     Sse,
     Ws,
+    SocketIo,
     Demo,
 };
 
@@ -72,6 +88,7 @@ struct ParsedCommandLine
     QString helpHint; // how to get help for the command that failed
     SseOptions sse;
     WsOptions ws;
+    SocketIoOptions socketIo;
     DemoOptions demo;
 };
 

@@ -8,7 +8,7 @@
 
 namespace streamscope {
 
-WsCommand::WsCommand(
+WebSocketCommand::WebSocketCommand(
     const WsOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
     , m_options(options)
@@ -21,25 +21,24 @@ WsCommand::WsCommand(
     connect(&m_timeout, &QTimer::timeout, this, [this] { endRun("timeout"); });
     m_closeGuard.setSingleShot(true);
     connect(&m_closeGuard, &QTimer::timeout, this,
-        [this] { writeClosedAndFinish(m_endReason, 0, -1); });
+        [this] { writeClosedAndFinish(m_endReason, m_endReason == "fatal" ? 3 : 0, -1); });
+}
 
-    connect(&m_client, &WebSocketClient::connecting, this, &WsCommand::handleConnecting);
-    connect(&m_client, &WebSocketClient::opened, this, &WsCommand::handleOpened);
+WsCommand::WsCommand(
+    const WsOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
+    : WebSocketCommand(options, out, err, parent)
+{
+    connectLifecycle(&m_client);
+    connect(&m_client, &WebSocketClient::opened, this,
+        [this] { reportOpened(m_client.subprotocol().toUtf8(), m_client.extensions().toUtf8()); });
     connect(&m_client, &WebSocketClient::textMessageReceived, this,
         [this](const QByteArray &utf8) { handleMessage(utf8, false); });
     connect(&m_client, &WebSocketClient::binaryMessageReceived, this,
         [this](const QByteArray &message) { handleMessage(message, true); });
     connect(&m_client, &WebSocketClient::messageSent, this, &WsCommand::handleSent);
-    connect(&m_client, &WebSocketClient::roundTripMeasured, this, &WsCommand::handleRoundTrip);
-    connect(&m_client, &WebSocketClient::certificateWarning, this,
-        &WsCommand::handleCertificateWarning);
-    connect(&m_client, &WebSocketClient::errorOccurred, this, &WsCommand::handleError);
-    connect(&m_client, &WebSocketClient::reconnectScheduled, this, &WsCommand::handleReconnect);
-    connect(&m_client, &WebSocketClient::disconnected, this, &WsCommand::handleDisconnected);
-    connect(&m_client, &WebSocketClient::closed, this, &WsCommand::handleClosed);
 }
 
-void WsCommand::start()
+void WebSocketCommand::start()
 {
     if (m_options.maxEvents == 0) {
         writeClosedAndFinish("max-events", 0, -1);
@@ -48,13 +47,15 @@ void WsCommand::start()
     if (m_options.timeoutMs >= 0) {
         m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
     }
+    openClient();
+}
+
+WebSocketSettings WebSocketCommand::webSocketSettings() const
+{
     WebSocketSettings settings;
     settings.url = m_options.url;
     settings.headers = m_options.headers;
     settings.subprotocols = m_options.subprotocols;
-    for (const QString &text : std::as_const(m_options.sends)) {
-        settings.onOpenMessages.append(text.toUtf8());
-    }
     settings.initialDelayMs = m_options.initialDelayMs;
     settings.maxDelayMs = m_options.maxDelayMs;
     settings.pingIntervalMs = m_options.pingIntervalMs;
@@ -63,15 +64,24 @@ void WsCommand::start()
     settings.closeTimeoutMs = CloseWaitMs;
     settings.caCertificatesFile = m_options.caCertificatesFile;
     settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
+    return settings;
+}
+
+void WsCommand::openClient()
+{
+    WebSocketSettings settings = webSocketSettings();
+    for (const QString &text : std::as_const(m_options.sends)) {
+        settings.onOpenMessages.append(text.toUtf8());
+    }
     m_client.open(settings);
 }
 
-void WsCommand::interrupt()
+void WebSocketCommand::interrupt()
 {
     endRun("interrupted");
 }
 
-void WsCommand::endRun(const QByteArray &reason)
+void WebSocketCommand::endRun(const QByteArray &reason)
 {
     if (m_finished) {
         return;
@@ -79,18 +89,17 @@ void WsCommand::endRun(const QByteArray &reason)
     if (!m_endReason.isEmpty()) {
         // A second Ctrl-C does not wait for the peer's close frame.
         if (reason == "interrupted") {
-            writeClosedAndFinish(m_endReason, 0, -1);
+            writeClosedAndFinish(m_endReason, m_endReason == "fatal" ? 3 : 0, -1);
         }
         return;
     }
     m_endReason = reason;
     m_timeout.stop();
     m_closeGuard.start(CloseWaitMs + 1000);
-    // Emits closed(Requested, code) once the close handshake is over or timed out.
-    m_client.close();
+    closeClient();
 }
 
-void WsCommand::lifecycle(const QByteArray &line, const char *colour)
+void WebSocketCommand::lifecycle(const QByteArray &line, const char *colour)
 {
     const console::Palette palette(m_err->isTerminal());
     QByteArray &out = m_err->buffer();
@@ -105,7 +114,7 @@ void WsCommand::lifecycle(const QByteArray &line, const char *colour)
     m_err->commit();
 }
 
-void WsCommand::handleConnecting(int attempt)
+void WebSocketCommand::handleConnecting(int attempt)
 {
     if (m_finished) {
         return;
@@ -121,14 +130,12 @@ void WsCommand::handleConnecting(int attempt)
         "");
 }
 
-void WsCommand::handleOpened()
+void WebSocketCommand::reportOpened(const QByteArray &subprotocol, const QByteArray &extensions)
 {
     if (m_finished) {
         return;
     }
     m_everOpened = true;
-    const QByteArray subprotocol = m_client.subprotocol().toUtf8();
-    const QByteArray extensions = m_client.extensions().toUtf8();
     if (m_options.json) {
         Record record(*m_out, "open");
         if (!subprotocol.isEmpty()) {
@@ -153,7 +160,7 @@ void WsCommand::handleOpened()
 
 void WsCommand::handleMessage(const QByteArray &data, bool binary)
 {
-    if (m_finished || !m_endReason.isEmpty()) {
+    if (isOver()) {
         return;
     }
     if (m_options.json) {
@@ -176,6 +183,11 @@ void WsCommand::handleMessage(const QByteArray &data, bool binary)
         out.append('\n');
         m_out->commit();
     }
+    countMessage();
+}
+
+void WebSocketCommand::countMessage()
+{
     ++m_events;
     if (m_options.maxEvents >= 0 && m_events >= m_options.maxEvents) {
         endRun("max-events");
@@ -198,7 +210,7 @@ void WsCommand::handleSent(const QByteArray &data, bool binary)
     lifecycle("sent " + data, "");
 }
 
-void WsCommand::handleRoundTrip(int ms)
+void WebSocketCommand::handleRoundTrip(int ms)
 {
     if (m_finished) {
         return;
@@ -210,7 +222,7 @@ void WsCommand::handleRoundTrip(int ms)
     lifecycle("rtt " + QByteArray::number(ms) + " ms", "");
 }
 
-void WsCommand::handleCertificateWarning(const QString &message)
+void WebSocketCommand::handleCertificateWarning(const QString &message)
 {
     if (m_finished) {
         return;
@@ -222,7 +234,7 @@ void WsCommand::handleCertificateWarning(const QString &message)
     lifecycle("warning: " + message.toUtf8(), console::Palette(m_err->isTerminal()).yellow());
 }
 
-void WsCommand::handleError(const QString &message, int status)
+void WebSocketCommand::handleError(const QString &message, int status)
 {
     if (m_finished) {
         return;
@@ -243,7 +255,7 @@ void WsCommand::handleError(const QString &message, int status)
     lifecycle(line, console::Palette(m_err->isTerminal()).red());
 }
 
-void WsCommand::handleReconnect(int delayMs, int attempt)
+void WebSocketCommand::handleReconnect(int delayMs, int attempt)
 {
     if (m_finished) {
         return;
@@ -257,7 +269,7 @@ void WsCommand::handleReconnect(int delayMs, int attempt)
         console::Palette(m_err->isTerminal()).yellow());
 }
 
-void WsCommand::handleDisconnected(int code, const QString &reason)
+void WebSocketCommand::handleDisconnected(int code, const QString &reason)
 {
     // Not a record of the NDJSON contract; people watching a terminal want to see it.
     if (m_finished || m_options.json) {
@@ -270,14 +282,14 @@ void WsCommand::handleDisconnected(int code, const QString &reason)
     lifecycle(line + ")", "");
 }
 
-void WsCommand::handleClosed(WebSocketClient::CloseReason reason, int code)
+void WebSocketCommand::handleClosed(WebSocketClient::CloseReason reason, int code)
 {
     // A close frame or a close on our side is a known code; without any connection there is none.
     const int knownCode = m_everOpened ? code : -1;
     switch (reason) {
     case WebSocketClient::CloseReason::Requested:
-        writeClosedAndFinish(
-            m_endReason.isEmpty() ? QByteArray("interrupted") : m_endReason, 0, knownCode);
+        writeClosedAndFinish(m_endReason.isEmpty() ? QByteArray("interrupted") : m_endReason,
+            m_endReason == "fatal" ? 3 : 0, knownCode);
         break;
     case WebSocketClient::CloseReason::Fatal:
         writeClosedAndFinish("fatal", 3, knownCode);
@@ -288,7 +300,7 @@ void WsCommand::handleClosed(WebSocketClient::CloseReason reason, int code)
     }
 }
 
-void WsCommand::writeClosedAndFinish(const QByteArray &reason, int exitCode, int code)
+void WebSocketCommand::writeClosedAndFinish(const QByteArray &reason, int exitCode, int code)
 {
     if (m_finished) {
         return;
