@@ -1,6 +1,7 @@
 #include "stream.h"
 
 #include "eventsource.h"
+#include "socketioclient.h"
 #include "websocketclient.h"
 
 #include <QDateTime>
@@ -67,6 +68,7 @@ Stream::~Stream()
     }
     m_eventSource.reset();
     m_webSocket.reset();
+    m_socketIo.reset();
 }
 
 void Stream::setConfig(const StreamConfig &config)
@@ -144,10 +146,38 @@ void Stream::connectWebSocket(qint64 nowMs)
         failToStart(nowMs, missingVariables(missing));
         return;
     }
+    m_healthTimer.start();
+    if (m_config.protocol == StreamConfig::Protocol::SocketIo) {
+        SocketIoSettings socketIo;
+        socketIo.webSocket = settings;
+        socketIo.webSocket.onOpenMessages.clear(); // Engine.IO speaks first
+        const QByteArray auth = resolveEnvironmentReferences(m_config.socketIoAuth, &missing);
+        for (const QString &name : m_config.namespaces) {
+            socketIo.namespaces.append({name, auth});
+        }
+        if (socketIo.namespaces.isEmpty()) {
+            socketIo.namespaces.append({QStringLiteral("/"), auth});
+        }
+        if (!missing.isEmpty()) {
+            failToStart(nowMs, missingVariables(missing));
+            return;
+        }
+        m_socketIo = std::make_unique<SocketIoClient>();
+        wireSocketIo();
+        m_socketIo->open(socketIo);
+        return;
+    }
     m_webSocket = std::make_unique<WebSocketClient>();
     wireWebSocket();
-    m_healthTimer.start();
     m_webSocket->open(settings);
+}
+
+WebSocketClient::State Stream::webSocketState() const
+{
+    if (m_socketIo) {
+        return m_socketIo->state();
+    }
+    return m_webSocket ? m_webSocket->state() : WebSocketClient::State::Closed;
 }
 
 void Stream::failToStart(qint64 nowMs, const QString &message)
@@ -181,8 +211,12 @@ void Stream::reconnectNow()
         m_eventSource->reconnectNow();
         return;
     }
-    if (m_webSocket && m_webSocket->state() != WebSocketClient::State::Closed) {
-        m_webSocket->reconnectNow();
+    if (webSocketState() != WebSocketClient::State::Closed) {
+        if (m_socketIo) {
+            m_socketIo->reconnectNow();
+        } else {
+            m_webSocket->reconnectNow();
+        }
         return;
     }
     connectToServer();
@@ -193,10 +227,7 @@ bool Stream::isConnected() const
     if (m_eventSource) {
         return m_eventSource->state() != EventSource::State::Closed;
     }
-    if (m_webSocket) {
-        return m_webSocket->state() != WebSocketClient::State::Closed;
-    }
-    return false;
+    return webSocketState() != WebSocketClient::State::Closed;
 }
 
 void Stream::setPaused(bool paused)
@@ -206,8 +237,20 @@ void Stream::setPaused(bool paused)
 
 bool Stream::send(const QByteArray &text)
 {
-    if (!m_webSocket || m_webSocket->state() == WebSocketClient::State::Closed) {
+    if (webSocketState() == WebSocketClient::State::Closed) {
         return false;
+    }
+    if (m_socketIo) {
+        const QByteArray trimmed = text.trimmed();
+        const qsizetype space = trimmed.indexOf(' ');
+        const QByteArray event = space < 0 ? trimmed : trimmed.left(space);
+        const QByteArray args = space < 0 ? QByteArray("[]") : trimmed.mid(space + 1).trimmed();
+        const QString nameSpace = m_socketIo->settings().namespaces.value(0).name;
+        const SocketIoEmit sent = m_socketIo->emitEvent(nameSpace, event, args, true);
+        if (!sent.accepted) {
+            emitLifecycle("error", QStringLiteral("not sent: %1").arg(sent.error));
+        }
+        return sent.accepted;
     }
     m_webSocket->sendText(text);
     return true;
@@ -226,6 +269,17 @@ void Stream::retireClients()
         source->close(); // synchronous: nothing is under way afterwards
         m_retired.append(source);
         source->deleteLater();
+    }
+    if (m_socketIo) {
+        SocketIoClient *client = m_socketIo.release();
+        QObject::disconnect(client, nullptr, this, nullptr);
+        m_retired.append(client);
+        client->close();
+        if (client->state() == WebSocketClient::State::Closed) {
+            client->deleteLater();
+        } else {
+            connect(client, &SocketIoClient::closed, client, &QObject::deleteLater);
+        }
     }
     if (m_webSocket) {
         WebSocketClient *client = m_webSocket.release();
@@ -363,10 +417,10 @@ void Stream::wireEventSource()
     });
 }
 
-void Stream::wireWebSocket()
+template <typename Client>
+void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socket)
 {
-    WebSocketClient *client = m_webSocket.get();
-    connect(client, &WebSocketClient::connecting, this, [this](int attempt) {
+    connect(client, &Client::connecting, this, [this](int attempt) {
         m_health.connecting(now(), attempt);
         if (!emitLifecycle("connecting",
                 QStringLiteral("connecting to %1 (attempt %2)")
@@ -376,9 +430,9 @@ void Stream::wireWebSocket()
         }
         notifyHealth();
     });
-    connect(client, &WebSocketClient::opened, this, [this] {
-        const QString subprotocol = m_webSocket ? m_webSocket->subprotocol() : QString();
-        const QString extensions = m_webSocket ? m_webSocket->extensions() : QString();
+    connect(client, &Client::opened, this, [this, socket] {
+        const QString subprotocol = socket->subprotocol();
+        const QString extensions = socket->extensions();
         m_health.opened(now(), extensions);
         // What the server agreed to, as streamscope-cli's open line says it.
         QStringList agreed;
@@ -396,6 +450,57 @@ void Stream::wireWebSocket()
         }
         notifyHealth();
     });
+    connect(client, &Client::certificateWarning, this, &Stream::warnAboutCertificate);
+    connect(client, &Client::errorOccurred, this, [this](const QString &message, int status) {
+        const QString text = withStatus(message, status);
+        m_health.failed(now(), text);
+        m_healthDirty = true;
+        emitLifecycle("error", text);
+    });
+    connect(client, &Client::disconnected, this, [this](int code, const QString &reason) {
+        emitLifecycle("disconnected",
+            reason.isEmpty() ? QStringLiteral("disconnected (code %1)").arg(code)
+                             : QStringLiteral("disconnected (code %1: %2)").arg(code).arg(reason));
+    });
+    connect(client, &Client::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
+        m_health.reconnectScheduled(now(), delayMs);
+        if (!emitLifecycle("reconnecting",
+                QStringLiteral("reconnecting in %1 (attempt %2)")
+                    .arg(duration(delayMs))
+                    .arg(nextAttempt))) {
+            return;
+        }
+        notifyHealth();
+    });
+    connect(client, &Client::roundTripMeasured, this, [this](int ms) {
+        m_health.roundTripMeasured(ms);
+        m_healthDirty = true;
+    });
+    connect(socket, &WebSocketClient::messagesDropped, this, [this](quint64 total) {
+        m_health.droppedTotal(total);
+        m_healthDirty = true;
+    });
+    connect(client, &Client::closed, this, [this](WebSocketClient::CloseReason reason, int code) {
+        const QString lastError = m_health.snapshot(now()).lastError;
+        switch (reason) {
+        case WebSocketClient::CloseReason::Requested:
+            stopped(now(), false, QStringLiteral("closed (code %1)").arg(code));
+            break;
+        case WebSocketClient::CloseReason::Fatal:
+            stopped(now(), true, QStringLiteral("closed: %1").arg(lastError));
+            break;
+        case WebSocketClient::CloseReason::GaveUp:
+            stopped(
+                now(), true, QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
+            break;
+        }
+    });
+}
+
+void Stream::wireWebSocket()
+{
+    WebSocketClient *client = m_webSocket.get();
+    wireWebSocketLifecycle(client, client);
     auto received = [this](const QByteArray &data, bool binary) {
         const qint64 at = now();
         m_health.received(at, data.size());
@@ -411,54 +516,54 @@ void Stream::wireWebSocket()
         client, &WebSocketClient::messageSent, this, [this](const QByteArray &data, bool binary) {
             emitRow(StreamEvent::Kind::Sent, {}, {}, data, binary);
         });
-    connect(client, &WebSocketClient::certificateWarning, this, &Stream::warnAboutCertificate);
-    connect(
-        client, &WebSocketClient::errorOccurred, this, [this](const QString &message, int status) {
-            const QString text = withStatus(message, status);
+}
+
+void Stream::wireSocketIo()
+{
+    SocketIoClient *client = m_socketIo.get();
+    wireWebSocketLifecycle(client, client->webSocket());
+    // The row's type is the event, with its namespace unless that is the default one.
+    const auto typeOf = [](const QString &nameSpace, const QByteArray &event) {
+        return nameSpace == QLatin1String("/") ? event : nameSpace.toUtf8() + ':' + event;
+    };
+    connect(client, &SocketIoClient::eventReceived, this,
+        [this, typeOf](const QString &nameSpace, const QByteArray &event,
+            const QByteArray &argsJson, bool binary) {
+            const qint64 at = now();
+            m_health.received(at, argsJson.size());
+            m_health.eventArrived(at);
+            m_healthDirty = true;
+            // Binary attachments are in the JSON already ({"_binary": base64}).
+            Q_UNUSED(binary);
+            emitRow(StreamEvent::Kind::Message, typeOf(nameSpace, event), {}, argsJson, false);
+        });
+    connect(client, &SocketIoClient::eventSent, this,
+        [this, typeOf](
+            const QString &nameSpace, const QByteArray &event, const QByteArray &argsJson, int) {
+            emitRow(StreamEvent::Kind::Sent, typeOf(nameSpace, event), {}, argsJson, false);
+        });
+    connect(client, &SocketIoClient::ackReceived, this,
+        [this](int id, const QByteArray &argsJson, int roundTripMs) {
+            emitLifecycle("ack",
+                QStringLiteral("ack %1 after %2 ms: %3")
+                    .arg(id)
+                    .arg(roundTripMs)
+                    .arg(QString::fromUtf8(argsJson)));
+        });
+    connect(client, &SocketIoClient::namespaceJoined, this, [this](const QString &nameSpace) {
+        emitLifecycle("joined", QStringLiteral("joined namespace %1").arg(nameSpace));
+    });
+    connect(client, &SocketIoClient::namespaceRefused, this,
+        [this](const QString &nameSpace, const QString &message) {
+            const QString text = QStringLiteral("namespace %1 refused: %2").arg(nameSpace, message);
             m_health.failed(now(), text);
             m_healthDirty = true;
             emitLifecycle("error", text);
         });
-    connect(client, &WebSocketClient::disconnected, this, [this](int code, const QString &reason) {
-        emitLifecycle("disconnected",
-            reason.isEmpty() ? QStringLiteral("disconnected (code %1)").arg(code)
-                             : QStringLiteral("disconnected (code %1: %2)").arg(code).arg(reason));
+    connect(client, &SocketIoClient::protocolError, this, [this](const QString &message) {
+        emitLifecycle(
+            "error", QStringLiteral("Socket.IO: %1 (dropped; the stream goes on)").arg(message));
     });
-    connect(
-        client, &WebSocketClient::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
-            m_health.reconnectScheduled(now(), delayMs);
-            if (!emitLifecycle("reconnecting",
-                    QStringLiteral("reconnecting in %1 (attempt %2)")
-                        .arg(duration(delayMs))
-                        .arg(nextAttempt))) {
-                return;
-            }
-            notifyHealth();
-        });
-    connect(client, &WebSocketClient::roundTripMeasured, this, [this](int ms) {
-        m_health.roundTripMeasured(ms);
-        m_healthDirty = true;
-    });
-    connect(client, &WebSocketClient::messagesDropped, this, [this](quint64 total) {
-        m_health.droppedTotal(total);
-        m_healthDirty = true;
-    });
-    connect(client, &WebSocketClient::closed, this,
-        [this](WebSocketClient::CloseReason reason, int code) {
-            const QString lastError = m_health.snapshot(now()).lastError;
-            switch (reason) {
-            case WebSocketClient::CloseReason::Requested:
-                stopped(now(), false, QStringLiteral("closed (code %1)").arg(code));
-                break;
-            case WebSocketClient::CloseReason::Fatal:
-                stopped(now(), true, QStringLiteral("closed: %1").arg(lastError));
-                break;
-            case WebSocketClient::CloseReason::GaveUp:
-                stopped(now(), true,
-                    QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
-                break;
-            }
-        });
 }
 
 void Stream::warnAboutCertificate(const QString &message)

@@ -4,6 +4,7 @@
 #include "streamconfig.h"
 #include "streamevent.h"
 #include "streamhealth.h"
+#include "websocketclient.h"
 
 #include <QList>
 #include <QObject>
@@ -17,6 +18,7 @@ class QNetworkAccessManager;
 namespace streamscope {
 
 class EventSource;
+class SocketIoClient;
 class WebSocketClient;
 
 // One configured stream, live: drives an EventSource or a WebSocketClient (by the URL's
@@ -47,7 +49,8 @@ public:
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
 
-    // WebSocket only: sends now, or queues while reconnecting. Returns false for SSE.
+    // WebSocket only: sends now, or queues while reconnecting. Returns false for SSE. A
+    // Socket.IO stream emits "EVENT [JSON arguments]" on its first namespace, asking for an ack.
     bool send(const QByteArray &text);
 
     StreamHealth health() const; // as of now
@@ -74,6 +77,13 @@ private:
     void checkHealth();
     void wireEventSource();
     void wireWebSocket();
+    void wireSocketIo();
+    // The lifecycle every WebSocket protocol shares: client is the WebSocketClient or the
+    // adapter over it (same signals), socket the WebSocketClient underneath.
+    template <typename Client>
+    void wireWebSocketLifecycle(Client *client, const WebSocketClient *socket);
+    // The WebSocket family's client in use (raw or an adapter): for state and reconnects.
+    WebSocketClient::State webSocketState() const;
     // ignoreCertificateErrors let a handshake with certificate errors through: health and log say
     // which.
     void warnAboutCertificate(const QString &message);
@@ -87,7 +97,8 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_network; // without a pool
     QPointer<ConnectionPool> m_pool;
     std::unique_ptr<EventSource> m_eventSource;
-    std::unique_ptr<WebSocketClient> m_webSocket;
+    std::unique_ptr<WebSocketClient> m_webSocket; // raw WebSocket
+    std::unique_ptr<SocketIoClient> m_socketIo;
     HealthTracker m_health;
     QTimer m_healthTimer;
     HealthState m_lastState = HealthState::Disconnected; // as last reported by healthChanged

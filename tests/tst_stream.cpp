@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "nodesocketioserver.h"
 #include "nodewsserver.h"
 #include "ssetestserver.h"
 #include "stream.h"
@@ -24,6 +25,7 @@ private slots:
     void initTestCase();
     void sseRowsFromDemo();
     void webSocketRowsAndSend();
+    void socketIoRowsByEventName();
     void webSocketBinaryHeadersAndSubprotocol();
     void webSocketCompression_data();
     void webSocketCompression();
@@ -739,6 +741,46 @@ void TestStream::urlPasswordStaysOutOfTheLog()
     QVERIFY(connecting);
     QVERIFY2(connecting->data.contains("ops@127.0.0.1") && !connecting->data.contains("hunter2"),
         connecting->data.constData());
+}
+
+// A Socket.IO stream's rows are typed by event (and namespace), their data the arguments, so
+// charts and filters work on them; emits ask for acks; a server restart is survived.
+void TestStream::socketIoRowsByEventName()
+{
+    NodeSocketIoServer server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    StreamConfig config;
+    config.name = QStringLiteral("sio");
+    config.url = QUrl(server.url().toString() + QStringLiteral("socket.io/"));
+    config.protocol = StreamConfig::guessProtocol(config.url, {});
+    QCOMPARE(config.protocol, StreamConfig::Protocol::SocketIo);
+    config.namespaces = {QStringLiteral("/"), QStringLiteral("/admin")};
+    config.socketIoAuth = R"({"token":"secret"})";
+    config.initialDelayMs = 50;
+    Stream stream(1, config);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(rows.count(StreamEvent::Kind::Message, "metrics") >= 3
+            && rows.count(StreamEvent::Kind::Message, "/admin:status") >= 1,
+        20000);
+    const StreamEvent *metrics = rows.first(StreamEvent::Kind::Message, "metrics");
+    QVERIFY2(metrics->data.startsWith("[{") && metrics->data.contains("\"cpu\""),
+        metrics->data.constData());
+    QCOMPARE(rows.count(StreamEvent::Kind::Lifecycle, "joined"), 2);
+
+    QVERIFY(stream.send(R"(echo {"a":1})"));
+    QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Lifecycle, "ack"), 20000);
+    QVERIFY2(rows.first(StreamEvent::Kind::Lifecycle, "ack")->data.startsWith("ack 0 after "),
+        rows.first(StreamEvent::Kind::Lifecycle, "ack")->data.constData());
+    QCOMPARE(rows.first(StreamEvent::Kind::Sent, "echo")->data, QByteArray(R"({"a":1})"));
+
+    QVERIFY2(server.restart(&error), qPrintable(error));
+    const int before = rows.count(StreamEvent::Kind::Message, "metrics");
+    QTRY_VERIFY_WITH_TIMEOUT(rows.count(StreamEvent::Kind::Lifecycle, "joined") >= 4
+            && rows.count(StreamEvent::Kind::Message, "metrics") >= before + 3,
+        30000);
+    QCOMPARE(stream.health().state, HealthState::Open);
 }
 
 QTEST_MAIN(TestStream)
