@@ -172,6 +172,10 @@ bool SocketIoClient::canSend() const
 
 bool SocketIoClient::sendPacket(const Packet &packet, QString *error)
 {
+    if (m_closing || m_webSocket.state() != WebSocketClient::State::Open) {
+        *error = QStringLiteral("not connected: packet not sent");
+        return false;
+    }
     const QByteArray text
         = socketio::encodeEnginePacket(EngineType::Message, socketio::encodePacket(packet));
     if (text.size() > m_session.maxPayload) {
@@ -234,6 +238,9 @@ void SocketIoClient::handleOpened()
 
 void SocketIoClient::handleText(const QByteArray &utf8)
 {
+    if (m_closing) {
+        return; // whatever comes now would find no one to answer it
+    }
     QString error;
     const std::optional<socketio::EnginePacket> engine = socketio::parseEnginePacket(utf8, &error);
     if (!engine) {
@@ -288,9 +295,9 @@ void SocketIoClient::handleEngineOpen(const QByteArray &json)
     QString error;
     const std::optional<socketio::EngineOpen> open = socketio::parseEngineOpen(json, &error);
     if (!open) {
-        // Without its timings the session cannot be kept alive: a fresh connection may do better.
-        emit errorOccurred(error + QStringLiteral(": reconnecting"), 0);
-        m_webSocket.reconnectNow();
+        // The session stays unopened: the open packet's deadline reconnects, so a server that
+        // keeps sending a bad one is not retried in a tight loop.
+        reportProtocolError(error);
         return;
     }
     m_session = *open;
@@ -323,6 +330,9 @@ void SocketIoClient::handlePing(const QByteArray &payload)
 {
     if (!m_sessionOpen) {
         reportProtocolError(QStringLiteral("Engine.IO ping before the open packet"));
+        return;
+    }
+    if (m_closing) {
         return;
     }
     m_webSocket.sendText(socketio::encodeEnginePacket(EngineType::Pong, payload));
@@ -405,6 +415,9 @@ void SocketIoClient::handlePacket(const Packet &packet)
 
 void SocketIoClient::handleBinary(const QByteArray &message)
 {
+    if (m_closing) {
+        return;
+    }
     if (!m_binaryPacket) {
         reportProtocolError(
             QStringLiteral("binary message of %1 bytes that no binary packet announced")

@@ -62,6 +62,7 @@ private slots:
     void serverRestartRejoins();
     void silentServerIsDeadLink();
     void malformedPacketsAreNotFatal();
+    void badOpenPacketWaitsForItsDeadline();
     void badSettingsAreFatal_data();
     void badSettingsAreFatal();
 };
@@ -366,6 +367,33 @@ void TestSocketIoClient::malformedPacketsAreNotFatal()
     QCOMPARE(disconnected.size(), 0);
     // The ping was answered with a pong.
     QTRY_VERIFY_WITH_TIMEOUT(server.received.first().contains("T:3"), 10000);
+}
+
+void TestSocketIoClient::badOpenPacketWaitsForItsDeadline()
+{
+    WsTestServer server;
+    server.echo = false;
+    server.onConnection = [](QWebSocket *socket) {
+        socket->sendTextMessage(QStringLiteral(R"(0{"pingInterval":100,"pingTimeout":100})"));
+    };
+    QVERIFY(server.listen());
+    SocketIoClient client;
+    QSignalSpy protocolErrors(&client, &SocketIoClient::protocolError);
+    QSignalSpy errors(&client, &SocketIoClient::errorOccurred);
+    QSignalSpy opened(&client, &SocketIoClient::opened);
+    SocketIoSettings settings = fastSettings(server.url());
+    settings.webSocket.handshakeTimeoutMs = 300;
+    client.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests.size() >= 2, 20000);
+    QVERIFY(!protocolErrors.isEmpty());
+    QVERIFY2(protocolErrors.first().first().toString().contains(QLatin1String("without a sid")),
+        qPrintable(protocolErrors.first().first().toString()));
+    QVERIFY(!errors.isEmpty());
+    QVERIFY2(errors.first().first().toString().contains(
+                 QLatin1String("no Engine.IO open packet within 300 ms")),
+        qPrintable(errors.first().first().toString()));
+    QCOMPARE(opened.size(), 0);
+    QVERIFY(server.received.first().isEmpty()); // no CONNECT without a session
 }
 
 void TestSocketIoClient::badSettingsAreFatal_data()
