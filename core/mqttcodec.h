@@ -157,6 +157,12 @@ bool decodePacket(
 bool isValidTopicFilter(const QString &filter, QString *error);
 bool isValidTopicName(const QString &topic, QString *error);
 
+// How to show a payload: as text when it is valid UTF-8, else as binary.
+inline bool isTextPayload(QByteArrayView payload)
+{
+    return payload.isValidUtf8();
+}
+
 // Readable meanings of refusals and failures.
 QString describeConnackCode(Version version, quint8 code);
 QString describeReasonCode(quint8 code);
