@@ -1,7 +1,9 @@
 #include "stream.h"
 
 #include "eventsource.h"
+#include "mqttclient.h"
 #include "socketioclient.h"
+#include "utf8.h"
 #include "websocketclient.h"
 
 #include <QDateTime>
@@ -69,6 +71,7 @@ Stream::~Stream()
     m_eventSource.reset();
     m_webSocket.reset();
     m_socketIo.reset();
+    m_mqtt.reset();
 }
 
 void Stream::setConfig(const StreamConfig &config)
@@ -167,6 +170,31 @@ void Stream::connectWebSocket(qint64 nowMs)
         m_socketIo->open(socketIo);
         return;
     }
+    if (m_config.protocol == StreamConfig::Protocol::Mqtt) {
+        MqttSettings mqtt;
+        mqtt.webSocket = settings;
+        mqtt.webSocket.onOpenMessages.clear(); // MQTT speaks first: CONNECT
+        mqtt.version = m_config.mqttVersion5 ? mqtt::Version::V5 : mqtt::Version::V311;
+        mqtt.clientId = m_config.mqttClientId;
+        if (!m_config.mqttUsername.isEmpty()) {
+            mqtt.username
+                = QString::fromUtf8(resolveEnvironmentReferences(m_config.mqttUsername, &missing));
+        }
+        if (!m_config.mqttPassword.isEmpty()) {
+            mqtt.password = resolveEnvironmentReferences(m_config.mqttPassword, &missing);
+        }
+        for (const QString &topic : m_config.topics) {
+            mqtt.subscriptions.append({topic, m_config.mqttQos});
+        }
+        if (!missing.isEmpty()) {
+            failToStart(nowMs, missingVariables(missing));
+            return;
+        }
+        m_mqtt = std::make_unique<MqttClient>();
+        wireMqtt();
+        m_mqtt->open(mqtt);
+        return;
+    }
     m_webSocket = std::make_unique<WebSocketClient>();
     wireWebSocket();
     m_webSocket->open(settings);
@@ -176,6 +204,9 @@ WebSocketClient::State Stream::webSocketState() const
 {
     if (m_socketIo) {
         return m_socketIo->state();
+    }
+    if (m_mqtt) {
+        return m_mqtt->webSocket()->state();
     }
     return m_webSocket ? m_webSocket->state() : WebSocketClient::State::Closed;
 }
@@ -209,6 +240,12 @@ void Stream::reconnectNow()
 {
     if (m_eventSource && m_eventSource->state() != EventSource::State::Closed) {
         m_eventSource->reconnectNow();
+        return;
+    }
+    if (m_mqtt && webSocketState() != WebSocketClient::State::Closed) {
+        // The session starts over on a new connection: as a reconnect would.
+        retireClients();
+        connectToServer();
         return;
     }
     if (webSocketState() != WebSocketClient::State::Closed) {
@@ -252,6 +289,16 @@ bool Stream::send(const QByteArray &text)
         }
         return sent.accepted;
     }
+    if (m_mqtt) {
+        const QByteArray trimmed = text.trimmed();
+        const qsizetype space = trimmed.indexOf(' ');
+        mqtt::Message message;
+        message.topic = QString::fromUtf8(space < 0 ? trimmed : trimmed.left(space));
+        message.payload = space < 0 ? QByteArray() : trimmed.mid(space + 1);
+        message.qos = m_config.mqttQos;
+        m_mqtt->publish(message);
+        return true;
+    }
     m_webSocket->sendText(text);
     return true;
 }
@@ -269,6 +316,17 @@ void Stream::retireClients()
         source->close(); // synchronous: nothing is under way afterwards
         m_retired.append(source);
         source->deleteLater();
+    }
+    if (m_mqtt) {
+        MqttClient *client = m_mqtt.release();
+        QObject::disconnect(client, nullptr, this, nullptr);
+        m_retired.append(client);
+        client->close();
+        if (client->webSocket()->state() == WebSocketClient::State::Closed) {
+            client->deleteLater();
+        } else {
+            connect(client, &MqttClient::closed, client, &QObject::deleteLater);
+        }
     }
     if (m_socketIo) {
         SocketIoClient *client = m_socketIo.release();
@@ -417,19 +475,10 @@ void Stream::wireEventSource()
     });
 }
 
+// The upgrade is the stream's open: what the server agreed to, as streamscope-cli says it.
 template <typename Client>
-void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socket)
+void Stream::wireWebSocketOpened(Client *client, const WebSocketClient *socket)
 {
-    connect(client, &Client::connecting, this, [this](int attempt) {
-        m_health.connecting(now(), attempt);
-        if (!emitLifecycle("connecting",
-                QStringLiteral("connecting to %1 (attempt %2)")
-                    .arg(shownUrl(m_config.url))
-                    .arg(attempt))) {
-            return;
-        }
-        notifyHealth();
-    });
     connect(client, &Client::opened, this, [this, socket] {
         const QString subprotocol = socket->subprotocol();
         const QString extensions = socket->extensions();
@@ -446,6 +495,21 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
                 agreed.isEmpty()
                     ? QStringLiteral("open")
                     : QStringLiteral("open (%1)").arg(agreed.join(QLatin1String(", "))))) {
+            return;
+        }
+        notifyHealth();
+    });
+}
+
+template <typename Client>
+void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socket)
+{
+    connect(client, &Client::connecting, this, [this](int attempt) {
+        m_health.connecting(now(), attempt);
+        if (!emitLifecycle("connecting",
+                QStringLiteral("connecting to %1 (attempt %2)")
+                    .arg(shownUrl(m_config.url))
+                    .arg(attempt))) {
             return;
         }
         notifyHealth();
@@ -501,6 +565,7 @@ void Stream::wireWebSocket()
 {
     WebSocketClient *client = m_webSocket.get();
     wireWebSocketLifecycle(client, client);
+    wireWebSocketOpened(client, client);
     auto received = [this](const QByteArray &data, bool binary) {
         const qint64 at = now();
         m_health.received(at, data.size());
@@ -522,6 +587,7 @@ void Stream::wireSocketIo()
 {
     SocketIoClient *client = m_socketIo.get();
     wireWebSocketLifecycle(client, client->webSocket());
+    wireWebSocketOpened(client, client->webSocket());
     // The row's type is the event, with its namespace unless that is the default one.
     const auto typeOf = [](const QString &nameSpace, const QByteArray &event) {
         return nameSpace == QLatin1String("/") ? event : nameSpace.toUtf8() + ':' + event;
@@ -564,6 +630,62 @@ void Stream::wireSocketIo()
         emitLifecycle(
             "error", QStringLiteral("Socket.IO: %1 (dropped; the stream goes on)").arg(message));
     });
+}
+
+void Stream::wireMqtt()
+{
+    MqttClient *client = m_mqtt.get();
+    wireWebSocketLifecycle(client, client->webSocket());
+    // "open" is the broker's CONNACK, not the upgrade.
+    connect(client, &MqttClient::connected, this, [this](bool sessionPresent) {
+        m_health.opened(now(), m_mqtt ? m_mqtt->webSocket()->extensions() : QString());
+        if (emitLifecycle("open",
+                QStringLiteral("open (MQTT %1, client id %2%3)")
+                    .arg(m_config.mqttVersion5 ? QStringLiteral("5") : QStringLiteral("3.1.1"),
+                        m_mqtt ? m_mqtt->clientId() : QString(),
+                        sessionPresent ? QStringLiteral(", session present") : QString()))) {
+            notifyHealth();
+        }
+    });
+    connect(client, &MqttClient::messageReceived, this,
+        [this](const QString &topic, const QByteArray &payload, int qos, bool retained,
+            const QList<QPair<QString, QString>> &userProperties) {
+            const qint64 at = now();
+            m_health.received(at, payload.size());
+            if (!retained) {
+                m_health.eventArrived(at); // a retained message is old news, not live traffic
+            }
+            m_healthDirty = true;
+            Q_UNUSED(qos);
+            Q_UNUSED(userProperties);
+            const bool text = utf8::sanitized(payload) == payload;
+            // The id column says what a topic's row cannot: kept from before.
+            emitRow(StreamEvent::Kind::Message, topic.toUtf8(),
+                retained ? QByteArrayLiteral("retained") : QByteArray(), payload, !text);
+        });
+    connect(client, &MqttClient::messageSent, this,
+        [this](const QString &topic, const QByteArray &payload, int, bool) {
+            emitRow(StreamEvent::Kind::Sent, topic.toUtf8(), {}, payload, false);
+        });
+    connect(client, &MqttClient::subscribed, this, [this](const QString &filter, int qos) {
+        emitLifecycle(
+            "subscribed", QStringLiteral("subscribed to %1 (QoS %2)").arg(filter).arg(qos));
+    });
+    const auto failure = [this](const QString &text) {
+        m_health.failed(now(), text);
+        m_healthDirty = true;
+        emitLifecycle("error", text);
+    };
+    connect(client, &MqttClient::subscribeFailed, this,
+        [failure](const QString &filter, const QString &reason) {
+            failure(QStringLiteral("subscribing to %1 failed: %2").arg(filter, reason));
+        });
+    connect(client, &MqttClient::publishFailed, this,
+        [failure](const QString &topic, const QString &reason) {
+            failure(QStringLiteral("publishing to %1 failed: %2").arg(topic, reason));
+        });
+    connect(client, &MqttClient::refused, this, failure);
+    connect(client, &MqttClient::protocolError, this, failure);
 }
 
 void Stream::warnAboutCertificate(const QString &message)

@@ -18,6 +18,7 @@ class QNetworkAccessManager;
 namespace streamscope {
 
 class EventSource;
+class MqttClient;
 class SocketIoClient;
 class WebSocketClient;
 
@@ -50,7 +51,8 @@ public:
     bool isPaused() const { return m_paused; }
 
     // WebSocket only: sends now, or queues while reconnecting. Returns false for SSE. A
-    // Socket.IO stream emits "EVENT [JSON arguments]" on its first namespace, asking for an ack.
+    // Socket.IO stream emits "EVENT [JSON arguments]" on its first namespace, asking for an ack;
+    // an MQTT stream publishes "TOPIC PAYLOAD" at the stream's QoS.
     bool send(const QByteArray &text);
 
     StreamHealth health() const; // as of now
@@ -78,10 +80,13 @@ private:
     void wireEventSource();
     void wireWebSocket();
     void wireSocketIo();
+    void wireMqtt();
     // The lifecycle every WebSocket protocol shares: client is the WebSocketClient or the
     // adapter over it (same signals), socket the WebSocketClient underneath.
     template <typename Client>
     void wireWebSocketLifecycle(Client *client, const WebSocketClient *socket);
+    template <typename Client>
+    void wireWebSocketOpened(Client *client, const WebSocketClient *socket);
     // The WebSocket family's client in use (raw or an adapter): for state and reconnects.
     WebSocketClient::State webSocketState() const;
     // ignoreCertificateErrors let a handshake with certificate errors through: health and log say
@@ -99,6 +104,7 @@ private:
     std::unique_ptr<EventSource> m_eventSource;
     std::unique_ptr<WebSocketClient> m_webSocket; // raw WebSocket
     std::unique_ptr<SocketIoClient> m_socketIo;
+    std::unique_ptr<MqttClient> m_mqtt;
     HealthTracker m_health;
     QTimer m_healthTimer;
     HealthState m_lastState = HealthState::Disconnected; // as last reported by healthChanged
