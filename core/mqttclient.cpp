@@ -543,7 +543,7 @@ void MqttClient::failConnection(const QString &message, bool protocol)
     if (guard.isStale()) {
         return;
     }
-    m_socket.reconnectNow();
+    m_socket.retryLater(); // through the backoff: a broken broker is no tight loop
 }
 
 void MqttClient::handleDisconnected(int closeCode, const QString &reason)

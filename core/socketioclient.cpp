@@ -477,7 +477,7 @@ void SocketIoClient::handleSessionTimeout()
     if (guard.isStale()) {
         return;
     }
-    m_webSocket.reconnectNow();
+    m_webSocket.retryLater(); // through the backoff: a broken server is no tight loop
 }
 
 void SocketIoClient::endSession()

@@ -122,6 +122,48 @@ void WebSocketClient::reconnectNow()
     startAttempt();
 }
 
+void WebSocketClient::retryLater()
+{
+    if (!m_connection || m_closing) {
+        return;
+    }
+    const bool wasOpen = m_state == State::Open;
+    if (wasOpen) {
+        WebSocketConnection *leaving = m_connection;
+        m_connection = nullptr;
+        disconnect(leaving, nullptr, this, nullptr);
+        leaving->setParent(this); // not to outlive us
+        connect(leaving, &WebSocketConnection::ended, leaving, &QObject::deleteLater);
+        leaving->close();
+    }
+    dropConnection();
+    m_lastCloseCode = WebSocketCloseCode::Normal;
+    const std::optional<int> delay = m_reconnect.next(!wasOpen);
+    const State previous = m_state;
+    m_state = delay ? State::Reconnecting : State::Closed;
+    if (delay) {
+        m_reconnectTimer.start(*delay);
+    }
+    const EmitGuard guard(this, ++m_generation);
+    if (wasOpen) {
+        emit disconnected(m_lastCloseCode, QString());
+        if (guard.isStale()) {
+            return;
+        }
+    }
+    if (previous != m_state) {
+        emit stateChanged(m_state);
+        if (guard.isStale()) {
+            return;
+        }
+    }
+    if (delay) {
+        emit reconnectScheduled(*delay, m_attempt + 1);
+    } else {
+        emit closed(CloseReason::GaveUp, m_lastCloseCode);
+    }
+}
+
 void WebSocketClient::sendText(const QString &text)
 {
     enqueue(Outgoing{text.toUtf8(), false});

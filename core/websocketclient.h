@@ -88,6 +88,10 @@ public:
     void close();
     // Drops the current attempt or the wait, and connects again at once.
     void reconnectNow();
+    // The protocol on top found this connection unusable (a silent session, broken packets):
+    // it is closed and tried again after the backoff delay, as a failed connection would be,
+    // so a broken server is not retried in a tight loop. Ignored unless connecting or open.
+    void retryLater();
 
     // Sent now when open, else queued (bounded; the oldest are dropped and reported).
     void sendText(const QString &text);
