@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "mosquittobroker.h"
 #include "nodesocketioserver.h"
 #include "nodewsserver.h"
 #include "rawtestserver.h"
@@ -176,6 +177,12 @@ private slots:
     void tls_data();
     void tls();
     void insecureWarnsReadably();
+    void mqttMessages_data();
+    void mqttMessages();
+    void mqttReadable();
+    void mqttRefusedIsFatal_data();
+    void mqttRefusedIsFatal();
+    void mqttPublishOnly();
 };
 
 void TestCli::normalStream()
@@ -638,6 +645,32 @@ void TestCli::badUsageSaysWhy_data()
         << args({"socketio", "ws://127.0.0.1/", "--emit", "hello"})
         << str("--emit wants an event name and its JSON arguments");
     QTest::newRow("unknown command") << args({"tail"}) << str("tail");
+    const char *mqttUrl = "ws://127.0.0.1:9/";
+    QTest::newRow("mqtt without topic or publish")
+        << args({"mqtt", mqttUrl}) << str("mqtt wants --topic FILTER or --publish TOPIC PAYLOAD");
+    QTest::newRow("mqtt bad filter") << args({"mqtt", mqttUrl, "--topic", "a/#/b"})
+                                     << str("--topic: topic filter \"a/#/b\": '#' must be the "
+                                            "whole last level");
+    QTest::newRow("mqtt QoS 2") << args({"mqtt", mqttUrl, "--topic", "a", "--qos", "2"})
+                                << str("--qos wants a whole number (0 to 1), not '2'");
+    QTest::newRow("mqtt version") << args({"mqtt", mqttUrl, "--topic", "a", "--mqtt-version", "4"})
+                                  << str("--mqtt-version wants 3.1.1 or 5, not '4'");
+    QTest::newRow("mqtt publish one argument")
+        << args({"mqtt", mqttUrl, "--publish", "a"})
+        << str("--publish wants two arguments: --publish TOPIC PAYLOAD");
+    QTest::newRow("mqtt publish wildcard")
+        << args({"mqtt", mqttUrl, "--publish", "a/+", "x"})
+        << str("--publish: topic name \"a/+\" contains a wildcard");
+    QTest::newRow("mqtt password alone")
+        << args({"mqtt", mqttUrl, "--topic", "a", "--password", "p"})
+        << str("--password wants --username with MQTT 3.1.1");
+    QTest::newRow("ws-only option to mqtt")
+        << args({"mqtt", mqttUrl, "--topic", "a", "--send", "x"}) << str("unknown option '--send'");
+    QTest::newRow("ping-interval to mqtt")
+        << args({"mqtt", mqttUrl, "--topic", "a", "--ping-interval", "5"})
+        << str("unknown option '--ping-interval'");
+    QTest::newRow("http URL to mqtt")
+        << args({"mqtt", "http://127.0.0.1/", "--topic", "a"}) << str("not a ws or wss URL");
 }
 
 void TestCli::badUsageSaysWhy()
@@ -675,6 +708,10 @@ void TestCli::helpAndVersion_data()
         << args({"socketio", "--help"})
         << QByteArrayList{"--namespace", "--auth", "--emit", "--ping-interval", "\"kind\":\"ack\"",
                "\"roundTripMs\":N", "\"namespace\":NS", "_binary", "Exit codes"};
+    QTest::newRow("mqtt --help") << args({"mqtt", "--help"})
+                                 << QByteArrayList{"--topic", "--publish", "--retain",
+                                        "--keep-alive", "--mqtt-version", "\"clientId\":C",
+                                        "\"kind\":\"acknowledged\"", "published", "Exit codes"};
     QTest::newRow("demo --help") << args({"demo", "--help"})
                                  << QByteArrayList{"--port", "--serve", "--json", "/metrics"};
     QTest::newRow("sse --version") << args({"sse", "--version"}) << QByteArrayList{"0."};
@@ -1195,6 +1232,128 @@ void TestCli::insecureWarnsReadably()
     QVERIFY2(run.err.contains(" warning: certificate for 127.0.0.1 is not trusted"),
         run.err.constData());
     QVERIFY2(run.out.contains("hello"), run.out.constData());
+}
+
+void TestCli::mqttMessages_data()
+{
+    QTest::addColumn<QString>("version");
+    QTest::newRow("3.1.1") << str("3.1.1");
+    QTest::newRow("5") << str("5");
+}
+
+void TestCli::mqttMessages()
+{
+    QFETCH(QString, version);
+    MosquittoBroker broker;
+    QString error;
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+    QVERIFY(broker.publish(str("a/kept"), "from before", true));
+    CliRun run({str("mqtt"), broker.url().toString(), str("--json"), str("--topic"), str("a/#"),
+        str("--topic"), str("b/+"), str("--qos"), str("1"), str("--mqtt-version"), version,
+        str("--client-id"), str("cli-test"), str("--publish"), str("a/self"), str("mine"),
+        str("--max-events"), str("3")});
+    QTRY_COMPARE_WITH_TIMEOUT(run.out.count("\"kind\":\"message\""), 2, 20000);
+    QVERIFY(broker.publish(str("b/live"), "now"));
+    QVERIFY(run.finish(20000));
+    QCOMPARE(run.exitCode(), 0);
+    const QStringList kinds = run.kinds();
+    QCOMPARE(kinds.first(), str("connecting"));
+    QCOMPARE(kinds.at(1), str("open"));
+    QCOMPARE(kinds.count(str("subscribed")), 2);
+    QCOMPARE(kinds.count(str("sent")), 1);
+    QCOMPARE(kinds.count(str("acknowledged")), 1);
+    QCOMPARE(kinds.last(), str("closed"));
+    QCOMPARE(run.closedReason(), str("max-events"));
+    const QJsonObject open = run.recordsOf(str("open")).first();
+    QCOMPARE(open.value(QLatin1String("subprotocol")).toString(), str("mqtt"));
+    QCOMPARE(open.value(QLatin1String("clientId")).toString(), str("cli-test"));
+    const QList<QJsonObject> messages = run.recordsOf(str("message"));
+    QCOMPARE(messages.size(), 3);
+    const auto describe = [](const QJsonObject &record) {
+        return QStringLiteral("%1 %2 binary=%3 qos=%4 retained=%5")
+            .arg(record.value(QLatin1String("type")).toString(),
+                record.value(QLatin1String("data")).toString())
+            .arg(record.value(QLatin1String("binary")).toBool())
+            .arg(record.value(QLatin1String("qos")).toInt())
+            .arg(record.value(QLatin1String("retained")).toBool());
+    };
+    QCOMPARE(describe(messages.at(0)), str("a/kept from before binary=0 qos=0 retained=1"));
+    QCOMPARE(describe(messages.at(1)), str("a/self mine binary=0 qos=1 retained=0"));
+    QCOMPARE(describe(messages.at(2)), str("b/live now binary=0 qos=0 retained=0"));
+    const QJsonObject sent = run.recordsOf(str("sent")).first();
+    QCOMPARE(sent.value(QLatin1String("type")).toString(), str("a/self"));
+    QCOMPARE(sent.value(QLatin1String("data")).toString(), str("mine"));
+    QCOMPARE(sent.value(QLatin1String("qos")).toInt(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        broker.log().contains(QLatin1String("Received DISCONNECT from cli-test")), 20000);
+}
+
+void TestCli::mqttReadable()
+{
+    MosquittoBroker broker;
+    QString error;
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+    QVERIFY(broker.publish(str("room/1"), "kept", true));
+    CliRun run({str("mqtt"), broker.url().toString(), str("--topic"), str("room/#"),
+        str("--max-events"), str("2")});
+    QTRY_VERIFY_WITH_TIMEOUT(run.out.contains("kept"), 20000);
+    QVERIFY(broker.publish(str("room/2"), "live"));
+    QVERIFY(run.finish(20000));
+    QCOMPARE(run.exitCode(), 0);
+    const QList<QByteArray> lines = run.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    const QRegularExpression clock(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} "));
+    QVERIFY2(clock.match(QString::fromUtf8(lines.at(0))).hasMatch(), lines.at(0).constData());
+    QVERIFY2(lines.at(0).endsWith(" room/1 (retained) kept"), lines.at(0).constData());
+    QVERIFY2(lines.at(1).endsWith(" room/2 live"), lines.at(1).constData());
+    QVERIFY2(run.err.contains("subscribed to room/# (QoS 0)"), run.err.constData());
+}
+
+void TestCli::mqttRefusedIsFatal_data()
+{
+    QTest::addColumn<QString>("version");
+    QTest::addColumn<QString>("refusal");
+    QTest::newRow("3.1.1") << str("3.1.1") << str("connection refused: not authorized");
+    QTest::newRow("5") << str("5") << str("connection refused: not authorized");
+}
+
+void TestCli::mqttRefusedIsFatal()
+{
+    QFETCH(QString, version);
+    QFETCH(QString, refusal);
+    MosquittoBroker broker(MosquittoBrokerOptions{str("user"), str("right"), {}});
+    QString error;
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+    CliRun run({str("mqtt"), broker.url().toString(), str("--json"), str("--topic"), str("t"),
+        str("--username"), str("user"), str("--password"), str("wrong"), str("--mqtt-version"),
+        version, str("--initial-delay"), str("5")});
+    QVERIFY(run.finish(20000));
+    QCOMPARE(run.exitCode(), 3);
+    QCOMPARE(run.kinds(), args({"connecting", "error", "closed"}));
+    QCOMPARE(
+        run.recordsOf(str("error")).first().value(QLatin1String("message")).toString(), refusal);
+    QCOMPARE(run.closedReason(), str("fatal"));
+}
+
+void TestCli::mqttPublishOnly()
+{
+    MosquittoBroker broker;
+    QString error;
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+    CliRun run({str("mqtt"), broker.url().toString(), str("--json"), str("--publish"), str("x/1"),
+        str("one"), str("--publish"), str("x/2"), str("two"), str("--qos"), str("1"),
+        str("--retain")});
+    QVERIFY(run.finish(20000));
+    QCOMPARE(run.exitCode(), 0);
+    QCOMPARE(run.kinds(),
+        args({"connecting", "open", "sent", "sent", "acknowledged", "acknowledged", "closed"}));
+    QCOMPARE(run.closedReason(), str("published"));
+    QCOMPARE(run.recordsOf(str("sent")).first().value(QLatin1String("retained")), QJsonValue(true));
+    // Retained by the broker: a later run gets both at once.
+    CliRun later({str("mqtt"), broker.url().toString(), str("--json"), str("--topic"), str("x/#"),
+        str("--max-events"), str("2")});
+    QVERIFY(later.finish(20000));
+    QCOMPARE(later.recordsOf(str("message")).size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "democommand.h"
+#include "mqttcommand.h"
 #include "options.h"
 #include "socketiocommand.h"
 #include "ssecommand.h"
@@ -62,6 +63,13 @@ std::optional<int> CommandLine::start(const QStringList &arguments)
     case Command::SocketIo: {
         auto *command = new SocketIoCommand(parsed.socketIo, &m_out, &m_err, this);
         connect(command, &SocketIoCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
+    }
+    case Command::Mqtt: {
+        auto *command = new MqttCommand(parsed.mqtt, &m_out, &m_err, this);
+        connect(command, &MqttCommand::finished, this, &CommandLine::finished);
         m_interrupt = [command] { command->interrupt(); };
         command->start();
         break;

@@ -27,6 +27,7 @@ Commands:
   ws URL      follow a WebSocket (reconnects, pings)
   socketio URL
               follow a Socket.IO v4 server over WebSocket (namespaces, events, acks)
+  mqtt URL    follow MQTT topics over WebSocket (MQTT 3.1.1 or 5; publish too)
   demo        start the built-in demo feed and watch it
 
 Options:
@@ -193,6 +194,67 @@ Exit codes: 0 normal end (max-events, timeout, SIGINT/SIGTERM), 2 bad usage, 3 g
 )");
 }
 
+QString mqttHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli mqtt URL --topic FILTER... [options]
+
+Connects to the MQTT broker at URL (ws or wss, subprotocol "mqtt"), subscribes to each topic
+filter and follows the messages published to them, reconnecting with backoff and subscribing
+again. Messages go to stdout, one line each; connection lifecycle goes to stderr. With --json
+every record is one JSON object per line on stdout.
+
+Options:
+  --topic FILTER              subscribe to this topic filter ('+' one level, '#' the rest);
+                              repeatable
+  --qos 0|1                   QoS of the subscriptions and the publishes (default 0)
+  --publish TOPIC PAYLOAD     publish this message once connected; repeatable, in order. Without
+                              --topic the run ends once every message is sent (QoS 1:
+                              acknowledged)
+  --retain                    publish with the retain flag
+  --username U                user name for CONNECT
+  --password P                password for CONNECT (MQTT 3.1.1 wants --username with it)
+  --client-id ID              client identifier (default: streamscope- and 8 random hex digits)
+  --mqtt-version 3.1.1|5      protocol version (default 3.1.1)
+  --keep-alive SECONDS        PINGREQ this often and reconnect when no PINGRESP follows within
+                              as long (default 60; 0 turns it off)
+  -H, --header "Name: value"  extra handshake header; repeatable
+  --subprotocol NAME          offer this subprotocol beside "mqtt"; repeatable
+  --no-compression            do not offer permessage-deflate
+  --json                      one JSON object per line on stdout (NDJSON)
+  --max-events N              exit 0 after N messages
+  --timeout SECONDS           exit 0 after this long; fractions allowed
+  --max-reconnects N          give up (exit 3) after N consecutive failed reconnects
+  --initial-delay MS          first reconnect delay (default 1000)
+  --max-delay MS              longest reconnect delay (default 30000)
+  --ca-file PATH              wss: also trust the PEM certificates in this file
+  --insecure                  wss: connect despite certificate errors, each reported as a
+                              warning; the server is then not authenticated
+  -h, --help                  this help
+  --version                   print the version
+
+NDJSON records, each with "kind" and "t" (milliseconds since start):
+  {"kind":"connecting","url":U,"attempt":K}
+  {"kind":"open","subprotocol":P,"clientId":C,"sessionPresent":S}
+                                             the broker accepted CONNECT
+  {"kind":"subscribed","filter":F,"qos":Q}
+  {"kind":"message","type":TOPIC,"data":D,"binary":B,"qos":Q,"retained":R}
+                                             binary (not UTF-8) data in base64; retained: the
+                                             broker kept it from before, not live traffic
+  {"kind":"sent","type":TOPIC,"data":D,"qos":Q,"retained":R}
+  {"kind":"acknowledged","type":TOPIC}       QoS 1: the broker's PUBACK
+  {"kind":"rtt","ms":N}                      PINGREQ to PINGRESP
+  {"kind":"warning","message":M}
+  {"kind":"error","message":M}               refused CONNECT, failed subscription or publish,
+                                             protocol errors, connection failures
+  {"kind":"reconnecting","delayMs":N,"attempt":K}
+  {"kind":"closed","reason":R,"code":C}      always last; R is published, fatal (CONNECT
+                                             refused), max-reconnects, max-events, timeout or
+                                             interrupted
+
+Exit codes: 0 normal end, 2 bad usage, 3 gave up (CONNECT refused, max reconnects).
+)");
+}
+
 QString demoHelp()
 {
     return QStringLiteral(R"(Usage: streamscope-cli demo [options]
@@ -327,15 +389,25 @@ void addStreamOptions(QCommandLineParser &parser)
     }
 }
 
-// The ws options; socketio has all but --send (its --emit speaks Socket.IO instead).
-void addWsOptions(QCommandLineParser &parser, bool withSend)
+// Which of ws's own options a WebSocket command takes beside the shared ones: socketio has no
+// --send (its --emit speaks Socket.IO instead), mqtt neither --send nor --ping-interval
+// (PINGREQ is its heartbeat: --keep-alive).
+struct WsExtras
+{
+    bool send = false;
+    bool pingInterval = false;
+};
+
+// The ws options, less the extras not asked for.
+void addWsOptions(QCommandLineParser &parser, WsExtras extras)
 {
     addStreamOptions(parser);
     const QString value = QStringLiteral("value");
-    for (const char *option : {"subprotocol", "ping-interval"}) {
-        parser.addOption({QString::fromLatin1(option), QString(), value});
+    parser.addOption({QStringLiteral("subprotocol"), QString(), value});
+    if (extras.pingInterval) {
+        parser.addOption({QStringLiteral("ping-interval"), QString(), value});
     }
-    if (withSend) {
+    if (extras.send) {
         parser.addOption({QStringLiteral("send"), QString(), value});
     }
     parser.addOption({QStringLiteral("no-compression"), QString()});
@@ -422,8 +494,8 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
 }
 
 // The ws options, as addWsOptions added them.
-void parseWs(
-    const QCommandLineParser &parser, WsOptions &options, const QStringList &schemes, bool withSend)
+void parseWs(const QCommandLineParser &parser, WsOptions &options, const QStringList &schemes,
+    WsExtras extras)
 {
     fillStreamOptions(parser, options, schemes);
     options.subprotocols = parser.values(QStringLiteral("subprotocol"));
@@ -432,11 +504,11 @@ void parseWs(
             throw UsageError{QStringLiteral("--subprotocol wants a token, not '%1'").arg(name)};
         }
     }
-    if (withSend) {
+    if (extras.send) {
         options.sends = parser.values(QStringLiteral("send"));
     }
     options.compression = !parser.isSet(QStringLiteral("no-compression"));
-    if (parser.isSet(QStringLiteral("ping-interval"))) {
+    if (extras.pingInterval && parser.isSet(QStringLiteral("ping-interval"))) {
         options.pingIntervalMs = int(parseInteger(
             parser, QStringLiteral("ping-interval"), 0, std::numeric_limits<int>::max()));
     }
@@ -448,7 +520,7 @@ void parseSocketIo(const QCommandLineParser &parser, const QList<SocketIoOptions
     parseWs(parser, options,
         {QStringLiteral("ws"), QStringLiteral("wss"), QStringLiteral("http"),
             QStringLiteral("https")},
-        false);
+        {.pingInterval = true});
     options.namespaces = parser.values(QStringLiteral("namespace"));
     for (const QString &name : std::as_const(options.namespaces)) {
         if (!name.startsWith(QLatin1Char('/')) || name.contains(QLatin1Char(','))) {
@@ -511,6 +583,82 @@ QStringList takeEmits(const QStringList &arguments, QList<SocketIoOptions::Emit>
     return rest;
 }
 
+// QCommandLineParser's options take one value: "--publish TOPIC PAYLOAD" is taken out first.
+QList<QPair<QString, QByteArray>> takePublishes(QStringList &arguments)
+{
+    QList<QPair<QString, QByteArray>> publishes;
+    for (qsizetype i = 1; i < arguments.size();) {
+        const QString &argument = arguments.at(i);
+        if (argument == QLatin1String("--")) {
+            break;
+        }
+        if (argument.startsWith(QLatin1String("--publish="))) {
+            throw UsageError{
+                QStringLiteral("--publish wants two arguments: --publish TOPIC PAYLOAD")};
+        }
+        if (argument != QLatin1String("--publish")) {
+            ++i;
+            continue;
+        }
+        if (i + 2 >= arguments.size()) {
+            throw UsageError{
+                QStringLiteral("--publish wants two arguments: --publish TOPIC PAYLOAD")};
+        }
+        publishes.append({arguments.at(i + 1), arguments.at(i + 2).toUtf8()});
+        arguments.remove(i, 3);
+    }
+    return publishes;
+}
+
+void parseMqtt(const QCommandLineParser &parser, MqttOptions &options)
+{
+    parseWs(parser, options, {QStringLiteral("ws"), QStringLiteral("wss")}, {});
+    options.topics = parser.values(QStringLiteral("topic"));
+    for (const QString &filter : std::as_const(options.topics)) {
+        QString why;
+        if (!mqtt::isValidTopicFilter(filter, &why)) {
+            throw UsageError{QStringLiteral("--topic: %1").arg(why)};
+        }
+    }
+    for (const auto &[topic, payload] : std::as_const(options.publishes)) {
+        QString why;
+        if (!mqtt::isValidTopicName(topic, &why)) {
+            throw UsageError{QStringLiteral("--publish: %1").arg(why)};
+        }
+    }
+    if (options.topics.isEmpty() && options.publishes.isEmpty()) {
+        throw UsageError{QStringLiteral("mqtt wants --topic FILTER or --publish TOPIC PAYLOAD")};
+    }
+    if (parser.isSet(QStringLiteral("qos"))) {
+        options.qos = int(parseInteger(parser, QStringLiteral("qos"), 0, 1));
+    }
+    if (parser.isSet(QStringLiteral("keep-alive"))) {
+        options.keepAliveSeconds
+            = int(parseInteger(parser, QStringLiteral("keep-alive"), 0, 65535));
+    }
+    if (parser.isSet(QStringLiteral("mqtt-version"))) {
+        const QString text = parser.value(QStringLiteral("mqtt-version"));
+        if (text == QLatin1String("3.1.1")) {
+            options.version = mqtt::Version::V311;
+        } else if (text == QLatin1String("5") || text == QLatin1String("5.0")) {
+            options.version = mqtt::Version::V5;
+        } else {
+            throw UsageError{QStringLiteral("--mqtt-version wants 3.1.1 or 5, not '%1'").arg(text)};
+        }
+    }
+    if (parser.isSet(QStringLiteral("username"))) {
+        options.username = parser.value(QStringLiteral("username"));
+    }
+    if (parser.isSet(QStringLiteral("password"))) {
+        options.password = parser.value(QStringLiteral("password"));
+    }
+    if (options.password && !options.username && options.version == mqtt::Version::V311) {
+        throw UsageError{QStringLiteral("--password wants --username with MQTT 3.1.1")};
+    }
+    options.clientId = parser.value(QStringLiteral("client-id"));
+    options.retain = parser.isSet(QStringLiteral("retain"));
+}
+
 void parseDemo(const QCommandLineParser &parser, DemoOptions &options)
 {
     if (!parser.positionalArguments().isEmpty()) {
@@ -550,7 +698,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             result.text = topHelp();
             return result;
         }
-        result.error = QStringLiteral("missing command (sse, ws, socketio or demo)");
+        result.error = QStringLiteral("missing command (sse, ws, socketio, mqtt or demo)");
         return result;
     }
 
@@ -568,14 +716,24 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     } else if (name == QLatin1String("ws")) {
         result.command = Command::Ws;
         help = wsHelp();
-        addWsOptions(parser, true);
+        addWsOptions(parser, {.send = true, .pingInterval = true});
     } else if (name == QLatin1String("socketio")) {
         result.command = Command::SocketIo;
         help = socketIoHelp();
-        addWsOptions(parser, false);
+        addWsOptions(parser, {.pingInterval = true});
         for (const char *option : {"namespace", "auth"}) {
             parser.addOption({QString::fromLatin1(option), QString(), QStringLiteral("value")});
         }
+    } else if (name == QLatin1String("mqtt")) {
+        result.command = Command::Mqtt;
+        help = mqttHelp();
+        addWsOptions(parser, {});
+        const QString value = QStringLiteral("value");
+        for (const char *option :
+            {"topic", "qos", "username", "password", "client-id", "mqtt-version", "keep-alive"}) {
+            parser.addOption({QString::fromLatin1(option), QString(), value});
+        }
+        parser.addOption({QStringLiteral("retain"), QString()});
     } else if (name == QLatin1String("demo")) {
         result.command = Command::Demo;
         help = demoHelp();
@@ -584,7 +742,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         parser.addOption({QStringLiteral("serve"), QString()});
         parser.addOption({QStringLiteral("json"), QString()});
     } else {
-        result.error = QStringLiteral("unknown command '%1' (sse, ws, socketio or demo)").arg(name);
+        result.error
+            = QStringLiteral("unknown command '%1' (sse, ws, socketio, mqtt or demo)").arg(name);
         return result;
     }
     result.helpHint = QStringLiteral("try '%1 %2 --help'").arg(s_program, name);
@@ -595,6 +754,14 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     if (result.command == Command::SocketIo) {
         try {
             commandArguments = takeEmits(commandArguments, &emits);
+        } catch (const UsageError &error) {
+            result.error = error.message;
+            return result;
+        }
+    }
+    if (result.command == Command::Mqtt) {
+        try {
+            result.mqtt.publishes = takePublishes(commandArguments);
         } catch (const UsageError &error) {
             result.error = error.message;
             return result;
@@ -619,10 +786,14 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             parseSse(parser, result.sse);
             break;
         case Command::Ws:
-            parseWs(parser, result.ws, {QStringLiteral("ws"), QStringLiteral("wss")}, true);
+            parseWs(parser, result.ws, {QStringLiteral("ws"), QStringLiteral("wss")},
+                {.send = true, .pingInterval = true});
             break;
         case Command::SocketIo:
             parseSocketIo(parser, emits, result.socketIo);
+            break;
+        case Command::Mqtt:
+            parseMqtt(parser, result.mqtt);
             break;
         case Command::Demo:
             parseDemo(parser, result.demo);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "eventsource.h"
+#include "mqttcodec.h"
 
 #include <QByteArrayList>
 #include <QList>
@@ -57,6 +58,21 @@ struct SocketIoOptions : WsOptions
     QList<Emit> emits; // on the first namespace, after every join, each asking for an ack
 };
 
+// `mqtt`: the ws options (less --send and --ping-interval: PINGREQ is its heartbeat), and the
+// session's.
+struct MqttOptions : WsOptions
+{
+    QStringList topics; // --topic filters, checked
+    int qos = 0; // of the subscriptions and the publishes
+    std::optional<QString> username;
+    std::optional<QString> password;
+    QString clientId; // empty: generated
+    mqtt::Version version = mqtt::Version::V311;
+    int keepAliveSeconds = 60;
+    QList<QPair<QString, QByteArray>> publishes; // --publish TOPIC PAYLOAD, in order
+    bool retain = false; // of the publishes
+};
+
 struct DemoOptions
 {
     quint16 port = 0;
@@ -68,6 +84,7 @@ enum class Command {
     Sse,
     Ws,
     SocketIo,
+    Mqtt,
     Demo,
 };
 
@@ -89,6 +106,7 @@ struct ParsedCommandLine
     SseOptions sse;
     WsOptions ws;
     SocketIoOptions socketIo;
+    MqttOptions mqtt;
     DemoOptions demo;
 };
 

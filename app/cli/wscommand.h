@@ -10,9 +10,9 @@ namespace streamscope {
 
 class RecordWriter;
 
-// What `ws` and `socketio` share: the lifecycle lines and records of a WebSocketClient (or of
-// an adapter that forwards its signals), the end of a run and its exit code. Ending ourselves
-// sends a close frame (1000) and waits a bounded time for the reply; the closed record is
+// What `ws`, `socketio` and `mqtt` share: the lifecycle lines and records of a WebSocketClient
+// (or of an adapter that forwards its signals), the end of a run and its exit code. Ending
+// ourselves sends a close frame (1000) and waits a bounded time for the reply; the closed record is
 // always the last thing written.
 class WebSocketCommand : public QObject
 {
@@ -59,6 +59,9 @@ protected:
     void lifecycle(const QByteArray &line, const char *colour);
     // The open line or record: what the server agreed to.
     void reportOpened(const QByteArray &subprotocol, const QByteArray &extensions);
+    // For a client whose open line says more (mqtt's client id and session): as reportOpened()
+    // for the closed record, which knows the close code from now on.
+    void markOpened() { m_everOpened = true; }
     void handleError(const QString &message, int status);
 
     WsOptions m_options;
