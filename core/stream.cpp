@@ -308,6 +308,24 @@ StreamHealth Stream::health() const
     return m_health.snapshot(now());
 }
 
+template <typename Client>
+void Stream::retireWebSocket(std::unique_ptr<Client> &owned, const WebSocketClient *socket)
+{
+    if (!owned) {
+        return;
+    }
+    Client *client = owned.release();
+    QObject::disconnect(client, nullptr, this, nullptr);
+    m_retired.append(client);
+    client->close();
+    if (socket->state() == WebSocketClient::State::Closed) {
+        client->deleteLater();
+    } else {
+        // A clean close waits for the server's close frame (bounded by closeTimeoutMs).
+        connect(client, &Client::closed, client, &QObject::deleteLater);
+    }
+}
+
 void Stream::retireClients()
 {
     if (m_eventSource) {
@@ -317,40 +335,9 @@ void Stream::retireClients()
         m_retired.append(source);
         source->deleteLater();
     }
-    if (m_mqtt) {
-        MqttClient *client = m_mqtt.release();
-        QObject::disconnect(client, nullptr, this, nullptr);
-        m_retired.append(client);
-        client->close();
-        if (client->webSocket()->state() == WebSocketClient::State::Closed) {
-            client->deleteLater();
-        } else {
-            connect(client, &MqttClient::closed, client, &QObject::deleteLater);
-        }
-    }
-    if (m_socketIo) {
-        SocketIoClient *client = m_socketIo.release();
-        QObject::disconnect(client, nullptr, this, nullptr);
-        m_retired.append(client);
-        client->close();
-        if (client->state() == WebSocketClient::State::Closed) {
-            client->deleteLater();
-        } else {
-            connect(client, &SocketIoClient::closed, client, &QObject::deleteLater);
-        }
-    }
-    if (m_webSocket) {
-        WebSocketClient *client = m_webSocket.release();
-        QObject::disconnect(client, nullptr, this, nullptr);
-        m_retired.append(client);
-        client->close();
-        if (client->state() == WebSocketClient::State::Closed) {
-            client->deleteLater();
-        } else {
-            // A clean close waits for the server's close frame (bounded by closeTimeoutMs).
-            connect(client, &WebSocketClient::closed, client, &QObject::deleteLater);
-        }
-    }
+    retireWebSocket(m_mqtt, m_mqtt ? m_mqtt->webSocket() : nullptr);
+    retireWebSocket(m_socketIo, m_socketIo ? m_socketIo->webSocket() : nullptr);
+    retireWebSocket(m_webSocket, m_webSocket.get());
     m_retired.removeAll(QPointer<QObject>());
 }
 

@@ -73,6 +73,9 @@ private:
     // Stops the clients without a word from them; deletion waits for the event loop, since
     // this may run inside one of their signals.
     void retireClients();
+    // One WebSocket-family client (socket: the WebSocketClient under it), as retireClients().
+    template <typename Client>
+    void retireWebSocket(std::unique_ptr<Client> &owned, const WebSocketClient *socket);
     void failToStart(qint64 nowMs, const QString &message);
     void stopped(qint64 nowMs, bool fatal, const QString &message);
     void notifyHealth();

@@ -100,16 +100,7 @@ void WebSocketClient::reconnectNow()
         return;
     }
     const bool wasOpen = m_state == State::Open;
-    if (wasOpen) {
-        // Tell the server politely; the connection finishes its closing handshake by itself.
-        WebSocketConnection *leaving = m_connection;
-        m_connection = nullptr;
-        disconnect(leaving, nullptr, this, nullptr);
-        leaving->setParent(this); // not to outlive us
-        connect(leaving, &WebSocketConnection::ended, leaving, &QObject::deleteLater);
-        leaving->close();
-    }
-    dropConnection();
+    letGoOfConnection(wasOpen);
     m_lastCloseCode = WebSocketCloseCode::Normal;
     m_reconnect.forgetFailures();
     const EmitGuard guard(this, ++m_generation);
@@ -122,13 +113,10 @@ void WebSocketClient::reconnectNow()
     startAttempt();
 }
 
-void WebSocketClient::retryLater()
+void WebSocketClient::letGoOfConnection(bool politely)
 {
-    if (!m_connection || m_closing) {
-        return;
-    }
-    const bool wasOpen = m_state == State::Open;
-    if (wasOpen) {
+    if (politely && m_connection) {
+        // Tell the server; the connection finishes its closing handshake by itself.
         WebSocketConnection *leaving = m_connection;
         m_connection = nullptr;
         disconnect(leaving, nullptr, this, nullptr);
@@ -137,6 +125,15 @@ void WebSocketClient::retryLater()
         leaving->close();
     }
     dropConnection();
+}
+
+void WebSocketClient::retryLater()
+{
+    if (!m_connection || m_closing) {
+        return;
+    }
+    const bool wasOpen = m_state == State::Open;
+    letGoOfConnection(wasOpen);
     m_lastCloseCode = WebSocketCloseCode::Normal;
     const std::optional<int> delay = m_reconnect.next(!wasOpen);
     const State previous = m_state;

@@ -153,6 +153,8 @@ private:
     void write(const Outgoing &message);
     void enqueue(Outgoing message);
     void dropConnection();
+    // Drops the connection; an open one is closed politely first (politely: it was open).
+    void letGoOfConnection(bool politely);
 
     QPointer<WebSocketConnection> m_connection; // of the attempt under way
     WebSocketSettings m_settings;
