@@ -157,6 +157,7 @@ private slots:
     void helpAndVersion_data();
     void helpAndVersion();
     void readableOutput();
+    void readableRefusalSaysWhatTheServerSaid();
     void demoServeAndFollow();
     void wsEcho();
     void wsBinaryAndHandshake();
@@ -754,6 +755,26 @@ void TestCli::readableOutput()
     QVERIFY2(err.contains("open 200 (HTTP/1.1)"), err.constData());
     QVERIFY2(err.contains("retry 2.5 s"), err.constData());
     QVERIFY2(err.trimmed().endsWith("closed: max-events"), err.constData());
+}
+
+// The error line gives the status once, and what the refusal's body says.
+void TestCli::readableRefusalSaysWhatTheServerSaid()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        Response response = Response::error(401, "Unauthorized");
+        response.headers = {{"Content-Type", "application/json"}};
+        response.chunks = {R"({"error":{"message":"token expired"}})"};
+        return response;
+    });
+    QVERIFY(server.listen());
+    CliRun run({str("sse"), server.url().toString()});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 3);
+    QVERIFY2(run.err.contains("error: HTTP 401 Unauthorized: token expired\n")
+            || run.err.contains("error: HTTP 401 Unauthorized: token expired\x1b"),
+        run.err.constData());
+    QVERIFY2(!run.err.contains("(HTTP 401)"), run.err.constData());
 }
 
 void TestCli::demoServeAndFollow()
