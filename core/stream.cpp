@@ -643,12 +643,15 @@ void Stream::wireMqtt()
                 m_health.eventArrived(at); // a retained message is old news, not live traffic
             }
             m_healthDirty = true;
-            Q_UNUSED(qos);
-            Q_UNUSED(userProperties);
             const bool text = utf8::sanitized(payload) == payload;
+            QByteArray details = "QoS: " + QByteArray::number(qos);
+            for (const auto &[name, value] : userProperties) {
+                details += "\nUser property: " + name.toUtf8() + " = " + value.toUtf8();
+            }
             // The id column says what a topic's row cannot: kept from before.
             emitRow(StreamEvent::Kind::Message, topic.toUtf8(),
-                retained ? QByteArrayLiteral("retained") : QByteArray(), payload, !text);
+                retained ? QByteArrayLiteral("retained") : QByteArray(), payload, !text,
+                details);
         });
     connect(client, &MqttClient::messageSent, this,
         [this](const QString &topic, const QByteArray &payload, int, bool) {
@@ -690,7 +693,7 @@ bool Stream::emitLifecycle(const QByteArray &kind, const QString &message)
 }
 
 bool Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
-    const QByteArray &data, bool binary)
+    const QByteArray &data, bool binary, const QByteArray &details)
 {
     if (m_paused) {
         return true;
@@ -703,6 +706,7 @@ bool Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByte
     event.type = type;
     event.id = id;
     event.data = data;
+    event.details = details;
     const QPointer<Stream> self(this);
     emit eventArrived(event);
     return !self.isNull();

@@ -98,7 +98,7 @@ private:
     // Both return whether this stream survived the emit (a slot may have deleted it).
     bool emitLifecycle(const QByteArray &kind, const QString &message);
     bool emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
-        const QByteArray &data, bool binary);
+        const QByteArray &data, bool binary, const QByteArray &details = {});
 
     int m_id;
     StreamConfig m_config;

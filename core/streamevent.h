@@ -22,6 +22,9 @@ struct StreamEvent
     QByteArray type; // SSE event type; for Lifecycle the NDJSON kind ("open", "error", ...)
     QByteArray id; // SSE last event ID
     QByteArray data; // UTF-8 payload (raw bytes when binary); for Lifecycle a readable message
+    // "Name: value" lines about the row that its columns do not show (MQTT QoS and user
+    // properties), for the detail pane. Empty for most rows, so it costs no allocation.
+    QByteArray details;
 };
 
 } // namespace streamscope

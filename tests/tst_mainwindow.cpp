@@ -485,6 +485,16 @@ void TestMainWindow::detailPaneShowsSelectedRow()
     QVERIFY(headers.contains(QStringLiteral("X-Team: blue")));
     QVERIFY(!headers.contains(QStringLiteral("hunter2")));
     QVERIFY(headers.contains(QStringLiteral("Authorization: Bearer ") + QString(3, QChar(0x2022))));
+    const auto *details = window.detailPane()->findChild<QLabel *>(QStringLiteral("detailDetails"));
+    QVERIFY(details->isHidden()); // an SSE event has nothing its columns do not show
+
+    // An MQTT 5 message's QoS and user properties are not columns: the pane shows them.
+    event.details = "QoS: 1\nUser property: unit = celsius";
+    window.logModel()->append(event);
+    window.logModel()->flush();
+    window.logView()->setCurrentIndex(window.logFilter()->index(1, 0));
+    QCOMPARE(details->text(), QStringLiteral("QoS: 1\nUser property: unit = celsius"));
+    QVERIFY(!details->isHidden());
     QCOMPARE(DetailPane::hexDump("AB\x01").left(18), QStringLiteral("00000000  41 42 01"));
     window.setModified(false);
 }

@@ -28,6 +28,7 @@ private slots:
     void webSocketRowsAndSend();
     void socketIoRowsByEventName();
     void mqttRowsByTopic();
+    void mqtt5UserPropertiesInDetails();
     void webSocketBinaryHeadersAndSubprotocol();
     void webSocketCompression_data();
     void webSocketCompression();
@@ -829,6 +830,38 @@ void TestStream::mqttRowsByTopic()
     QVERIFY2(broker.publish(QStringLiteral("sensors/d/temp"), "{\"celsius\":23}", false, 0, &error),
         qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Message, "sensors/d/temp"), 20000);
+}
+
+void TestStream::mqtt5UserPropertiesInDetails()
+{
+    MosquittoBroker broker;
+    QString error;
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+    StreamConfig config;
+    config.name = QStringLiteral("mqtt5");
+    config.url = QUrl(broker.url().toString() + QStringLiteral("mqtt"));
+    config.protocol = StreamConfig::Protocol::Mqtt;
+    config.mqttVersion5 = true;
+    config.topics = {QStringLiteral("plant/#")};
+    config.mqttQos = 1;
+    config.initialDelayMs = 50;
+    Stream stream(1, config);
+    Rows rows(&stream);
+    stream.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Lifecycle, "subscribed"), 20000);
+
+    QVERIFY2(broker.publish(QStringLiteral("plant/boiler"), "{\"bar\":2.5}", false, 1, &error,
+                 {QStringLiteral("-V"), QStringLiteral("mqttv5"), QStringLiteral("-D"),
+                     QStringLiteral("publish"), QStringLiteral("user-property"),
+                     QStringLiteral("unit"), QStringLiteral("bar"), QStringLiteral("-D"),
+                     QStringLiteral("publish"), QStringLiteral("user-property"),
+                     QStringLiteral("site"), QStringLiteral("north")}),
+        qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Message, "plant/boiler"), 20000);
+    const StreamEvent *message = rows.first(StreamEvent::Kind::Message, "plant/boiler");
+    QCOMPARE(message->data, QByteArray("{\"bar\":2.5}"));
+    QCOMPARE(message->details,
+        QByteArray("QoS: 1\nUser property: unit = bar\nUser property: site = north"));
 }
 
 QTEST_MAIN(TestStream)

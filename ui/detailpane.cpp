@@ -20,6 +20,7 @@ namespace streamscope {
 DetailPane::DetailPane(QWidget *parent)
     : QWidget(parent)
     , m_summary(new QLabel)
+    , m_details(new QLabel)
     , m_headers(new QLabel)
     , m_payload(new QPlainTextEdit)
     , m_copy(new QPushButton(tr("&Copy")))
@@ -28,6 +29,10 @@ DetailPane::DetailPane(QWidget *parent)
     m_summary->setTextFormat(Qt::PlainText);
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setObjectName(QStringLiteral("detailDetails"));
+    m_details->setTextFormat(Qt::PlainText);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_headers->setObjectName(QStringLiteral("detailHeaders"));
     m_headers->setTextFormat(Qt::PlainText);
     m_headers->setWordWrap(true);
@@ -44,6 +49,7 @@ DetailPane::DetailPane(QWidget *parent)
     top->addWidget(m_copy, 0, Qt::AlignTop);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(m_details);
     layout->addWidget(m_headers);
     layout->addWidget(m_payload, 1);
 
@@ -68,6 +74,8 @@ void DetailPane::setEvent(
         parts.append(tr("binary"));
     }
     m_summary->setText(parts.join(QStringLiteral(" · ")));
+    m_details->setText(QString::fromUtf8(event.details));
+    m_details->setVisible(!event.details.isEmpty());
 
     QStringList headerLines;
     for (const auto &[name, value] : headers) {
@@ -84,6 +92,8 @@ void DetailPane::setEvent(
 void DetailPane::clear()
 {
     m_summary->setText(tr("Select a row in the log to see it in full."));
+    m_details->clear();
+    m_details->hide();
     m_headers->clear();
     m_payload->clear();
     m_copy->setEnabled(false);

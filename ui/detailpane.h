@@ -36,6 +36,7 @@ private:
     void copy();
 
     QLabel *m_summary;
+    QLabel *m_details; // what the row's columns do not show, such as MQTT user properties
     QLabel *m_headers;
     QPlainTextEdit *m_payload;
     QPushButton *m_copy;
