@@ -79,9 +79,9 @@ void MetricStore::ingest(const StreamEvent &event)
         StreamState &stream = m_streams[event.streamId];
         m_scratch.clear();
         stream.extractor.extract(event.data, event.arrivalMs, &m_scratch);
-        // WebSocket messages have no type; a Message row's type is not part of the identity.
-        const QByteArray type = event.kind == StreamEvent::Kind::Event ? event.type : QByteArray();
-        SeriesKey key{event.streamId, type, QString(), QString()};
+        // The type is the SSE event type, the Socket.IO event or the MQTT topic (empty for raw
+        // WebSocket messages): the same field under two topics is two series.
+        SeriesKey key{event.streamId, event.type, QString(), QString()};
         for (const MetricSample &sample : std::as_const(m_scratch)) {
             key.label = sample.label;
             key.path = sample.path;

@@ -650,8 +650,7 @@ void Stream::wireMqtt()
             }
             // The id column says what a topic's row cannot: kept from before.
             emitRow(StreamEvent::Kind::Message, topic.toUtf8(),
-                retained ? QByteArrayLiteral("retained") : QByteArray(), payload, !text,
-                details);
+                retained ? QByteArrayLiteral("retained") : QByteArray(), payload, !text, details);
         });
     connect(client, &MqttClient::messageSent, this,
         [this](const QString &topic, const QByteArray &payload, int, bool) {

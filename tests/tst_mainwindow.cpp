@@ -6,6 +6,8 @@
 #include "eventlogmodel.h"
 #include "healthpanel.h"
 #include "mainwindow.h"
+#include "mosquittobroker.h"
+#include "nodesocketioserver.h"
 #include "nodewsserver.h"
 #include "ssetestserver.h"
 #include "streamdialog.h"
@@ -94,6 +96,7 @@ private slots:
     void detailPaneShowsSelectedRow();
     void demoStreamsAndWebSocketSendBox();
     void demoShowsLiveChartsAndSavesThem();
+    void socketIoAndMqttFieldsPlotThroughRestarts();
 };
 
 void TestMainWindow::initTestCase()
@@ -585,6 +588,90 @@ void TestMainWindow::demoShowsLiveChartsAndSavesThem()
     }
     QCOMPARE(window.metrics()->settings(window.streams()->ids().constFirst()), extraction);
     QTRY_VERIFY_WITH_TIMEOUT(charts->plottedPointCount(0) > 0, 10000);
+    window.setModified(false);
+}
+
+namespace {
+
+// The first series the stream's events of this type gave a field whose path ends in field.
+std::optional<SeriesKey> seriesOf(
+    const MetricStore &store, int streamId, const QByteArray &type, const QString &field)
+{
+    for (const SeriesKey &key : store.keys()) {
+        if (key.streamId == streamId && key.eventType == type && key.path.endsWith(field)) {
+            return key;
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+// Socket.IO events and MQTT topics are rows typed by event and topic, so their JSON fields plot
+// like any stream's, and keep plotting after each server restarts.
+void TestMainWindow::socketIoAndMqttFieldsPlotThroughRestarts()
+{
+    NodeSocketIoServer socketIo;
+    MosquittoBroker broker;
+    QString error;
+    QVERIFY2(socketIo.waitForListening(&error), qPrintable(error));
+    QVERIFY2(broker.waitForListening(&error), qPrintable(error));
+
+    MainWindow window;
+    window.show();
+    StreamConfig sio;
+    sio.name = QStringLiteral("sio");
+    sio.url = QUrl(socketIo.url().toString() + QStringLiteral("socket.io/"));
+    sio.protocol = StreamConfig::Protocol::SocketIo;
+    sio.initialDelayMs = 50;
+    const int sioId = window.addStream(sio);
+    StreamConfig mqtt;
+    mqtt.name = QStringLiteral("plant");
+    mqtt.url = QUrl(broker.url().toString() + QStringLiteral("mqtt"));
+    mqtt.protocol = StreamConfig::Protocol::Mqtt;
+    mqtt.topics = {QStringLiteral("plant/#")};
+    mqtt.initialDelayMs = 50;
+    const int mqttId = window.addStream(mqtt);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.streams()->stream(mqttId)->health().state, HealthState::Open, 20000);
+
+    // The broker gets a reading every 200 ms from a publisher of our own (mosquitto_pub
+    // per message would be one process each).
+    int reading = 0;
+    QTimer publisher;
+    QObject::connect(&publisher, &QTimer::timeout, &publisher, [&] {
+        QString ignored;
+        broker.publish(QStringLiteral("plant/boiler"),
+            QByteArray("{\"bar\":") + QByteArray::number(1 + (++reading % 5)) + '}', false, 0,
+            &ignored);
+    });
+    publisher.start(200);
+
+    QTRY_VERIFY_WITH_TIMEOUT(
+        seriesOf(*window.metrics(), sioId, "metrics", QStringLiteral("cpu")), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        seriesOf(*window.metrics(), mqttId, "plant/boiler", QStringLiteral("bar")), 20000);
+    ChartPanel *charts = window.chartPanel();
+    const int chart = charts->addChart(QStringLiteral("Socket.IO and MQTT"));
+    QVERIFY(charts->addSeries(
+        chart, *seriesOf(*window.metrics(), sioId, "metrics", QStringLiteral("cpu"))));
+    QVERIFY(charts->addSeries(
+        chart, *seriesOf(*window.metrics(), mqttId, "plant/boiler", QStringLiteral("bar"))));
+    QTRY_VERIFY_WITH_TIMEOUT(charts->plottedRunCount(chart) >= 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(charts->plottedPointCount(chart) >= 4, 20000);
+
+    QVERIFY2(socketIo.restart(&error), qPrintable(error));
+    QVERIFY2(broker.restart(&error), qPrintable(error));
+    const qsizetype before = charts->plottedPointCount(chart);
+    const auto *sioSeries = window.metrics()->series(
+        *seriesOf(*window.metrics(), sioId, "metrics", QStringLiteral("cpu")));
+    const auto *mqttSeries = window.metrics()->series(
+        *seriesOf(*window.metrics(), mqttId, "plant/boiler", QStringLiteral("bar")));
+    const qsizetype sioBefore = sioSeries->size();
+    const qsizetype mqttBefore = mqttSeries->size();
+    QTRY_VERIFY_WITH_TIMEOUT(sioSeries->size() > sioBefore + 2, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(mqttSeries->size() > mqttBefore + 2, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(charts->plottedPointCount(chart) > before, 20000);
     window.setModified(false);
 }
 

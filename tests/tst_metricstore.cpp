@@ -104,35 +104,40 @@ void TestMetricStore::identityHasStreamTypeLabelAndPath()
 void TestMetricStore::onlyTextEventsAndMessagesAreExtracted_data()
 {
     QTest::addColumn<int>("kind");
+    QTest::addColumn<QByteArray>("type");
     QTest::addColumn<bool>("binary");
     QTest::addColumn<bool>("extracted");
-    QTest::addColumn<QByteArray>("typeInKey");
 
-    QTest::newRow("SSE event") << int(StreamEvent::Kind::Event) << false << true
-                               << QByteArray("tick");
+    QTest::newRow("SSE event") << int(StreamEvent::Kind::Event) << QByteArray("tick") << false
+                               << true;
     QTest::newRow("WebSocket text")
-        << int(StreamEvent::Kind::Message) << false << true << QByteArray();
+        << int(StreamEvent::Kind::Message) << QByteArray() << false << true;
+    // Socket.IO rows are typed by event and MQTT rows by topic: one series per event or topic.
+    QTest::newRow("Socket.IO event")
+        << int(StreamEvent::Kind::Message) << QByteArray("/admin:status") << false << true;
+    QTest::newRow("MQTT topic") << int(StreamEvent::Kind::Message) << QByteArray("plant/boiler")
+                                << false << true;
     QTest::newRow("WebSocket binary")
-        << int(StreamEvent::Kind::Message) << true << false << QByteArray();
-    QTest::newRow("sent") << int(StreamEvent::Kind::Sent) << false << false << QByteArray();
-    QTest::newRow("lifecycle") << int(StreamEvent::Kind::Lifecycle) << false << false
-                               << QByteArray("tick");
+        << int(StreamEvent::Kind::Message) << QByteArray() << true << false;
+    QTest::newRow("sent") << int(StreamEvent::Kind::Sent) << QByteArray() << false << false;
+    QTest::newRow("lifecycle") << int(StreamEvent::Kind::Lifecycle) << QByteArray("tick") << false
+                               << false;
 }
 
 void TestMetricStore::onlyTextEventsAndMessagesAreExtracted()
 {
     QFETCH(int, kind);
+    QFETCH(QByteArray, type);
     QFETCH(bool, binary);
     QFETCH(bool, extracted);
-    QFETCH(QByteArray, typeInKey);
     MetricStore store;
-    StreamEvent event = row(1, "tick", R"({"n":1})", 5, StreamEvent::Kind(kind));
+    StreamEvent event = row(1, type, R"({"n":1})", 5, StreamEvent::Kind(kind));
     event.binary = binary;
     store.ingest(event);
     QCOMPARE(store.keys().size(), extracted ? 1 : 0);
     QCOMPARE(store.counts(1).payloads, quint64(extracted ? 1 : 0));
     if (extracted) {
-        QCOMPARE(store.keys().first(), key(1, typeInKey, "", "n"));
+        QCOMPARE(store.keys().first(), key(1, type, "", "n"));
         QCOMPARE(store.series(store.keys().first())->last().timeMs, 5.0);
     }
 }

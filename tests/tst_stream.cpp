@@ -850,12 +850,12 @@ void TestStream::mqtt5UserPropertiesInDetails()
     stream.connectToServer();
     QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Lifecycle, "subscribed"), 20000);
 
-    QVERIFY2(broker.publish(QStringLiteral("plant/boiler"), "{\"bar\":2.5}", false, 1, &error,
-                 {QStringLiteral("-V"), QStringLiteral("mqttv5"), QStringLiteral("-D"),
-                     QStringLiteral("publish"), QStringLiteral("user-property"),
-                     QStringLiteral("unit"), QStringLiteral("bar"), QStringLiteral("-D"),
-                     QStringLiteral("publish"), QStringLiteral("user-property"),
-                     QStringLiteral("site"), QStringLiteral("north")}),
+    QVERIFY2(
+        broker.publish(QStringLiteral("plant/boiler"), "{\"bar\":2.5}", false, 1, &error,
+            {QStringLiteral("-V"), QStringLiteral("mqttv5"), QStringLiteral("-D"),
+                QStringLiteral("publish"), QStringLiteral("user-property"), QStringLiteral("unit"),
+                QStringLiteral("bar"), QStringLiteral("-D"), QStringLiteral("publish"),
+                QStringLiteral("user-property"), QStringLiteral("site"), QStringLiteral("north")}),
         qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Message, "plant/boiler"), 20000);
     const StreamEvent *message = rows.first(StreamEvent::Kind::Message, "plant/boiler");
