@@ -389,6 +389,7 @@ void SocketIoClient::handlePacket(const Packet &packet)
         break;
     }
     case PacketType::Event:
+        answerAckRequest(packet);
         emit eventReceived(name, packet.event, packet.args, false);
         break;
     case PacketType::Ack: {
@@ -410,6 +411,24 @@ void SocketIoClient::handlePacket(const Packet &packet)
             finishBinaryPacket();
         }
         break;
+    }
+}
+
+void SocketIoClient::answerAckRequest(const Packet &event)
+{
+    if (event.id < 0) {
+        return;
+    }
+    // A server that emits with a callback waits for it (and may time out or retry): we saw
+    // the event, which is all a watcher can say, so the answer carries no arguments.
+    Packet ack;
+    ack.type = PacketType::Ack;
+    ack.nameSpace = event.nameSpace;
+    ack.id = event.id;
+    ack.data = "[]";
+    QString error;
+    if (!sendPacket(ack, &error)) {
+        reportProtocolError(QStringLiteral("ack %1 not sent: %2").arg(event.id).arg(error));
     }
 }
 
@@ -449,6 +468,7 @@ void SocketIoClient::finishBinaryPacket()
             reportProtocolError(error);
             return;
         }
+        answerAckRequest(packet);
         emit eventReceived(packet.nameSpace, event, args, true);
         return;
     }

@@ -106,7 +106,8 @@ signals:
     void namespaceRefused(const QString &nameSpace, const QString &message);
     void namespaceLeft(const QString &nameSpace);
     // argsJson: the arguments after the name as a JSON array text, exact as sent unless binary
-    // (then written again, each attachment as {"_binary":"<base64>","bytes":N}).
+    // (then written again, each attachment as {"_binary":"<base64>","bytes":N}). When the server
+    // asked for an ack, it has already been answered, without arguments.
     void eventReceived(
         const QString &nameSpace, const QByteArray &event, const QByteArray &argsJson, bool binary);
     // An emit went to the socket (held ones when their namespace was joined). ackId -1: none.
@@ -142,6 +143,7 @@ private:
     void handlePing(const QByteArray &payload);
     void handlePacket(const socketio::Packet &packet);
     void finishBinaryPacket();
+    void answerAckRequest(const socketio::Packet &event);
     void handleSessionTimeout();
     void endSession();
     Namespace *findNamespace(const QString &name);

@@ -58,6 +58,7 @@ private slots:
     void namespaceAuth_data();
     void namespaceAuth();
     void emitWithAck();
+    void serverAckRequestsAreAnswered();
     void binaryEventAndAck();
     void serverRestartRejoins();
     void silentServerIsDeadLink();
@@ -229,6 +230,28 @@ void TestSocketIoClient::emitWithAck()
     QVERIFY(!bad.accepted);
     QVERIFY2(bad.error.contains(QLatin1String("JSON")), qPrintable(bad.error));
     QVERIFY(!client.emitEvent(QStringLiteral("/"), "disconnect", "[]").accepted);
+}
+
+// A server that emits with a callback hears back: the event was seen.
+void TestSocketIoClient::serverAckRequestsAreAnswered()
+{
+    NodeSocketIoServer server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    SocketIoClient client;
+    QSignalSpy events(&client, &SocketIoClient::eventReceived);
+    client.open(fastSettings(server.url(), {SocketIoNamespace()}));
+    QVERIFY(client.emitEvent(QStringLiteral("/"), "ask-me", "[]").accepted);
+    QTRY_VERIFY_WITH_TIMEOUT(countEvents(events, QStringLiteral("/"), "answered") == 1
+            || countEvents(events, QStringLiteral("/"), "unanswered") == 1,
+        20000);
+    QCOMPARE(countEvents(events, QStringLiteral("/"), "answered"), 1);
+    QCOMPARE(countEvents(events, QStringLiteral("/"), "question"), 1);
+    for (const QList<QVariant> &event : std::as_const(events)) {
+        if (event.at(1).toByteArray() == "answered") {
+            QCOMPARE(event.at(2).toByteArray(), QByteArray("[[]]")); // the ack had no arguments
+        }
+    }
 }
 
 void TestSocketIoClient::binaryEventAndAck()

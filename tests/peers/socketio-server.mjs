@@ -6,7 +6,9 @@
 // Namespaces:
 //   /        emits "metrics" {cpu, seq} every 50 ms; "echo" acks with its arguments;
 //            "want-blob" makes it emit "blob" (binary: Buffer [1,2,3], then {"name":"x"});
-//            "blob-ack" acks with a Buffer [4,5] and "ok" (a binary ack)
+//            "blob-ack" acks with a Buffer [4,5] and "ok" (a binary ack);
+//            "ask-me" makes it emit "question" asking for an ack, then "answered" with what
+//            the ack carried (or "unanswered" after 5 s)
 //   /admin   needs auth {"token":"secret"} (else CONNECT_ERROR "not authorized"); emits "status"
 //            {seq} every 50 ms; "echo" as on /
 import http from "node:http";
@@ -48,6 +50,11 @@ io.on("connection", (socket) => {
     );
     socket.on("want-blob", () => socket.emit("blob", Buffer.from([1, 2, 3]), { name: "x" }));
     socket.on("blob-ack", (ack) => ack(Buffer.from([4, 5]), "ok"));
+    socket.on("ask-me", () =>
+        socket.timeout(5000).emit("question", { n: 42 }, (timedOut, ...answer) =>
+            socket.emit(timedOut ? "unanswered" : "answered", answer)
+        )
+    );
 });
 
 const admin = io.of("/admin");
