@@ -274,6 +274,7 @@ void EventSource::sendRequest(const QUrl &url, bool mayWait)
     reply->setReadBufferSize(m_settings.readBufferBytes);
     m_reply = reply;
     m_responseHandled = false;
+    m_bodyBytes = 0;
     m_certificateError.clear();
     connect(reply, &QNetworkReply::sslErrors, this, &EventSource::handleSslErrors);
     connect(reply, &QNetworkReply::metaDataChanged, this, &EventSource::handleMetaData);
@@ -519,6 +520,7 @@ void EventSource::readAvailable()
         if (m_settings.idleTimeoutMs > 0) {
             m_sinceLastByte.start();
         }
+        m_bodyBytes += n;
         emit bytesReceived(n);
         if (guard.isStale()) {
             return;
@@ -573,6 +575,18 @@ void EventSource::handleFinished()
     }
     const QNetworkReply::NetworkError error = reply->error();
     if (error == QNetworkReply::NoError && m_state == State::Open) {
+        // Qt 6.4 often reports a body cut short by the server's close as complete. Where the
+        // response said its length, we can tell (not when chunked: Qt hides the framing).
+        bool known = false;
+        const qint64 length
+            = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&known);
+        if (known && m_bodyBytes < length && !reply->hasRawHeader("Content-Encoding")) {
+            failAttempt(QStringLiteral("the response ended after %1 of its %2 bytes")
+                            .arg(m_bodyBytes)
+                            .arg(length),
+                0, 0);
+            return;
+        }
         finishStream();
         return;
     }
@@ -683,6 +697,9 @@ void EventSource::fallBehind(const QString &why)
     if (!m_reply || m_state != State::Open || m_protocol != "HTTP/2") {
         return; // over HTTP/1.1 a reply not read holds the server back by itself
     }
+    if (m_settings.oneShot) {
+        return; // sending the request again costs more than buffering one answer
+    }
     ++m_timesFellBehind;
     const bool toHttp1 = m_fallback == Fallback::None && m_settings.http2 == Http2Mode::Auto
         && m_currentUrl.scheme() == QLatin1String("https");
@@ -750,6 +767,10 @@ void EventSource::failAttempt(const QString &message, int httpStatus, int retryA
     if (guard.isStale()) {
         return;
     }
+    if (m_settings.oneShot) {
+        stop(CloseReason::Interrupted);
+        return;
+    }
     const std::optional<int> delay = m_reconnect.next(!opened, retryAfterMs);
     if (!delay) {
         stop(CloseReason::GaveUp);
@@ -777,6 +798,10 @@ void EventSource::finishStream()
     // SSE: the end of the response is a reconnect, not an error.
     dropReply();
     m_parser.finish();
+    if (m_settings.oneShot) {
+        stop(CloseReason::Complete);
+        return;
+    }
     const std::optional<int> delay = m_reconnect.next(false);
     if (!delay) {
         stop(CloseReason::GaveUp);

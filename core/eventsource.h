@@ -47,6 +47,10 @@ struct EventSourceSettings
     // ever set on the user's explicit request: it gives up the server's authentication.
     bool ignoreCertificateErrors = false;
     Http2Mode http2 = Http2Mode::Auto;
+    // One request, one answer (an LLM's, say): sending it again would be billed again and answer
+    // differently. The end of the response closes the source (Complete), a failure closes it
+    // (Interrupted, after errorOccurred); it never reconnects by itself.
+    bool oneShot = false;
 };
 
 // One SSE stream over QNetworkAccessManager: WHATWG parsing, the server's retry, Last-Event-ID,
@@ -68,6 +72,8 @@ public:
         NoContent, // HTTP 204: the server asked us to stop
         Fatal, // a status or content type that retrying cannot fix
         GaveUp, // maxReconnects consecutive failures
+        Complete, // oneShot: the response ended
+        Interrupted, // oneShot: the attempt failed (errorOccurred said why)
     };
     Q_ENUM(CloseReason)
 
@@ -197,6 +203,7 @@ private:
     // restarted us during an emit is detected by comparing it afterwards.
     quint64 m_generation = 0;
     bool m_responseHandled = false; // the current reply's headers were decided on
+    qint64 m_bodyBytes = 0; // of the current reply, read so far
     bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
     bool m_requestSent = false; // the current reply's request went out (for the idle message)
     bool m_readQueued = false; // HTTP/2: a read of what has gathered is queued

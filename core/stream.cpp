@@ -458,6 +458,15 @@ void Stream::wireEventSource()
             stopped(
                 now(), true, QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
             break;
+        case EventSource::CloseReason::Complete:
+            stopped(now(), false, QStringLiteral("closed: complete"));
+            break;
+        case EventSource::CloseReason::Interrupted:
+            stopped(now(), true,
+                QStringLiteral("closed: interrupted (%1); one-shot, so not sent again: run it "
+                               "again to retry")
+                    .arg(lastError));
+            break;
         }
     });
 }

@@ -216,6 +216,18 @@ public:
         *out = value.toBool();
     }
 
+    // Absent stays unset.
+    void boolean(const char *key, std::optional<bool> *out)
+    {
+        bool value = false;
+        if (m_object.value(QLatin1String(key)).isBool()) {
+            boolean(key, &value);
+            *out = value;
+        } else {
+            boolean(key, &value); // names a wrong type; absent says nothing
+        }
+    }
+
     void strings(const char *key, QStringList *out)
     {
         const QJsonValue value = m_object.value(QLatin1String(key));
@@ -294,6 +306,14 @@ StreamConfig::Transport StreamConfig::transport() const
         return Transport::WebSocket;
     }
     return Transport::Invalid;
+}
+
+bool StreamConfig::isOneShot() const
+{
+    if (transport() != Transport::Sse) {
+        return false;
+    }
+    return oneShot.value_or(method == "POST" && !body.isEmpty());
 }
 
 QList<StreamConfig::Problem> StreamConfig::validate() const
@@ -435,6 +455,9 @@ QJsonObject StreamConfig::toJson() const
         if (http2 != Http2Mode::Auto) {
             object.insert(QLatin1String("http2"), QString::fromLatin1(http2ModeName(http2)));
         }
+        if (oneShot) { // unset follows the method and body
+            object.insert(QLatin1String("oneShot"), *oneShot);
+        }
     }
     if (kind != Transport::Sse) {
         object.insert(QLatin1String("subprotocols"), toArray(subprotocols));
@@ -510,6 +533,7 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     reader.bytes("body", &config.body);
     reader.integer("idleTimeoutMs", &config.idleTimeoutMs);
     reader.http2Mode("http2", &config.http2);
+    reader.boolean("oneShot", &config.oneShot);
     reader.strings("subprotocols", &config.subprotocols);
     QStringList messages;
     reader.strings("onOpenMessages", &messages);
@@ -561,6 +585,7 @@ EventSourceSettings StreamConfig::sseSettings(QStringList *missing) const
     settings.maxDelayMs = maxDelayMs;
     settings.idleTimeoutMs = idleTimeoutMs;
     settings.http2 = http2;
+    settings.oneShot = isOneShot();
     settings.caCertificatesFile = caCertificatesFile;
     settings.ignoreCertificateErrors = ignoreCertificateErrors;
     return settings;
@@ -706,6 +731,9 @@ QString StreamConfig::cliCommand(Secrets secrets) const
         }
         if (http2 != Http2Mode::Auto) {
             words << QStringLiteral("--http2") << QString::fromLatin1(http2ModeName(http2));
+        }
+        if (isOneShot()) {
+            words << QStringLiteral("--once");
         }
     }
     const StreamConfig defaults;

@@ -43,6 +43,9 @@ struct StreamConfig
     int idleTimeoutMs = 0; // 0: off
     // Whether HTTP/2 may be used (see Http2Mode); written to files only when not Auto.
     Http2Mode http2 = Http2Mode::Auto;
+    // One request, one answer, no reconnecting by itself (EventSourceSettings::oneShot). Unset:
+    // one-shot when the stream POSTs a body (an LLM request, billed per answer).
+    std::optional<bool> oneShot;
     // WebSocket
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;
@@ -75,6 +78,7 @@ struct StreamConfig
     bool ignoreCertificateErrors = false;
 
     Transport transport() const;
+    bool isOneShot() const;
     QList<Problem> validate() const;
 
     QJsonObject toJson() const;

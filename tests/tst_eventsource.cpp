@@ -46,6 +46,8 @@ private slots:
     void sendsHeadersOnEveryRequest();
     void postsBody_data();
     void postsBody();
+    void oneShotNeverReconnects_data();
+    void oneShotNeverReconnects();
     void idleTimeoutReconnects();
     void dataKeepsIdleTimeoutAway();
     void idleTimeoutNamesConnectionLimit();
@@ -649,6 +651,71 @@ void TestEventSource::postsBody()
     QCOMPARE(last.method, finalMethod);
     QCOMPARE(last.body, keepsBody ? body : QByteArray());
     QCOMPARE(last.hasHeader("Content-Type"), keepsBody);
+}
+
+void TestEventSource::oneShotNeverReconnects_data()
+{
+    QTest::addColumn<QString>("answer");
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("reason");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("clean end") << QStringLiteral("complete") << 2
+                               << int(EventSource::CloseReason::Complete) << QString();
+    // A body cut short: tst_cli's onceCutShortFails (Qt 6.4 tells it only now and then).
+    QTest::newRow("503") << QStringLiteral("503") << 0 << int(EventSource::CloseReason::Interrupted)
+                         << QStringLiteral("503");
+    QTest::newRow("idle") << QStringLiteral("silent") << 1
+                          << int(EventSource::CloseReason::Interrupted)
+                          << QStringLiteral("no data");
+}
+
+// An answer is asked for once: whatever ends it, the request is not sent again.
+void TestEventSource::oneShotNeverReconnects()
+{
+    QFETCH(QString, answer);
+    QFETCH(int, events);
+    QFETCH(int, reason);
+    QFETCH(QString, error);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        if (answer == QLatin1String("503")) {
+            return Response::error(503, "Service Unavailable");
+        }
+        Response response = Response::stream({"data: one\n\n", "data: two\n\n"});
+        if (answer == QLatin1String("silent")) {
+            response.chunks = {"data: one\n\n", "data: tw"};
+            response.end = End::KeepOpen;
+        }
+        response.chunked = true; // a clean end is the last chunk, not the connection's close
+        return response;
+    });
+    QVERIFY(server.listen());
+    QNetworkAccessManager network;
+    EventSource source(&network);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = quickSettings(server.url(QStringLiteral("/v1/chat")));
+    settings.method = "POST";
+    settings.body = R"({"stream":true})";
+    settings.oneShot = true;
+    settings.idleTimeoutMs = answer == QLatin1String("silent") ? 300 : 0;
+    source.open(settings);
+
+    QTRY_COMPARE_WITH_TIMEOUT(record.closes.size(), 1, 10000);
+    QCOMPARE(int(record.closeReason()), reason);
+    QCOMPARE(record.events.size(), events);
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(record.reconnects.size(), 0);
+    if (error.isEmpty()) {
+        QCOMPARE(record.errors.size(), 0);
+    } else {
+        QCOMPARE(record.errors.size(), 1);
+        QVERIFY2(record.error(0).contains(error, Qt::CaseInsensitive), qPrintable(record.error(0)));
+    }
+    // With a 5 ms reconnect delay a second request would be here by now.
+    QTest::qWait(200);
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(source.state(), EventSource::State::Closed);
 }
 
 void TestEventSource::idleTimeoutReconnects()

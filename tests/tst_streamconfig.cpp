@@ -252,6 +252,14 @@ void TestStreamConfig::jsonRoundTrip_data()
     StreamConfig h2c = valid(QStringLiteral("http://127.0.0.1:8080/events"));
     h2c.http2 = Http2Mode::PriorKnowledge;
     QTest::newRow("sse, HTTP/2 prior knowledge") << h2c;
+    StreamConfig notOneShot = valid(QStringLiteral("https://example.test/v1/chat/completions"));
+    notOneShot.method = "POST";
+    notOneShot.body = R"({"stream":true})";
+    notOneShot.oneShot = false;
+    QTest::newRow("sse, a POST that reconnects") << notOneShot;
+    StreamConfig oneShotGet = valid(QStringLiteral("https://example.test/answer"));
+    oneShotGet.oneShot = true;
+    QTest::newRow("sse, a one-shot GET") << oneShotGet;
     StreamConfig socketIo = valid(QStringLiteral("wss://example.test/socket.io/"));
     socketIo.protocol = StreamConfig::Protocol::SocketIo;
     socketIo.namespaces = {QStringLiteral("/"), QStringLiteral("/admin")};
@@ -291,6 +299,7 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.caCertificatesFile, config.caCertificatesFile);
     QCOMPARE(back.ignoreCertificateErrors, config.ignoreCertificateErrors);
     QCOMPARE(back.http2, config.http2);
+    QCOMPARE(back.oneShot, config.oneShot); // unset stays unset: it follows method and body
     QCOMPARE(back.protocol, config.protocol);
     QCOMPARE(back.namespaces, config.namespaces);
     QCOMPARE(back.socketIoAuth, config.socketIoAuth);
@@ -619,11 +628,20 @@ void TestStreamConfig::cliCommand_data()
         c.headers = {{"X-K", "$1 \"${env:A}\"${env:B}x`"}};
     }) << "streamscope-cli sse http://127.0.0.1:8080/metrics -H \"X-K: \\$1 \\\"$A\\\"${B}x\\`\""
                                                  << QString();
-    QTest::newRow("post body") << Change([](StreamConfig &c) {
+    QTest::newRow("post body: one-shot unless told") << Change([](StreamConfig &c) {
         c.method = "POST";
         c.body = "{\"a\": 1}";
+    }) << "streamscope-cli sse http://127.0.0.1:8080/metrics --data '{\"a\": 1}' --once"
+                                                     << QString();
+    QTest::newRow("post body that reconnects") << Change([](StreamConfig &c) {
+        c.method = "POST";
+        c.body = "{\"a\": 1}";
+        c.oneShot = false;
     }) << "streamscope-cli sse http://127.0.0.1:8080/metrics --data '{\"a\": 1}'"
-                               << QString();
+                                               << QString();
+    QTest::newRow("one-shot get") << Change([](StreamConfig &c) { c.oneShot = true; })
+                                  << "streamscope-cli sse http://127.0.0.1:8080/metrics --once"
+                                  << QString();
     QTest::newRow("put body and delays")
         << Change([](StreamConfig &c) {
                c.method = "PUT";

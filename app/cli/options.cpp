@@ -52,6 +52,8 @@ Options:
                               an id)
   --method METHOD             request method (default GET; POST when --data is given)
   --data BODY                 request body; alone, it means POST
+  --once                      one request, one answer: the end of the response ends the run
+                              (exit 0), a failure ends it (exit 3); never reconnects
   --json                      one JSON object per line on stdout (NDJSON)
   --max-events N              exit 0 after N events
   --timeout SECONDS           exit 0 after this long; fractions allowed
@@ -83,10 +85,11 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
                                              up): the connection was dropped and the stream
                                              resumes as M says; N times so far
   {"kind":"closed","reason":R}               always last; R is no-content, fatal,
-                                             max-reconnects, max-events, timeout or interrupted
+                                             max-reconnects, max-events, timeout, interrupted,
+                                             or with --once complete or failed
 
-Exit codes: 0 normal end (max-events, timeout, HTTP 204, SIGINT/SIGTERM), 2 bad usage,
-3 gave up (fatal status or content type, max reconnects).
+Exit codes: 0 normal end (max-events, timeout, HTTP 204, SIGINT/SIGTERM, --once complete),
+2 bad usage, 3 gave up (fatal status or content type, max reconnects, --once failed).
 )");
 }
 
@@ -491,6 +494,7 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
         }
         options.http2 = *mode;
     }
+    options.once = parser.isSet(QStringLiteral("once"));
 }
 
 // The ws options, as addWsOptions added them.
@@ -713,6 +717,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         for (const char *option : {"last-event-id", "method", "data", "idle-timeout", "http2"}) {
             parser.addOption({QString::fromLatin1(option), QString(), value});
         }
+        parser.addOption({QStringLiteral("once"), QString()});
     } else if (name == QLatin1String("ws")) {
         result.command = Command::Ws;
         help = wsHelp();

@@ -34,6 +34,7 @@ struct SseOptions : StreamOptions
     QByteArray lastEventId;
     int idleTimeoutMs = 0;
     Http2Mode http2 = Http2Mode::Auto; // --http2
+    bool once = false; // --once: EventSourceSettings::oneShot
 };
 
 struct WsOptions : StreamOptions

@@ -62,6 +62,7 @@ void SseCommand::start()
     settings.maxDelayMs = m_options.maxDelayMs;
     settings.idleTimeoutMs = m_options.idleTimeoutMs;
     settings.http2 = m_options.http2;
+    settings.oneShot = m_options.once;
     settings.maxReconnects = m_options.maxReconnects;
     settings.caCertificatesFile = m_options.caCertificatesFile;
     settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;

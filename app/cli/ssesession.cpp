@@ -245,6 +245,13 @@ void SseSession::handleClosed(EventSource::CloseReason reason)
         // Someone else closed our source: treat it as the end of the run.
         emit ended("interrupted", 0);
         break;
+    case EventSource::CloseReason::Complete:
+        emit ended("complete", 0);
+        break;
+    case EventSource::CloseReason::Interrupted:
+        // --once: the answer was cut short (or never came), and is not asked for again.
+        emit ended("failed", 3);
+        break;
     }
 }
 
