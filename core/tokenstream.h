@@ -29,9 +29,9 @@ std::optional<TokenFormat> parseTokenFormat(QStringView name);
 struct TokenBlock
 {
     enum class Kind : quint8 {
-        Text,
-        Thinking,
-        ToolCall,
+        Text, // the answer; a refusal (OpenAI chat and Responses) is answer text too
+        Thinking, // reasoning_content / reasoning, reasoning summaries and text, thinking blocks
+        ToolCall, // the call's arguments (Anthropic: its input) as JSON text
     };
 
     // OpenAI chat: the choice index; for a tool call choice * 1000 + the tool call's index.
@@ -103,6 +103,9 @@ public:
 
     // One dispatched SSE event: its type ("message" when unnamed) and data. Returns the deltas
     // it added, in order; a delta's text is what its block grew by (nothing once truncated).
+    // Unnamed events of Responses and Anthropic (some proxies drop the names) are read by the
+    // "type" in their data. An event named ping is a keep-alive in every format, and an error
+    // event an error in every format, detected or not.
     QList<TokenDelta> decode(QByteArrayView type, QByteArrayView data);
 
     // The format given, or the one detected; Auto until the first recognisable event.
@@ -121,9 +124,13 @@ public:
     const QList<TokenBlock> &blocks() const { return m_blocks; }
     // The Text blocks of the answer, in order, concatenated: choice 0's for OpenAI chat; every
     // Text block for Responses and Anthropic (one message, whose text may follow a reasoning
-    // item or thinking block, so it need not be output or block 0).
+    // item or thinking block, so it need not be output or block 0). Built on each call: a live
+    // view appends the deltas instead.
     QString answerText() const;
-    // Well-formed events not understood (or any event before the format is known).
+    // Well-formed events not understood: of another format than the one given or detected,
+    // before the format is known, or of a kind the format has but the decoder does not read
+    // (built-in tool events, tool result blocks). A named event no format in play has is
+    // unknown whatever its data.
     int unknownEvents() const { return m_unknownEvents; }
     // Events with bad JSON or the wrong shape, or over a bound; each counted once.
     int malformedEvents() const { return m_malformedEvents; }

@@ -695,6 +695,30 @@ void TestTokenStream::decode_data()
         {QStringLiteral("format anthropic"), QStringLiteral("finished"),
             QStringLiteral("stop tool_use"), QStringLiteral("usage 25/89")});
 
+    newRow("anthropic: redacted thinking, a server tool and its result",
+        messageStart + blockStart(0, R"j({"type":"redacted_thinking","data":"EmwKAhgBEgy3va3p"})j")
+            + blockStop(0)
+            + blockStart(1,
+                R"j({"type":"server_tool_use","id":"srvtoolu_014hJH82Qum7Td6UV8gDXThB",)j"
+                R"j("name":"web_search","input":{}})j")
+            + blockDelta(
+                1, R"j({"type":"input_json_delta","partial_json":"{\"query\": \"weather\"}"})j")
+            + blockStop(1)
+            + blockStart(2,
+                R"j({"type":"web_search_tool_result",)j"
+                R"j("tool_use_id":"srvtoolu_014hJH82Qum7Td6UV8gDXThB",)j"
+                R"j("content":[]})j")
+            + blockStop(2) + blockStart(3, R"j({"type":"text","text":""})j") + textDelta(3, "Sunny")
+            + blockStop(3) + messageEnd("end_turn", 40),
+        autoFormat, QStringLiteral("Sunny"),
+        {QStringLiteral("thinking#0: "),
+            QStringLiteral(
+                R"(tool#1 web_search srvtoolu_014hJH82Qum7Td6UV8gDXThB: {"query": "weather"})"),
+            QStringLiteral("text#3: Sunny")},
+        {QStringLiteral("format anthropic"), QStringLiteral("finished"),
+            QStringLiteral("stop end_turn"), QStringLiteral("usage 25/40"),
+            QStringLiteral("unknown 1")});
+
     newRow("anthropic: overloaded error after content",
         messageStart + blockStart(0, R"j({"type":"text","text":""})j")
             + textDelta(0, "Once upon a time")
