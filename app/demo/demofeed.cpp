@@ -1,5 +1,6 @@
 #include "demofeed.h"
 
+#include "demollm.h"
 #include "demowebsocketfeed.h"
 
 #include <QDateTime>
@@ -47,7 +48,16 @@ const QByteArray s_index = "Streamscope demo feed\n"
                            "GET /ws       WebSocket: host metrics as JSON text messages;\n"
                            "              send {\"subscribe\":\"web-1\"} to pick hosts\n"
                            "\n"
-                           "Both streams carry ids and resume after Last-Event-ID.\n";
+                           "Both streams carry ids and resume after Last-Event-ID.\n"
+                           "\n"
+                           "POST /v1/chat/completions  OpenAI Chat Completions, streamed\n"
+                           "POST /v1/responses         OpenAI Responses, streamed\n"
+                           "POST /v1/messages          Anthropic Messages, streamed\n"
+                           "              a JSON body with \"stream\": true gets a canned answer "
+                           "at a model's pace,\n"
+                           "              with usage; \"model\": \"overloaded\" ends it with an "
+                           "error event,\n"
+                           "              \"model\": \"drop\" closes the connection mid-answer\n";
 
 } // namespace
 
@@ -92,6 +102,14 @@ bool DemoFeed::listen(quint16 port, const Settings &settings)
     webSocketSettings.maxBacklogBytes = settings.maxBacklogBytes;
     webSocketSettings.seed = settings.seed;
     m_webSocketFeed = std::make_unique<DemoWebSocketFeed>(webSocketSettings);
+    DemoLlm::Settings llmSettings;
+    llmSettings.paceFactor = settings.llmPaceFactor;
+    llmSettings.maxConnections = settings.maxConnections;
+    llmSettings.requestTimeoutMs = settings.requestTimeoutMs;
+    llmSettings.seed = settings.seed;
+    m_llm = std::make_unique<DemoLlm>(llmSettings);
+    // After an answer the connection stays open for the next request, as HTTP/1.1 has it.
+    connect(m_llm.get(), &DemoLlm::connectionReleased, this, &DemoFeed::adoptConnection);
     m_metricsTimer.start(std::max(1, settings.metricsIntervalMs));
     m_heartbeatTimer.start(std::max(1, settings.heartbeatIntervalMs));
     scheduleLogLine();
@@ -126,18 +144,25 @@ void DemoFeed::acceptConnections()
             respond(socket, "503 Service Unavailable", "too many connections\n");
             continue;
         }
-        m_clients.insert(socket, Client{socket});
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readRequest(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket] { removeClient(socket); });
-        // A client that never finishes its request does not hold a slot for ever.
-        QTimer::singleShot(m_settings.requestTimeoutMs, socket, [this, socket] {
-            const auto it = m_clients.constFind(socket);
-            if (it != m_clients.cend() && !it->streaming) {
-                removeClient(socket);
-            }
-        });
-        readRequest(socket);
+        adoptConnection(socket);
     }
+}
+
+void DemoFeed::adoptConnection(QTcpSocket *socket)
+{
+    const quint64 adoption = ++m_adoptions;
+    m_clients.insert(socket, Client{socket}).value().adoption = adoption;
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readRequest(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { removeClient(socket); });
+    // A client that never finishes its request (or keeps an idle connection) does not hold a slot
+    // for ever.
+    QTimer::singleShot(m_settings.requestTimeoutMs, socket, [this, socket, adoption] {
+        const auto it = m_clients.constFind(socket);
+        if (it != m_clients.cend() && !it->streaming && it->adoption == adoption) {
+            removeClient(socket);
+        }
+    });
+    readRequest(socket);
 }
 
 void DemoFeed::removeClient(QTcpSocket *socket)
@@ -214,6 +239,16 @@ void DemoFeed::readRequest(QTcpSocket *socket)
         return;
     }
     socket->skip(end + terminator);
+    if (m_llm && DemoLlm::formatAt(path)) {
+        // POST endpoints: DemoLlm reads the body itself and answers in the path's own format.
+        m_clients.remove(socket);
+        disconnect(socket, nullptr, this, nullptr);
+        m_llm->handleRequest(socket,
+            {method, path, headerValue(lines, "content-length"),
+                headerValue(lines, "transfer-encoding"), headerValue(lines, "expect"),
+                headerValue(lines, "connection")});
+        return;
+    }
 
     if (method != "GET") {
         respond(socket, "405 Method Not Allowed", "only GET is served here\n", "Allow: GET\r\n");

@@ -17,6 +17,7 @@ class QTcpSocket;
 
 namespace streamscope {
 
+class DemoLlm;
 class DemoWebSocketFeed;
 
 // How the demo feed paces and bounds itself.
@@ -32,6 +33,7 @@ struct DemoFeedSettings
     int historyEvents = 2048; // per stream, kept for Last-Event-ID resume
     int requestTimeoutMs = 10000; // to send a complete request head
     quint32 seed = 0; // 0: a random seed
+    double llmPaceFactor = 1.0; // scales the LLM endpoints' delays: 1 is a model's pace
 };
 
 // The built-in demo feed: an HTTP server on 127.0.0.1 serving plausible monitoring data as SSE
@@ -62,6 +64,8 @@ public:
     bool servesWebSocket() const { return m_webSocketFeed != nullptr; }
     // The /ws endpoint; null before listen().
     DemoWebSocketFeed *webSocketFeed() const { return m_webSocketFeed.get(); }
+    // The LLM endpoints (/v1/chat/completions, /v1/responses, /v1/messages); null before listen().
+    DemoLlm *llm() const { return m_llm.get(); }
 
     int streamClientCount() const;
     // Samples not sent to clients that fell behind, over all clients.
@@ -75,6 +79,7 @@ private:
         Stream stream = Stream::Metrics;
         bool streaming = false; // false while the request head is still being read
         quint64 dropped = 0; // since the last note to this client
+        quint64 adoption = 0; // which adoptConnection() of this socket: its timeout is its own
     };
     struct StreamState
     {
@@ -91,6 +96,8 @@ private:
     };
 
     void acceptConnections();
+    // Reads requests from socket: a new connection, or one kept alive after an LLM answer.
+    void adoptConnection(QTcpSocket *socket);
     void readRequest(QTcpSocket *socket);
     void removeClient(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &body,
@@ -118,8 +125,10 @@ private:
     std::mt19937 m_random;
     quint64 m_samplesDropped = 0;
     int m_heartbeats = 0;
-    // After m_server: goes first, while the sockets it took over still exist.
+    quint64 m_adoptions = 0;
+    // After m_server: these go first, while the sockets they took over still exist.
     std::unique_ptr<DemoWebSocketFeed> m_webSocketFeed;
+    std::unique_ptr<DemoLlm> m_llm;
 };
 
 } // namespace streamscope
