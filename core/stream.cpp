@@ -60,6 +60,7 @@ Stream::Stream(int id, const StreamConfig &config, QObject *parent)
     m_health.setIdleTimeout(config.idleTimeoutMs);
     m_healthTimer.setInterval(HealthIntervalMs);
     connect(&m_healthTimer, &QTimer::timeout, this, &Stream::checkHealth);
+    m_answerClock.start();
 }
 
 Stream::~Stream()
@@ -373,10 +374,32 @@ void Stream::checkHealth()
     }
 }
 
+AnswerRun *Stream::runningAnswer()
+{
+    if (m_answerRuns.empty() || m_answerRuns.back().outcome() != AnswerRun::Outcome::Running) {
+        return nullptr;
+    }
+    return &m_answerRuns.back();
+}
+
 void Stream::wireEventSource()
 {
     EventSource *source = m_eventSource.get();
     connect(source, &EventSource::connecting, this, [this](int attempt) {
+        if (const std::optional<TokenFormat> format = m_config.tokenFormat()) {
+            if (AnswerRun *run = runningAnswer()) {
+                run->ended(m_answerClock.elapsed(), QStringLiteral("asked again"));
+            }
+            m_answerRuns.emplace_back(*format, now(), m_answerClock.elapsed());
+            while (m_answerRuns.size() > size_t(MaxAnswerRuns)) {
+                m_answerRuns.pop_front();
+            }
+            const QPointer<Stream> self(this);
+            emit answerChanged();
+            if (!self) {
+                return;
+            }
+        }
         m_health.connecting(now(), attempt);
         if (!emitLifecycle("connecting",
                 QStringLiteral("connecting to %1 (attempt %2)")
@@ -387,6 +410,9 @@ void Stream::wireEventSource()
         notifyHealth();
     });
     connect(source, &EventSource::opened, this, [this](int status) {
+        if (AnswerRun *run = runningAnswer()) {
+            run->headersReceived(m_answerClock.elapsed());
+        }
         const QByteArray protocol = m_eventSource ? m_eventSource->protocol() : QByteArray();
         m_health.opened(now(), {}, protocol);
         // As streamscope-cli's open line says it: "open 200 (HTTP/2)".
@@ -406,7 +432,13 @@ void Stream::wireEventSource()
     connect(source, &EventSource::eventReceived, this, [this](const SseEvent &event) {
         m_health.eventArrived(now(), event.lastEventId);
         m_healthDirty = true;
-        emitRow(StreamEvent::Kind::Event, event.type, event.lastEventId, event.data, false);
+        if (!emitRow(StreamEvent::Kind::Event, event.type, event.lastEventId, event.data, false)) {
+            return;
+        }
+        if (AnswerRun *run = runningAnswer()) {
+            run->eventArrived(m_answerClock.elapsed(), event.type, event.data);
+            emit answerChanged();
+        }
     });
     connect(source, &EventSource::retryApplied, this, [this](int ms) {
         m_health.retryApplied(ms);
@@ -415,6 +447,14 @@ void Stream::wireEventSource()
     connect(source, &EventSource::certificateWarning, this, &Stream::warnAboutCertificate);
     connect(source, &EventSource::errorOccurred, this, [this](const QString &message, int status) {
         const QString text = withStatus(message, status);
+        if (AnswerRun *run = runningAnswer()) {
+            run->ended(m_answerClock.elapsed(), text);
+            const QPointer<Stream> self(this);
+            emit answerChanged();
+            if (!self) {
+                return;
+            }
+        }
         m_health.failed(now(), text);
         m_healthDirty = true;
         emitLifecycle("error", text);
@@ -458,9 +498,26 @@ void Stream::wireEventSource()
             stopped(
                 now(), true, QStringLiteral("closed: gave up reconnecting (%1)").arg(lastError));
             break;
-        case EventSource::CloseReason::Complete:
-            stopped(now(), false, QStringLiteral("closed: complete"));
+        case EventSource::CloseReason::Complete: {
+            // The response ended; whether the answer did is the format's to say.
+            if (AnswerRun *run = runningAnswer()) {
+                run->ended(m_answerClock.elapsed());
+                const QPointer<Stream> self(this);
+                emit answerChanged();
+                if (!self) {
+                    return;
+                }
+            }
+            const AnswerRun *last = m_answerRuns.empty() ? nullptr : &m_answerRuns.back();
+            if (last && last->outcome() == AnswerRun::Outcome::Interrupted) {
+                m_health.failed(now(), last->interruption());
+                stopped(now(), true,
+                    QStringLiteral("closed: interrupted (%1)").arg(last->interruption()));
+            } else {
+                stopped(now(), false, QStringLiteral("closed: complete"));
+            }
             break;
+        }
         case EventSource::CloseReason::Interrupted:
             stopped(now(), true,
                 QStringLiteral("closed: interrupted (%1); one-shot, so not sent again: run it "

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "answerrun.h"
 #include "connectionpool.h"
 #include "streamconfig.h"
 #include "streamevent.h"
@@ -7,10 +8,12 @@
 #include "websocketclient.h"
 
 #include <QList>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -63,9 +66,16 @@ signals:
     // The state changed (at once), or figures changed (at most every HealthIntervalMs, from a
     // timer: never once per event). Also ticks while reconnecting, for the countdown.
     void healthChanged();
+    // A token-mode stream's current answer grew, started or ended (see answerRuns()). Once per
+    // event that changed it: a view redraws from a timer.
+    void answerChanged();
 
 public:
     static constexpr int HealthIntervalMs = 250;
+    static constexpr int MaxAnswerRuns = 50; // kept per stream, oldest dropped first
+
+    // Token mode (StreamConfig::tokenFormat()): one run per request, oldest first.
+    const std::deque<AnswerRun> &answerRuns() const { return m_answerRuns; }
 
 private:
     void connectSse(qint64 nowMs);
@@ -81,6 +91,7 @@ private:
     void notifyHealth();
     void checkHealth();
     void wireEventSource();
+    AnswerRun *runningAnswer(); // the newest run while it runs
     void wireWebSocket();
     void wireSocketIo();
     void wireMqtt();
@@ -105,6 +116,8 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_network; // without a pool
     QPointer<ConnectionPool> m_pool;
     std::unique_ptr<EventSource> m_eventSource;
+    std::deque<AnswerRun> m_answerRuns;
+    QElapsedTimer m_answerClock; // the runs' monotonic time
     std::unique_ptr<WebSocketClient> m_webSocket; // raw WebSocket
     std::unique_ptr<SocketIoClient> m_socketIo;
     std::unique_ptr<MqttClient> m_mqtt;

@@ -316,6 +316,17 @@ bool StreamConfig::isOneShot() const
     return oneShot.value_or(method == "POST" && !body.isEmpty());
 }
 
+std::optional<TokenFormat> StreamConfig::tokenFormat() const
+{
+    if (transport() != Transport::Sse) {
+        return std::nullopt;
+    }
+    if (tokens) {
+        return tokens;
+    }
+    return isOneShot() ? std::optional<TokenFormat>(TokenFormat::Auto) : std::nullopt;
+}
+
 QList<StreamConfig::Problem> StreamConfig::validate() const
 {
     QList<Problem> problems;
@@ -458,6 +469,9 @@ QJsonObject StreamConfig::toJson() const
         if (oneShot) { // unset follows the method and body
             object.insert(QLatin1String("oneShot"), *oneShot);
         }
+        if (tokens) {
+            object.insert(QLatin1String("tokens"), tokenFormatName(*tokens));
+        }
     }
     if (kind != Transport::Sse) {
         object.insert(QLatin1String("subprotocols"), toArray(subprotocols));
@@ -534,6 +548,18 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     reader.integer("idleTimeoutMs", &config.idleTimeoutMs);
     reader.http2Mode("http2", &config.http2);
     reader.boolean("oneShot", &config.oneShot);
+    QString tokens;
+    reader.string("tokens", &tokens);
+    if (!tokens.isEmpty()) {
+        config.tokens = parseTokenFormat(tokens);
+        if (!config.tokens) {
+            reader.problem(QStringLiteral("tokens: expected \"auto\", \"openai-chat\", "
+                                          "\"openai-responses\" or \"anthropic\", got \"%1\"; "
+                                          "detected instead")
+                               .arg(tokens));
+            config.tokens = TokenFormat::Auto;
+        }
+    }
     reader.strings("subprotocols", &config.subprotocols);
     QStringList messages;
     reader.strings("onOpenMessages", &messages);

@@ -2,6 +2,7 @@
 
 #include "eventsource.h"
 #include "http2mode.h"
+#include "tokenstream.h"
 #include "websocketclient.h"
 
 #include <QByteArrayView>
@@ -46,6 +47,9 @@ struct StreamConfig
     // One request, one answer, no reconnecting by itself (EventSourceSettings::oneShot). Unset:
     // one-shot when the stream POSTs a body (an LLM request, billed per answer).
     std::optional<bool> oneShot;
+    // The LLM answer format its events carry, for the token view. Unset: detected on one-shot
+    // streams, none on the others.
+    std::optional<TokenFormat> tokens;
     // WebSocket
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;
@@ -79,6 +83,8 @@ struct StreamConfig
 
     Transport transport() const;
     bool isOneShot() const;
+    // The format to decode answers in; nullopt: this stream carries no answers.
+    std::optional<TokenFormat> tokenFormat() const;
     QList<Problem> validate() const;
 
     QJsonObject toJson() const;
