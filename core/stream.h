@@ -7,8 +7,8 @@
 #include "streamhealth.h"
 #include "websocketclient.h"
 
-#include <QList>
 #include <QElapsedTimer>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>

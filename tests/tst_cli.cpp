@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "demollm.h"
 #include "mosquittobroker.h"
 #include "nodesocketioserver.h"
 #include "nodewsserver.h"
@@ -139,6 +140,11 @@ private slots:
     void redirectIsOneAttempt();
     void endings_data();
     void endings();
+    void llmAgainstDemo_data();
+    void llmAgainstDemo();
+    void llmReadable();
+    void llmFixtures_data();
+    void llmFixtures();
     void onceCutShortFails_data();
     void onceCutShortFails();
     void maxReconnectsAgainstClosedPort();
@@ -347,6 +353,188 @@ void TestCli::endings()
         QVERIFY(run.records().last().value(QLatin1String("t")).toInteger() >= 300);
         QVERIFY(clock.elapsed() >= 300);
     }
+}
+
+void TestCli::llmAgainstDemo_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("format");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("reason");
+    const struct
+    {
+        const char *path;
+        DemoLlm::Format format;
+        const char *name;
+    } endpoints[] = {
+        {"/v1/chat/completions", DemoLlm::Format::OpenAiChat, "openai-chat"},
+        {"/v1/responses", DemoLlm::Format::OpenAiResponses, "openai-responses"},
+        {"/v1/messages", DemoLlm::Format::Anthropic, "anthropic"},
+    };
+    for (const auto &endpoint : endpoints) {
+        const auto row = [&](const char *model, int exitCode, const char *reason) {
+            QTest::addRow("%s, %s", endpoint.name, model)
+                << str(endpoint.path) << int(endpoint.format) << str(model) << exitCode
+                << str(reason);
+        };
+        row("demo", 0, "complete");
+        row("overloaded", 3, "error");
+        row("drop", 3, "interrupted");
+    }
+}
+
+// The answer Streamscope assembles is the one the demo sent (and the official SDKs assemble the
+// same: tst_demollm), with its usage; an error event or a cut-off answer exits 3.
+void TestCli::llmAgainstDemo()
+{
+    QFETCH(QString, path);
+    QFETCH(int, format);
+    QFETCH(QString, model);
+    QFETCH(int, exitCode);
+    QFETCH(QString, reason);
+    DemoFeed::Settings settings;
+    settings.llmPaceFactor = 0.02;
+    DemoFeed demo;
+    QVERIFY(demo.listen(0, settings));
+    const QJsonObject body{{QStringLiteral("model"), model}, {QStringLiteral("stream"), true},
+        {QStringLiteral("max_tokens"), 4096},
+        {QStringLiteral("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}}},
+        {QStringLiteral("input"), QStringLiteral("What is SSE?")},
+        {QStringLiteral("messages"),
+            QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                {QStringLiteral("content"), QStringLiteral("What is SSE?")}}}}};
+    const QByteArray bodyText = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    CliRun run({str("llm"), demo.url(path).toString(), str("--json"), str("--data"),
+        QString::fromUtf8(bodyText)});
+    QVERIFY(run.finish(30000));
+    QVERIFY2(run.exitCode() == exitCode, run.out.constData());
+    QCOMPARE(run.closedReason(), reason);
+    QCOMPARE(run.kinds().count(str("connecting")), 1);
+    const QList<QJsonObject> answers = run.recordsOf(str("answer"));
+    QCOMPARE(answers.size(), 1);
+    const QJsonObject answer = answers.first();
+    const DemoLlm::Answer sent = DemoLlm::answerFor(DemoLlm::Format(format), body);
+    QString tokens;
+    for (const QJsonObject &token : run.recordsOf(str("token"))) {
+        tokens += token.value(QLatin1String("text")).toString();
+    }
+    QCOMPARE(answer.value(QLatin1String("text")).toString(), tokens);
+    if (model == QLatin1String("demo")) {
+        QCOMPARE(tokens, sent.text());
+        QCOMPARE(answer.value(QLatin1String("outcome")).toString(), str("complete"));
+        QCOMPARE(answer.value(QLatin1String("estimated")).toBool(), false);
+        QCOMPARE(answer.value(QLatin1String("outputTokens")).toInt(), sent.outputTokens());
+        QCOMPARE(answer.value(QLatin1String("inputTokens")).toInt(), sent.inputTokens);
+        QVERIFY(answer.value(QLatin1String("ttftMs")).toInteger() >= 0);
+        QVERIFY(answer.value(QLatin1String("tokensPerS")).toDouble() > 0);
+        QVERIFY(!answer.value(QLatin1String("stopReason")).toString().isEmpty());
+    } else {
+        QVERIFY(sent.text().startsWith(tokens));
+        QCOMPARE(answer.value(QLatin1String("outcome")).toString(), str("interrupted"));
+        QVERIFY(!answer.value(QLatin1String("interruption")).toString().isEmpty());
+        QCOMPARE(run.recordsOf(str("error")).size(), 1);
+    }
+}
+
+// Readable: the answer alone on stdout, the figures on stderr.
+void TestCli::llmReadable()
+{
+    DemoFeed::Settings settings;
+    settings.llmPaceFactor = 0.02;
+    DemoFeed demo;
+    QVERIFY(demo.listen(0, settings));
+    const QByteArray body = R"({"model":"demo","stream":true,"max_tokens":4096,)"
+                            R"("messages":[{"role":"user","content":"What is SSE?"}]})";
+    CliRun run({str("llm"), demo.url(str("/v1/messages")).toString(), str("--data"),
+        QString::fromUtf8(body)});
+    QVERIFY(run.finish(30000));
+    QCOMPARE(run.exitCode(), 0);
+    const QString expected
+        = DemoLlm::answerFor(DemoLlm::Format::Anthropic, QJsonDocument::fromJson(body).object())
+              .text();
+    QCOMPARE(QString::fromUtf8(run.out),
+        expected.endsWith(QLatin1Char('\n')) ? expected : expected + QLatin1Char('\n'));
+    QVERIFY2(
+        run.err.contains("answer complete (anthropic): time to first token "), run.err.constData());
+    QVERIFY2(
+        run.err.contains(" tokens/s") && run.err.contains("stop end_turn"), run.err.constData());
+    QVERIFY(run.err.contains("closed: complete"));
+}
+
+void TestCli::llmFixtures_data()
+{
+    QTest::addColumn<QByteArrayList>("chunks");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("estimated");
+
+    const QByteArray chunk = R"(data: {"object":"chat.completion.chunk","choices":[{"index":0,)"
+                             R"("delta":{"content":"caf\u00e9 "},"finish_reason":null}]})"
+                             "\n\n";
+    const QByteArray end = R"(data: {"object":"chat.completion.chunk","choices":[{"index":0,)"
+                           R"("delta":{},"finish_reason":"stop"}],"usage":null})"
+                           "\n\ndata: [DONE]\n\n";
+    QTest::newRow("whole, no usage: estimated")
+        << QByteArrayList{chunk, chunk, end} << QStringList() << 0 << str("complete")
+        << str("café café ") << true;
+    // "é" as raw UTF-8 split between two writes, and an event split mid-line.
+    const QByteArray raw = "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                           "\"delta\":{\"content\":\"caf\xc3\xa9\"}}]}\n\n";
+    const qsizetype cut = raw.indexOf('\xc3') + 1;
+    QTest::newRow("UTF-8 split across writes")
+        << QByteArrayList{raw.left(cut), raw.mid(cut), end} << QStringList() << 0 << str("complete")
+        << str("café") << true;
+    QTest::newRow("no [DONE]: interrupted") << QByteArrayList{chunk, chunk} << QStringList() << 3
+                                            << str("interrupted") << str("café café ") << true;
+    const QByteArray usage = R"(data: {"object":"chat.completion.chunk","choices":[],)"
+                             R"("usage":{"prompt_tokens":7,"completion_tokens":2}})"
+                             "\n\ndata: [DONE]\n\n";
+    QTest::newRow("usage in the last chunk: exact")
+        << QByteArrayList{chunk, chunk, usage} << QStringList() << 0 << str("complete")
+        << str("café café ") << false;
+    QTest::newRow("format given") << QByteArrayList{chunk, end} << args({"--format", "openai-chat"})
+                                  << 0 << str("complete") << str("café ") << true;
+}
+
+// Answers from a fixture server: the figures' basis, the end marker, UTF-8 across writes; each
+// asked for once.
+void TestCli::llmFixtures()
+{
+    QFETCH(QByteArrayList, chunks);
+    QFETCH(QStringList, extra);
+    QFETCH(int, exitCode);
+    QFETCH(QString, reason);
+    QFETCH(QString, text);
+    QFETCH(bool, estimated);
+    SseTestServer server;
+    server.setHandler([&](const SseTestRequest &, int) {
+        Response response = Response::stream(chunks);
+        response.chunked = true;
+        response.intervalMs = 20;
+        return response;
+    });
+    QVERIFY(server.listen());
+    CliRun run(QStringList{str("llm"), server.url(str("/v1/chat/completions")).toString(),
+                   str("--json"), str("--data"), str(R"({"stream":true})")}
+        + extra);
+    QVERIFY(run.finish());
+    QVERIFY2(run.exitCode() == exitCode, run.out.constData());
+    QCOMPARE(run.closedReason(), reason);
+    QCOMPARE(run.kinds().count(str("connecting")), 1);
+    const QJsonObject answer = run.recordsOf(str("answer")).value(0);
+    QCOMPARE(answer.value(QLatin1String("text")).toString(), text);
+    QCOMPARE(answer.value(QLatin1String("format")).toString(), str("openai-chat"));
+    QCOMPARE(answer.value(QLatin1String("estimated")).toBool(), estimated);
+    if (!estimated) {
+        QCOMPARE(answer.value(QLatin1String("outputTokens")).toInt(), 2);
+        QCOMPARE(answer.value(QLatin1String("inputTokens")).toInt(), 7);
+    }
+    // The request as an LLM API wants it.
+    QCOMPARE(server.requests().first().method, QByteArray("POST"));
+    QCOMPARE(server.requests().first().header("Content-Type"), QByteArray("application/json"));
 }
 
 void TestCli::onceCutShortFails_data()
@@ -607,6 +795,8 @@ void TestCli::badUsage_data()
     QTest::newRow("unknown option") << args({"sse", url, "--foo"});
     QTest::newRow("unknown short option") << args({"sse", url, "-x"});
     QTest::newRow("missing URL") << args({"sse"});
+    QTest::newRow("llm without a body") << args({"llm", url});
+    QTest::newRow("llm, unknown format") << args({"llm", url, "--data", "{}", "--format", "gpt"});
     QTest::newRow("extra URL") << args({"sse", url, url});
     QTest::newRow("ftp URL") << args({"sse", "ftp://127.0.0.1/x"});
     QTest::newRow("ws URL for sse") << args({"sse", "ws://127.0.0.1/x"});

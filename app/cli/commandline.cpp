@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "democommand.h"
+#include "llmcommand.h"
 #include "mqttcommand.h"
 #include "options.h"
 #include "socketiocommand.h"
@@ -70,6 +71,13 @@ std::optional<int> CommandLine::start(const QStringList &arguments)
     case Command::Mqtt: {
         auto *command = new MqttCommand(parsed.mqtt, &m_out, &m_err, this);
         connect(command, &MqttCommand::finished, this, &CommandLine::finished);
+        m_interrupt = [command] { command->interrupt(); };
+        command->start();
+        break;
+    }
+    case Command::Llm: {
+        auto *command = new LlmCommand(parsed.llm, &m_out, &m_err, this);
+        connect(command, &LlmCommand::finished, this, &CommandLine::finished);
         m_interrupt = [command] { command->interrupt(); };
         command->start();
         break;

@@ -28,6 +28,8 @@ Commands:
   socketio URL
               follow a Socket.IO v4 server over WebSocket (namespaces, events, acks)
   mqtt URL    follow MQTT topics over WebSocket (MQTT 3.1.1 or 5; publish too)
+  llm URL     send one request to an LLM answer stream (OpenAI, Anthropic) and follow the
+              answer: its text, time to first token, tokens/s, stop reason, usage
   demo        start the built-in demo feed and watch it
 
 Options:
@@ -90,6 +92,50 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
 
 Exit codes: 0 normal end (max-events, timeout, HTTP 204, SIGINT/SIGTERM, --once complete),
 2 bad usage, 3 gave up (fatal status or content type, max reconnects, --once failed).
+)");
+}
+
+QString llmHelp()
+{
+    return QStringLiteral(R"(Usage: streamscope-cli llm URL --data BODY [options]
+
+Sends one request to an LLM answer stream (OpenAI Chat Completions, OpenAI Responses or
+Anthropic Messages, over SSE) and follows the answer: its text goes to stdout as it arrives,
+thinking and tool calls to stderr, and the figures (time to first token, tokens/s, gaps, stop
+reason, usage) to stderr at the end. Never sends the request again by itself.
+
+Options:
+  --data BODY                 the request body (JSON); required unless --method says GET
+  -H, --header "Name: value"  extra request header (Authorization, x-api-key, ...); repeatable.
+                              Content-Type: application/json unless given
+  --format FORMAT             auto (default: detected from the first events), openai-chat,
+                              openai-responses or anthropic
+  --method METHOD             request method (default POST)
+  --json                      one JSON object per line on stdout (NDJSON)
+  --timeout SECONDS           give up after this long (exit 3); fractions allowed
+  --idle-timeout MS           no bytes for this long fails the answer (default 0, off)
+  --http2 MODE                auto (default), off or prior-knowledge (see sse --help)
+  --ca-file PATH              https: also trust the PEM certificates in this file
+  --insecure                  https: connect despite certificate errors
+  -h, --help                  this help
+  --version                   print the version
+
+NDJSON records, each with "kind" and "t" (milliseconds since start):
+  {"kind":"connecting","url":U,"attempt":1}
+  {"kind":"open","status":200,"protocol":P}
+  {"kind":"token","text":S}                  a delta of the answer text; "block":K when the
+                                             answer has more than one block, and "part":
+                                             "thinking" or "tool" for those
+  {"kind":"error","message":M,"status":S}    an HTTP error, a failure or an error event
+  {"kind":"answer","format":F,"text":FULL,"outcome":O,"ttftMs":N,"durationMs":N,
+   "outputTokens":N,"tokensPerS":X,"estimated":B,"stopReason":R,"usage":{...},...}
+                                             last before closed; O is complete or interrupted
+  {"kind":"closed","reason":R}               always last; R is complete, interrupted (cut
+                                             short), error (an error event), fatal (an HTTP
+                                             error) or timeout
+
+Exit codes: 0 the answer completed, 2 bad usage, 3 an HTTP error, an error event, an
+interrupted answer or the timeout.
 )");
 }
 
@@ -497,6 +543,36 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
     options.once = parser.isSet(QStringLiteral("once"));
 }
 
+void parseLlm(const QCommandLineParser &parser, LlmOptions &options)
+{
+    parseSse(parser, options);
+    if (!parser.isSet(QStringLiteral("method"))) {
+        options.method = "POST";
+    }
+    if (options.body.isEmpty() && options.method != "GET") {
+        throw UsageError{QStringLiteral("llm needs --data BODY: the request, as JSON")};
+    }
+    const bool typed
+        = std::any_of(options.headers.cbegin(), options.headers.cend(), [](const auto &header) {
+              return header.first.compare("Content-Type", Qt::CaseInsensitive) == 0;
+          });
+    if (!typed && !options.body.isEmpty()) {
+        options.headers.append(
+            qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    }
+    if (parser.isSet(QStringLiteral("format"))) {
+        const QString text = parser.value(QStringLiteral("format"));
+        const std::optional<TokenFormat> format = parseTokenFormat(text);
+        if (!format) {
+            throw UsageError{QStringLiteral("--format wants auto, openai-chat, openai-responses or "
+                                            "anthropic, not '%1'")
+                                 .arg(text)};
+        }
+        options.format = *format;
+    }
+    options.once = true;
+}
+
 // The ws options, as addWsOptions added them.
 void parseWs(const QCommandLineParser &parser, WsOptions &options, const QStringList &schemes,
     WsExtras extras)
@@ -702,7 +778,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             result.text = topHelp();
             return result;
         }
-        result.error = QStringLiteral("missing command (sse, ws, socketio, mqtt or demo)");
+        result.error = QStringLiteral("missing command (sse, ws, socketio, mqtt, llm or demo)");
         return result;
     }
 
@@ -739,6 +815,17 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             parser.addOption({QString::fromLatin1(option), QString(), value});
         }
         parser.addOption({QStringLiteral("retain"), QString()});
+    } else if (name == QLatin1String("llm")) {
+        result.command = Command::Llm;
+        help = llmHelp();
+        addStreamOptions(parser);
+        const QString value = QStringLiteral("value");
+        // last-event-id and once as sse reads them: an answer has no ids and is always once.
+        for (const char *option :
+            {"method", "data", "idle-timeout", "http2", "format", "last-event-id"}) {
+            parser.addOption({QString::fromLatin1(option), QString(), value});
+        }
+        parser.addOption({QStringLiteral("once"), QString()});
     } else if (name == QLatin1String("demo")) {
         result.command = Command::Demo;
         help = demoHelp();
@@ -747,8 +834,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         parser.addOption({QStringLiteral("serve"), QString()});
         parser.addOption({QStringLiteral("json"), QString()});
     } else {
-        result.error
-            = QStringLiteral("unknown command '%1' (sse, ws, socketio, mqtt or demo)").arg(name);
+        result.error = QStringLiteral("unknown command '%1' (sse, ws, socketio, mqtt, llm or demo)")
+                           .arg(name);
         return result;
     }
     result.helpHint = QStringLiteral("try '%1 %2 --help'").arg(s_program, name);
@@ -799,6 +886,9 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
             break;
         case Command::Mqtt:
             parseMqtt(parser, result.mqtt);
+            break;
+        case Command::Llm:
+            parseLlm(parser, result.llm);
             break;
         case Command::Demo:
             parseDemo(parser, result.demo);

@@ -2,6 +2,7 @@
 
 #include "eventsource.h"
 #include "mqttcodec.h"
+#include "tokenstream.h"
 
 #include <QByteArrayList>
 #include <QList>
@@ -74,6 +75,12 @@ struct MqttOptions : WsOptions
     bool retain = false; // of the publishes
 };
 
+// `llm`: one request to an LLM answer stream (SSE), decoded in its format.
+struct LlmOptions : SseOptions
+{
+    TokenFormat format = TokenFormat::Auto; // --format
+};
+
 struct DemoOptions
 {
     quint16 port = 0;
@@ -86,6 +93,7 @@ enum class Command {
     Ws,
     SocketIo,
     Mqtt,
+    Llm,
     Demo,
 };
 
@@ -108,6 +116,7 @@ struct ParsedCommandLine
     WsOptions ws;
     SocketIoOptions socketIo;
     MqttOptions mqtt;
+    LlmOptions llm;
     DemoOptions demo;
 };
 

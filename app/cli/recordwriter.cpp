@@ -1,5 +1,7 @@
 #include "recordwriter.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QMetaObject>
 
 #include <cerrno>
@@ -215,6 +217,23 @@ Record &Record::boolean(const char *key, bool value)
 {
     appendKey(key);
     appendRaw(m_writer.buffer(), value ? "true" : "false", value ? 4 : 5);
+    return *this;
+}
+
+Record &Record::members(const QJsonObject &object)
+{
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        value(it.key().toUtf8().constData(), it.value());
+    }
+    return *this;
+}
+
+Record &Record::value(const char *key, const QJsonValue &value)
+{
+    appendKey(key);
+    // Wrapped in an array, as QJsonDocument writes only arrays and objects: "[v]" less brackets.
+    const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    appendRaw(m_writer.buffer(), text.constData() + 1, text.size() - 2);
     return *this;
 }
 

@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QElapsedTimer>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QObject>
 
 #include <sys/types.h>
@@ -75,6 +77,9 @@ public:
     }
     Record &number(const char *key, qint64 value);
     Record &boolean(const char *key, bool value);
+    // Each member of object, compact JSON, as keys of this record.
+    Record &members(const QJsonObject &object);
+    Record &value(const char *key, const QJsonValue &value);
 
 private:
     void appendKey(const char *key);

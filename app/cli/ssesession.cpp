@@ -97,7 +97,9 @@ void SseSession::handleEvent(const SseEvent &event)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
+    if (m_handler) {
+        m_handler(event);
+    } else if (m_output.json) {
         Record record(*m_output.out, "event");
         if (!m_output.stream.isEmpty()) {
             record.string("stream", m_output.stream);

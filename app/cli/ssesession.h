@@ -33,10 +33,13 @@ public:
 
     // Replaces the readable event line (not the JSON record).
     void setEventPrinter(EventPrinter printer) { m_printer = std::move(printer); }
+    // Takes every event over, in both modes: the session writes nothing for them.
+    void setEventHandler(EventPrinter handler) { m_handler = std::move(handler); }
     void open(const EventSourceSettings &settings, const QByteArray &urlText);
     // Stops without a report; nothing is emitted afterwards.
     void stop();
     const EventSource &source() const { return m_source; }
+    EventSource &source() { return m_source; }
 
 signals:
     // After the event was written.
@@ -60,6 +63,7 @@ private:
     Output m_output;
     QByteArray m_urlText;
     EventPrinter m_printer;
+    EventPrinter m_handler;
     bool m_stopped = false;
 };
 

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "answerrun.h"
+#include "options.h"
+#include "ssesession.h"
+
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QTimer>
+
+#include <optional>
+
+namespace streamscope {
+
+class RecordWriter;
+
+// `streamscope-cli llm`: one request to an LLM answer stream, followed until the answer ends
+// (its format's end marker, an error event, the connection's end or failure) or the timeout.
+// The answer record, then the closed record, are the last things written.
+class LlmCommand : public QObject
+{
+    Q_OBJECT
+public:
+    LlmCommand(
+        const LlmOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent = nullptr);
+
+    void start();
+    // SIGINT/SIGTERM: the answer so far, then the end.
+    void interrupt();
+
+signals:
+    // Emitted once, after the closed record was flushed.
+    void finished(int exitCode);
+
+private:
+    void handleEvent(const SseEvent &event);
+    void writeDelta(const TokenDelta &delta);
+    void handleEnded(const QByteArray &reason, int exitCode);
+    void finish(const QByteArray &reason, int exitCode);
+    void writeAnswer();
+    void writeErrorLine(const QString &message);
+
+    LlmOptions m_options;
+    RecordWriter *m_out; // not owned
+    RecordWriter *m_err; // not owned
+    QNetworkAccessManager m_network;
+    SseSession m_session;
+    QElapsedTimer m_clock;
+    std::optional<AnswerRun> m_run;
+    QTimer m_timeout;
+    bool m_textEndsLine = true; // readable: whether stdout's last byte ended a line
+    bool m_finished = false;
+};
+
+} // namespace streamscope
