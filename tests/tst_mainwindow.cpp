@@ -509,7 +509,8 @@ void TestMainWindow::demoStreamsAndWebSocketSendBox()
     MainWindow window;
     window.setDemoSource([&demo](QString *) {
         Workspace workspace = demoWorkspace(demo);
-        workspace.streams.removeAt(1); // the logs stream: not needed here
+        workspace.streams.removeAt(3); // the assistant: not needed here
+        workspace.streams.removeAt(1); // the logs stream: neither
         workspace.charts = {};
         return workspace;
     });

@@ -1,4 +1,5 @@
 #include "demofeed.h"
+#include "demollm.h"
 #include "mosquittobroker.h"
 #include "nodesocketioserver.h"
 #include "nodewsserver.h"
@@ -29,6 +30,8 @@ private slots:
     void socketIoRowsByEventName();
     void mqttRowsByTopic();
     void mqtt5UserPropertiesInDetails();
+    void answerRuns_data();
+    void answerRuns();
     void webSocketBinaryHeadersAndSubprotocol();
     void webSocketCompression_data();
     void webSocketCompression();
@@ -862,6 +865,74 @@ void TestStream::mqtt5UserPropertiesInDetails()
     QCOMPARE(message->data, QByteArray("{\"bar\":2.5}"));
     QCOMPARE(message->details,
         QByteArray("QoS: 1\nUser property: unit = bar\nUser property: site = north"));
+}
+
+void TestStream::answerRuns_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<int>("outcome");
+    QTest::addColumn<int>("state");
+    QTest::addColumn<QString>("closed");
+    QTest::newRow("complete") << QStringLiteral("demo") << int(AnswerRun::Outcome::Complete)
+                              << int(HealthState::Disconnected)
+                              << QStringLiteral("closed: complete");
+    QTest::newRow("error event") << QStringLiteral("overloaded")
+                                 << int(AnswerRun::Outcome::Interrupted) << int(HealthState::Failed)
+                                 << QStringLiteral("overloaded_error");
+    QTest::newRow("dropped") << QStringLiteral("drop") << int(AnswerRun::Outcome::Interrupted)
+                             << int(HealthState::Failed) << QStringLiteral("interrupted");
+}
+
+// A one-shot POST to an LLM endpoint is a token stream: one run per request, how it ended in
+// the health and the log, never asked again by itself; Reconnect Now runs it again.
+void TestStream::answerRuns()
+{
+    QFETCH(QString, model);
+    QFETCH(int, outcome);
+    QFETCH(int, state);
+    QFETCH(QString, closed);
+    DemoFeed::Settings settings;
+    settings.llmPaceFactor = 0.02;
+    DemoFeed demo;
+    QVERIFY(demo.listen(0, settings));
+    StreamConfig config;
+    config.name = QStringLiteral("assistant");
+    config.url = demo.url(QStringLiteral("/v1/messages"));
+    config.method = "POST";
+    config.headers = {{"Content-Type", "application/json"}};
+    config.body = QByteArray(R"({"stream":true,"max_tokens":512,"model":")") + model.toUtf8()
+        + R"(","messages":[{"role":"user","content":"hi"}]})";
+    config.initialDelayMs = 10;
+    QVERIFY(config.isOneShot());
+    Stream stream(1, config);
+    Rows rows(&stream);
+    QSignalSpy answers(&stream, &Stream::answerChanged);
+    QSignalSpy served(demo.llm(), &DemoLlm::answerStarted);
+    stream.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(rows.first(StreamEvent::Kind::Lifecycle, "closed"), 20000);
+    QCOMPARE(stream.answerRuns().size(), size_t(1));
+    const AnswerRun &run = stream.answerRuns().back();
+    QCOMPARE(int(run.outcome()), outcome);
+    QCOMPARE(run.answer().format(), TokenFormat::Anthropic);
+    QVERIFY(!run.answer().answerText().isEmpty());
+    QVERIFY(answers.size() > 2); // per event, not once at the end
+    QCOMPARE(int(stream.health().state), state);
+    const QString closedText
+        = QString::fromUtf8(rows.first(StreamEvent::Kind::Lifecycle, "closed")->data);
+    QVERIFY2(closedText.contains(closed), qPrintable(closedText));
+    if (run.outcome() == AnswerRun::Outcome::Complete) {
+        QCOMPARE(run.answer().stopReason(), QStringLiteral("end_turn"));
+        QVERIFY(!run.figures(0).estimated);
+    }
+    // Not asked again by itself (a reconnect would be here after 10 ms)...
+    QTest::qWait(300);
+    QCOMPARE(rows.count(StreamEvent::Kind::Lifecycle, "connecting"), 1);
+    QCOMPARE(served.size(), 1);
+    // ...but when the user says so.
+    stream.reconnectNow();
+    QTRY_COMPARE_WITH_TIMEOUT(rows.count(StreamEvent::Kind::Lifecycle, "closed"), 2, 20000);
+    QCOMPARE(stream.answerRuns().size(), size_t(2));
+    QCOMPARE(int(stream.answerRuns().back().outcome()), outcome);
 }
 
 QTEST_MAIN(TestStream)

@@ -259,7 +259,8 @@ void TestStreamConfig::jsonRoundTrip_data()
     QTest::newRow("sse, a POST that reconnects") << notOneShot;
     StreamConfig oneShotGet = valid(QStringLiteral("https://example.test/answer"));
     oneShotGet.oneShot = true;
-    QTest::newRow("sse, a one-shot GET") << oneShotGet;
+    oneShotGet.tokens = TokenFormat::Anthropic;
+    QTest::newRow("sse, a one-shot GET of Anthropic tokens") << oneShotGet;
     StreamConfig socketIo = valid(QStringLiteral("wss://example.test/socket.io/"));
     socketIo.protocol = StreamConfig::Protocol::SocketIo;
     socketIo.namespaces = {QStringLiteral("/"), QStringLiteral("/admin")};
@@ -300,6 +301,7 @@ void TestStreamConfig::jsonRoundTrip()
     QCOMPARE(back.ignoreCertificateErrors, config.ignoreCertificateErrors);
     QCOMPARE(back.http2, config.http2);
     QCOMPARE(back.oneShot, config.oneShot); // unset stays unset: it follows method and body
+    QCOMPARE(back.tokens, config.tokens);
     QCOMPARE(back.protocol, config.protocol);
     QCOMPARE(back.namespaces, config.namespaces);
     QCOMPARE(back.socketIoAuth, config.socketIoAuth);
@@ -356,6 +358,20 @@ void TestStreamConfig::jsonWrongTypesKeepDefaults()
     const StreamConfig second = StreamConfig::fromJson(object, &problems);
     QCOMPARE(second.headers, (HeaderList{{"X-Ok", "1"}}));
     QVERIFY(problems.first().contains(QLatin1String("\"no colon here\"")));
+
+    // One-shot and token settings: a wrong word is named and a default kept.
+    QJsonObject answer = valid(QStringLiteral("https://h/v1/messages")).toJson();
+    answer.insert(QLatin1String("oneShot"), QStringLiteral("yes"));
+    answer.insert(QLatin1String("tokens"), QStringLiteral("gpt"));
+    problems.clear();
+    const StreamConfig third = StreamConfig::fromJson(answer, &problems);
+    QCOMPARE(third.oneShot, std::nullopt);
+    QCOMPARE(third.tokens, std::optional<TokenFormat>(TokenFormat::Auto));
+    QCOMPARE(problems.size(), 2);
+    QVERIFY2(problems.at(0).startsWith(QLatin1String("oneShot: expected true or false")),
+        qPrintable(problems.at(0)));
+    QVERIFY2(problems.at(1).startsWith(QLatin1String("tokens: expected \"auto\"")),
+        qPrintable(problems.at(1)));
 }
 
 void TestStreamConfig::tlsKeysWrittenOnlyWhenSet()

@@ -31,6 +31,8 @@ private slots:
     void keepsWhatItWasGiven();
     void compressionCheckbox_data();
     void compressionCheckbox();
+    void oneShotAndTokenCombos_data();
+    void oneShotAndTokenCombos();
     void http2Combo_data();
     void http2Combo();
     void mnemonicsAreUnique();
@@ -262,6 +264,58 @@ void TestStreamDialog::compressionCheckbox()
     dialog.setConfig(StreamConfig());
     QVERIFY(box->isChecked());
     QVERIFY(dialog.config().compression);
+}
+
+void TestStreamDialog::oneShotAndTokenCombos_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("oneShotPick"); // item picked in "Requests:"
+    QTest::addColumn<int>("tokensPick"); // item picked in "Token view:"
+    QTest::addColumn<bool>("oneShot"); // what the stream then does
+    QTest::addColumn<int>("format"); // its token format; -1 none
+
+    QTest::newRow("POST with a body, all automatic")
+        << QByteArray(R"({"stream":true})") << 0 << 0 << true << int(TokenFormat::Auto);
+    QTest::newRow("POST with a body that reconnects")
+        << QByteArray(R"({"stream":true})") << 2 << 0 << false << -1;
+    QTest::newRow("GET, one-shot, Anthropic")
+        << QByteArray() << 1 << 4 << true << int(TokenFormat::Anthropic);
+    QTest::newRow("GET stream with OpenAI chat tokens")
+        << QByteArray() << 0 << 2 << false << int(TokenFormat::OpenAiChat);
+}
+
+void TestStreamDialog::oneShotAndTokenCombos()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, oneShotPick);
+    QFETCH(int, tokensPick);
+    QFETCH(bool, oneShot);
+    QFETCH(int, format);
+    StreamConfig config;
+    config.name = QStringLiteral("answer");
+    config.url = QUrl(QStringLiteral("http://127.0.0.1:8080/v1/messages"));
+    config.method = body.isEmpty() ? "GET" : "POST";
+    config.body = body;
+    StreamDialog dialog;
+    dialog.setConfig(config);
+    dialog.show();
+    auto *requests = dialog.findChild<QComboBox *>(QStringLiteral("oneShot"));
+    auto *tokens = dialog.findChild<QComboBox *>(QStringLiteral("tokens"));
+    QVERIFY(requests && tokens);
+    QCOMPARE(requests->parentWidget(), dialog.findChild<QGroupBox *>(QStringLiteral("sseGroup")));
+    QCOMPARE(requests->currentIndex(), 0); // unset: automatic
+    QCOMPARE(tokens->currentIndex(), 0);
+    requests->setCurrentIndex(oneShotPick);
+    tokens->setCurrentIndex(tokensPick);
+    const StreamConfig picked = dialog.config();
+    QCOMPARE(picked.isOneShot(), oneShot);
+    QCOMPARE(picked.tokenFormat() ? int(*picked.tokenFormat()) : -1, format);
+
+    // Shown again as picked.
+    StreamDialog again;
+    again.setConfig(picked);
+    QCOMPARE(again.findChild<QComboBox *>(QStringLiteral("oneShot"))->currentIndex(), oneShotPick);
+    QCOMPARE(again.findChild<QComboBox *>(QStringLiteral("tokens"))->currentIndex(), tokensPick);
 }
 
 void TestStreamDialog::http2Combo_data()

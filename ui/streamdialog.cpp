@@ -97,6 +97,8 @@ StreamDialog::StreamDialog(QWidget *parent)
     , m_body(makeLinesEdit(QStringLiteral("body"), tr("Request body (optional)")))
     , m_idleTimeout(makeDelayBox(QStringLiteral("idleTimeoutMs")))
     , m_http2(new QComboBox)
+    , m_oneShot(new QComboBox)
+    , m_tokens(new QComboBox)
     , m_wsGroup(new QGroupBox(tr("WebSocket")))
     , m_subprotocols(makeLinesEdit(QStringLiteral("subprotocols"), tr("One per line")))
     , m_onOpenMessages(makeLinesEdit(
@@ -146,6 +148,22 @@ StreamDialog::StreamDialog(QWidget *parent)
            "HTTP/2. Prior knowledge: HTTP/2 from the first byte without asking, for an http:// "
            "server known to speak cleartext HTTP/2 (h2c); one that does not will fail to "
            "connect."));
+    m_oneShot->setObjectName(QStringLiteral("oneShot"));
+    m_oneShot->addItem(tr("Automatic: one-shot when it POSTs a body"), -1);
+    m_oneShot->addItem(tr("One-shot: one answer, never sent again by itself"), 1);
+    m_oneShot->addItem(tr("Stream: reconnect whenever it ends"), 0);
+    m_oneShot->setToolTip(
+        tr("A one-shot request (an LLM's, say) would be billed again and answered differently "
+           "if it were sent again: it ends as complete or interrupted, and Reconnect Now "
+           "(Ctrl+R) runs it again."));
+    m_tokens->setObjectName(QStringLiteral("tokens"));
+    m_tokens->addItem(tr("Automatic: detected on one-shot streams"), -1);
+    m_tokens->addItem(tr("Detect the format"), int(TokenFormat::Auto));
+    m_tokens->addItem(tr("OpenAI Chat Completions"), int(TokenFormat::OpenAiChat));
+    m_tokens->addItem(tr("OpenAI Responses"), int(TokenFormat::OpenAiResponses));
+    m_tokens->addItem(tr("Anthropic Messages"), int(TokenFormat::Anthropic));
+    m_tokens->setToolTip(tr("LLM answer streams get a token view: the answer as it grows, time "
+                            "to first token, tokens/s and the gaps between tokens."));
     m_pingInterval->setSpecialValueText(tr("off"));
     m_protocol->setObjectName(QStringLiteral("protocol"));
     m_protocol->addItems({tr("WebSocket messages"), tr("Socket.IO"), tr("MQTT")});
@@ -208,6 +226,8 @@ StreamDialog::StreamDialog(QWidget *parent)
     sseForm->addRow(
         tr("&Idle timeout:"), withError(m_idleTimeout, QStringLiteral("idleTimeoutMs")));
     sseForm->addRow(tr("HTTP/&2:"), m_http2);
+    sseForm->addRow(tr("Requests:"), m_oneShot);
+    sseForm->addRow(tr("Token view:"), m_tokens);
 
     auto *wsForm = new QFormLayout(m_wsGroup);
     wsForm->addRow(tr("&Subprotocols:"), withError(m_subprotocols, QStringLiteral("subprotocols")));
@@ -326,6 +346,10 @@ void StreamDialog::setConfig(const StreamConfig &config)
     m_body->setPlainText(QString::fromUtf8(config.body));
     m_idleTimeout->setValue(config.idleTimeoutMs);
     m_http2->setCurrentIndex(std::max(0, m_http2->findData(int(config.http2))));
+    m_oneShot->setCurrentIndex(
+        std::max(0, m_oneShot->findData(config.oneShot ? int(*config.oneShot) : -1)));
+    m_tokens->setCurrentIndex(
+        std::max(0, m_tokens->findData(config.tokens ? int(*config.tokens) : -1)));
     m_subprotocols->setPlainText(config.subprotocols.join(QLatin1Char('\n')));
     QStringList messages;
     for (const QByteArray &message : config.onOpenMessages) {
@@ -455,6 +479,10 @@ StreamConfig StreamDialog::config() const
     config.body = m_body->toPlainText().toUtf8();
     config.idleTimeoutMs = m_idleTimeout->value();
     config.http2 = Http2Mode(m_http2->currentData().toInt());
+    const int oneShot = m_oneShot->currentData().toInt();
+    config.oneShot = oneShot < 0 ? std::nullopt : std::optional<bool>(oneShot == 1);
+    const int tokens = m_tokens->currentData().toInt();
+    config.tokens = tokens < 0 ? std::nullopt : std::optional<TokenFormat>(TokenFormat(tokens));
     config.subprotocols = nonEmptyLines(m_subprotocols->toPlainText());
     config.onOpenMessages.clear();
     for (const QString &message : nonEmptyLines(m_onOpenMessages->toPlainText())) {

@@ -63,6 +63,8 @@ private:
     QPlainTextEdit *m_body;
     QSpinBox *m_idleTimeout;
     QComboBox *m_http2; // the items in Http2Mode's order
+    QComboBox *m_oneShot; // data: -1 automatic, 1 one-shot, 0 reconnecting
+    QComboBox *m_tokens; // data: -1 automatic, else a TokenFormat
     QGroupBox *m_wsGroup;
     QPlainTextEdit *m_subprotocols;
     QPlainTextEdit *m_onOpenMessages;

@@ -44,7 +44,15 @@ Workspace demoWorkspace(const DemoFeed &feed)
     StreamConfig webSocket;
     webSocket.name = QStringLiteral("ws metrics");
     webSocket.url = feed.url(QStringLiteral("/ws"), QStringLiteral("ws"));
-    workspace.streams = {metrics, logs, webSocket};
+    // An LLM answer, one-shot (a POST with a body): the token view shows it on a first launch.
+    StreamConfig assistant;
+    assistant.name = QStringLiteral("assistant");
+    assistant.url = feed.url(QStringLiteral("/v1/messages"));
+    assistant.method = "POST";
+    assistant.headers = {{"Content-Type", "application/json"}};
+    assistant.body = R"({"model":"demo","stream":true,"max_tokens":1024,)"
+                     R"("messages":[{"role":"user","content":"How do SSE streams resume?"}]})";
+    workspace.streams = {metrics, logs, webSocket, assistant};
 
     // Both metric feeds carry the producer's clock in "ts" (ms) and one host per payload.
     QJsonArray extraction;
