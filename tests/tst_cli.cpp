@@ -143,6 +143,8 @@ private slots:
     void llmAgainstDemo_data();
     void llmAgainstDemo();
     void llmReadable();
+    void llmMatchesOfficialSdks_data();
+    void llmMatchesOfficialSdks();
     void llmFixtures_data();
     void llmFixtures();
     void onceCutShortFails_data();
@@ -460,6 +462,63 @@ void TestCli::llmReadable()
     QVERIFY2(
         run.err.contains(" tokens/s") && run.err.contains("stop end_turn"), run.err.constData());
     QVERIFY(run.err.contains("closed: complete"));
+}
+
+void TestCli::llmMatchesOfficialSdks_data()
+{
+    QTest::addColumn<QString>("mode"); // llm-sdk.mjs's, and our --format
+    QTest::addColumn<QString>("path");
+    QTest::newRow("openai chat") << str("openai-chat") << str("/v1/chat/completions");
+    QTest::newRow("openai responses") << str("openai-responses") << str("/v1/responses");
+    QTest::newRow("anthropic") << str("anthropic") << str("/v1/messages");
+}
+
+// The same question through npm openai / @anthropic-ai/sdk (tests/peers/llm-sdk.mjs) and through
+// streamscope-cli llm: the same text, the same usage.
+void TestCli::llmMatchesOfficialSdks()
+{
+    QFETCH(QString, mode);
+    QFETCH(QString, path);
+    DemoFeed::Settings settings;
+    settings.llmPaceFactor = 0.02;
+    DemoFeed demo;
+    QVERIFY(demo.listen(0, settings));
+
+    QProcess node;
+    node.start(str("node"),
+        {str(STREAMSCOPE_TEST_PEERS "/llm-sdk.mjs"),
+            QStringLiteral("http://127.0.0.1:%1").arg(demo.port()), mode});
+    QVERIFY2(node.waitForStarted(10000), "cannot start node: run scripts/install-deps");
+    QTRY_VERIFY_WITH_TIMEOUT(node.state() == QProcess::NotRunning, 60000); // the feed needs us
+    QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+    const QJsonObject sdk
+        = QJsonDocument::fromJson(node.readAllStandardOutput().trimmed().split('\n').last())
+              .object();
+
+    // The script's question, asked the way each API takes it.
+    const QString prompt = str("How do I tell a slow first token from a slow stream?");
+    QJsonObject body{{str("model"), str("demo")}, {str("stream"), true}, {str("max_tokens"), 1024},
+        {str("stream_options"), QJsonObject{{str("include_usage"), true}}}};
+    if (mode == QLatin1String("openai-responses")) {
+        body.insert(str("input"), prompt);
+    } else {
+        body.insert(str("messages"),
+            QJsonArray{QJsonObject{{str("role"), str("user")}, {str("content"), prompt}}});
+    }
+    CliRun run({str("llm"), demo.url(path).toString(), str("--json"), str("--format"), mode,
+        str("--data"), QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact))});
+    QVERIFY(run.finish(30000));
+    QVERIFY2(run.exitCode() == 0, run.out.constData());
+    const QJsonObject ours = run.recordsOf(str("answer")).value(0);
+    QVERIFY(!sdk.value(QLatin1String("text")).toString().isEmpty());
+    QCOMPARE(
+        ours.value(QLatin1String("text")).toString(), sdk.value(QLatin1String("text")).toString());
+    QCOMPARE(ours.value(QLatin1String("inputTokens")).toInt(-1),
+        sdk.value(QLatin1String("inputTokens")).toInt(-2));
+    QCOMPARE(ours.value(QLatin1String("outputTokens")).toInt(-1),
+        sdk.value(QLatin1String("outputTokens")).toInt(-2));
+    QCOMPARE(ours.value(QLatin1String("stopReason")).toString(),
+        sdk.value(QLatin1String("stopReason")).toString());
 }
 
 void TestCli::llmFixtures_data()
