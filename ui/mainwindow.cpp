@@ -504,6 +504,12 @@ void MainWindow::updateStreamActions()
     m_connectAction->setEnabled(stream && !connected);
     m_disconnectAction->setEnabled(connected);
     m_reconnectAction->setEnabled(stream);
+    // A one-shot request is not reconnected but asked again: say so, since it may be billed.
+    const bool oneShot = stream && stream->config().isOneShot();
+    m_reconnectAction->setText(oneShot ? tr("&Run Again") : tr("&Reconnect Now"));
+    m_reconnectAction->setToolTip(oneShot
+            ? tr("Send the request again: a new answer, asked for (and billed) once more")
+            : tr("Connect again at once, without waiting for the backoff"));
     m_clearAction->setEnabled(stream);
     m_removeAction->setEnabled(stream);
     m_copyCommandAction->setEnabled(stream);
