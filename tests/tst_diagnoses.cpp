@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The detectors behind the diagnoses (ResumeAudit, IdleTimeoutDetector, BurstDetector), fed
+// times in ms: no clock, no network, no event loop. Each has a table of healthy patterns that
+// must stay silent next to the faults it must name.
+#include "resumeaudit.h"
+
+#include <QTest>
+
+#include <random>
+
+using namespace streamscope;
+
+namespace {
+
+constexpr qint64 T0 = 1700000000000; // 2023-11-14, ms since the epoch
+constexpr qint64 EventGapMs = 100;
+constexpr qint64 ReconnectGapMs = 2000;
+
+// "gap duplicate" as a list, for tables.
+QStringList codes(const char *spaced)
+{
+    return QString::fromLatin1(spaced).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+QStringList kindNames(const QList<Diagnosis> &findings)
+{
+    QStringList names;
+    for (const Diagnosis &finding : findings) {
+        names << diagnosisKindName(finding.kind);
+    }
+    return names;
+}
+
+// Plays a script to an audit: "1-100" the ids 1 to 100, "2-200/2" in steps of 2, "7" one id,
+// "R" a reconnect, "O" a fresh open. Events come EventGapMs apart from T0; a reconnect
+// ReconnectGapMs after the last event, and its first event with it. Returns the time after the
+// last event; reconnectsMs gets the reconnects' times.
+qint64 play(ResumeAudit &audit, const QString &script, QList<qint64> *reconnectsMs = nullptr)
+{
+    qint64 ms = T0;
+    const QStringList tokens = script.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    for (const QString &token : tokens) {
+        if (token == QLatin1String("R") || token == QLatin1String("O")) {
+            ms += ReconnectGapMs;
+            if (token == QLatin1String("R")) {
+                audit.reconnected(ms);
+                if (reconnectsMs) {
+                    reconnectsMs->append(ms);
+                }
+            } else {
+                audit.opened(ms);
+            }
+            continue;
+        }
+        const QStringList stepped = token.split(QLatin1Char('/'));
+        const QStringList range = stepped.first().split(QLatin1Char('-'));
+        const quint64 first = range.first().toULongLong();
+        const quint64 last = range.last().toULongLong();
+        const quint64 step = stepped.size() > 1 ? stepped.last().toULongLong() : 1;
+        for (quint64 id = first;; id += step) {
+            audit.eventArrived(ms, QByteArray::number(id));
+            ms += EventGapMs;
+            if (last - id < step) {
+                break;
+            }
+        }
+    }
+    return ms;
+}
+
+// Per reconnected connection: r resumed, s skipped, i ignored, - not judged.
+QString outcomes(const ResumeAudit &audit)
+{
+    QString seen;
+    for (const ResumeAudit::Connection &connection : audit.connections()) {
+        if (!connection.reconnect) {
+            continue;
+        }
+        switch (connection.resume) {
+        case ResumeAudit::Resume::NotJudged:
+            seen += QLatin1Char('-');
+            break;
+        case ResumeAudit::Resume::Resumed:
+            seen += QLatin1Char('r');
+            break;
+        case ResumeAudit::Resume::Skipped:
+            seen += QLatin1Char('s');
+            break;
+        case ResumeAudit::Resume::Ignored:
+            seen += QLatin1Char('i');
+            break;
+        }
+    }
+    return seen;
+}
+
+// {O}: the clock time of T0, the first connection; {L}: of the last connection's start; {R}: of
+// the last reconnect.
+QString expand(QString text, const ResumeAudit &audit, const QList<qint64> &reconnectsMs)
+{
+    text.replace(QLatin1String("{O}"), diagnosisClock(T0));
+    text.replace(QLatin1String("{L}"), diagnosisClock(audit.connections().last().startMs));
+    if (!reconnectsMs.isEmpty()) {
+        text.replace(QLatin1String("{R}"), diagnosisClock(reconnectsMs.last()));
+    }
+    return text;
+}
+
+} // namespace
+
+class TestDiagnoses : public QObject
+{
+    Q_OBJECT
+private slots:
+    void kindNamesAndFormats();
+
+    void resumeAudit_data();
+    void resumeAudit();
+    void resumeAuditNeedsNumbers_data();
+    void resumeAuditNeedsNumbers();
+    void resumeFindingClearsAfterCleanResumes();
+    void inConnectionFindingClearsAfterQuiet();
+    void resumeAuditIsBounded();
+};
+
+void TestDiagnoses::kindNamesAndFormats()
+{
+    // The CLI's codes (issue 13), and the two header findings.
+    const QStringList names{diagnosisKindName(Diagnosis::Kind::ProxyBuffering),
+        diagnosisKindName(Diagnosis::Kind::CompressedStream),
+        diagnosisKindName(Diagnosis::Kind::ProxyMayBuffer),
+        diagnosisKindName(Diagnosis::Kind::IdleTimeout),
+        diagnosisKindName(Diagnosis::Kind::ResumeIgnored),
+        diagnosisKindName(Diagnosis::Kind::ResumeGaps),
+        diagnosisKindName(Diagnosis::Kind::ResumeDuplicates),
+        diagnosisKindName(Diagnosis::Kind::ResumeOutOfOrder),
+        diagnosisKindName(Diagnosis::Kind::ReconnectStorm)};
+    QCOMPARE(names,
+        codes("proxy-buffering compressed-stream proxy-may-buffer idle-timeout no-resume gap "
+              "duplicate out-of-order reconnect-storm"));
+    QCOMPARE(diagnosisDuration(7), QStringLiteral("7 ms"));
+    QCOMPARE(diagnosisDuration(100), QStringLiteral("100 ms"));
+    QCOMPARE(diagnosisDuration(799), QStringLiteral("800 ms"));
+    QCOMPARE(diagnosisDuration(996), QStringLiteral("1.0 s"));
+    QCOMPARE(diagnosisDuration(9960), QStringLiteral("10 s"));
+    QCOMPARE(diagnosisDuration(4000), QStringLiteral("4.0 s"));
+    QCOMPARE(diagnosisDuration(60400), QStringLiteral("60 s"));
+    QCOMPARE(diagnosisEvents(1), QStringLiteral("1 event"));
+    QCOMPARE(diagnosisEvents(212), QStringLiteral("212 events"));
+    QCOMPARE(diagnosisClock(T0),
+        QDateTime::fromMSecsSinceEpoch(T0).toString(QStringLiteral("HH:mm:ss")));
+}
+
+void TestDiagnoses::resumeAudit_data()
+{
+    QTest::addColumn<bool>("sequence"); // Source::SequenceField, else EventId
+    QTest::addColumn<QString>("script"); // see play()
+    QTest::addColumn<QString>("outcomes"); // see outcomes()
+    QTest::addColumn<quint64>("missing");
+    QTest::addColumn<quint64>("repeated");
+    QTest::addColumn<quint64>("duplicates");
+    QTest::addColumn<quint64>("outOfOrder");
+    QTest::addColumn<int>("restarts");
+    QTest::addColumn<QStringList>("kinds");
+    QTest::addColumn<QString>("evidence"); // the first finding's; {O}, {R}: see expand()
+    QTest::addColumn<QString>("summary"); // describe() of the last connection
+
+    const QStringList none;
+    // Healthy: silent.
+    QTest::newRow("resumed at the next id")
+        << false << "1-100 R 101-200"
+        << "r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 101 after a reconnect: 0 missing";
+    QTest::newRow("three clean reconnects")
+        << false << "1-50 R 51-100 R 101-150 R 151-200"
+        << "rrr" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 151 after a reconnect: 0 missing";
+    // SSE: an event without an id carries the last one, also first thing after a reconnect.
+    QTest::newRow("SSE events without an id of their own")
+        << false << "1-10 10 10 11-20 R 20 21-30"
+        << "r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 21 after a reconnect: 0 missing";
+    QTest::newRow("timestamps as ids: gaps not counted")
+        << false << "1700000000000-1700000010000/100 R 1700000012000-1700000013000/100"
+        << "r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 1700000012000 after a reconnect (ids not consecutive: gaps not counted)";
+    QTest::newRow("ids that step by two")
+        << false << "2-200/2 R 202-300/2"
+        << "r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 202 after a reconnect (ids not consecutive: gaps not counted)";
+    QTest::newRow("a fresh open starts the numbers again")
+        << false << "1-100 O 1-100"
+        << "" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Opened at {L}, first id 1";
+    QTest::newRow("reconnect before any id")
+        << false << "R 1-10 R 11-20"
+        << "-r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 11 after a reconnect: 0 missing";
+    QTest::newRow("counter wrapped at 2^64")
+        << false << "18446744073709551600-18446744073709551615 0-20"
+        << "" << 0ULL << 0ULL << 0ULL << 0ULL << 1 << none << ""
+        << "Opened at {O}, first id 18446744073709551600";
+    QTest::newRow("32-bit counter wrapped") << true << "4294967280-4294967295 0-20"
+                                            << "" << 0ULL << 0ULL << 0ULL << 0ULL << 1 << none << ""
+                                            << "Opened at {O}, first id 4294967280";
+    QTest::newRow("server numbered from 1 again within a connection")
+        << false << "1-10000 1-100"
+        << "" << 0ULL << 0ULL << 0ULL << 0ULL << 1 << none << ""
+        << "Opened at {O}, first id 1";
+    QTest::newRow("resumed at the largest number")
+        << false << "18446744073709551610-18446744073709551614 R 18446744073709551615"
+        << "r" << 0ULL << 0ULL << 0ULL << 0ULL << 0 << none << ""
+        << "Resumed at id 18446744073709551615 after a reconnect: 0 missing";
+
+    // Faults.
+    QTest::newRow("Last-Event-ID ignored: replayed from the start")
+        << false << "1-212 R 1-300"
+        << "i" << 0ULL << 212ULL << 0ULL << 0ULL << 0 << codes("no-resume")
+        << "The server ignored Last-Event-ID: 212 events repeated after the reconnect at {R}"
+        << "The server ignored Last-Event-ID: 212 events repeated after the reconnect at {R}";
+    QTest::newRow("sequence not resumed")
+        << true << "1-212 R 1-300"
+        << "i" << 0ULL << 212ULL << 0ULL << 0ULL << 0 << codes("no-resume")
+        << "The server did not resume the sequence: 212 events repeated after the reconnect at {R}"
+        << "The server did not resume the sequence: 212 events repeated after the reconnect at {R}";
+    QTest::newRow("the last five sent again")
+        << false << "1-100 R 96-150"
+        << "i" << 0ULL << 5ULL << 0ULL << 0ULL << 0 << codes("no-resume")
+        << "The server ignored Last-Event-ID: 5 events repeated after the reconnect at {R}"
+        << "The server ignored Last-Event-ID: 5 events repeated after the reconnect at {R}";
+    QTest::newRow("a replay longer than the window")
+        << false << "1-10000 R 1-10005"
+        << "i" << 0ULL << 10000ULL << 0ULL << 0ULL << 0 << codes("no-resume")
+        << "The server ignored Last-Event-ID: 10000 events repeated after the reconnect at {R}"
+        << "The server ignored Last-Event-ID: 10000 events repeated after the reconnect at {R}";
+    QTest::newRow("ignored twice")
+        << false << "1-50 R 1-60 R 1-70"
+        << "ii" << 0ULL << 110ULL << 0ULL << 0ULL << 0 << codes("no-resume")
+        << "The server ignored Last-Event-ID: 60 events repeated after the reconnect at {R} (2 "
+           "connections so far)"
+        << "The server ignored Last-Event-ID: 60 events repeated after the reconnect at {R}";
+    QTest::newRow("17 missing after the reconnect")
+        << false << "1-1000 R 1018-1100"
+        << "s" << 17ULL << 0ULL << 0ULL << 0ULL << 0 << codes("gap")
+        << "17 events missing after the reconnect at {R}"
+        << "Resumed at id 1018 after a reconnect: 17 missing";
+    QTest::newRow("9 missing within a connection")
+        << false << "1-100 110-120"
+        << "" << 9ULL << 0ULL << 0ULL << 0ULL << 0 << codes("gap")
+        << "9 events missing on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("a huge jump forward")
+        << false << "1-10 18446744073709551615"
+        << "" << 18446744073709551604ULL << 0ULL << 0ULL << 0ULL << 0 << codes("gap")
+        << "18446744073709551604 events missing on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("one late: out of order, none missing")
+        << false << "1-10 12 11 13-20"
+        << "" << 0ULL << 0ULL << 0ULL << 1ULL << 0 << codes("out-of-order")
+        << "1 event arrived after a higher id on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("older than the window: counted out of order")
+        << false << "1-10000 5000 10001-10010"
+        << "" << 0ULL << 0ULL << 0ULL << 1ULL << 0 << codes("out-of-order")
+        << "1 event arrived after a higher id on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("duplicates within a connection")
+        << false << "1-50 30 40 51-60"
+        << "" << 0ULL << 0ULL << 2ULL << 0ULL << 0 << codes("duplicate")
+        << "2 events arrived again (ids seen before) on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("sequence: the same number twice is a duplicate")
+        << true << "1-10 10 11-20"
+        << "" << 0ULL << 0ULL << 1ULL << 0ULL << 0 << codes("duplicate")
+        << "1 event arrived again (ids seen before) on the connection opened at {O}"
+        << "Opened at {O}, first id 1";
+    QTest::newRow("gap at the resume, then a duplicate")
+        << false << "1-100 R 105-110 107"
+        << "s" << 4ULL << 0ULL << 1ULL << 0ULL << 0 << codes("gap duplicate")
+        << "4 events missing after the reconnect at {R}"
+        << "Resumed at id 105 after a reconnect: 4 missing";
+}
+
+void TestDiagnoses::resumeAudit()
+{
+    QFETCH(bool, sequence);
+    QFETCH(QString, script);
+    QFETCH(QString, outcomes);
+    QFETCH(quint64, missing);
+    QFETCH(quint64, repeated);
+    QFETCH(quint64, duplicates);
+    QFETCH(quint64, outOfOrder);
+    QFETCH(int, restarts);
+    QFETCH(QStringList, kinds);
+    QFETCH(QString, evidence);
+    QFETCH(QString, summary);
+
+    ResumeAudit audit(sequence ? ResumeAudit::Source::SequenceField : ResumeAudit::Source::EventId);
+    QList<qint64> reconnectsMs;
+    play(audit, script, &reconnectsMs);
+    QVERIFY(audit.isActive());
+    QCOMPARE(::outcomes(audit), outcomes);
+    const ResumeAudit::Totals &totals = audit.totals();
+    QCOMPARE(totals.counts.missing, missing);
+    QCOMPARE(totals.counts.repeated, repeated);
+    QCOMPARE(totals.counts.duplicates, duplicates);
+    QCOMPARE(totals.counts.outOfOrder, outOfOrder);
+    QCOMPARE(totals.restarts, restarts);
+    QCOMPARE(totals.resumed, int(outcomes.count(QLatin1Char('r'))));
+    QCOMPARE(totals.skipped, int(outcomes.count(QLatin1Char('s'))));
+    QCOMPARE(totals.ignored, int(outcomes.count(QLatin1Char('i'))));
+    const QList<Diagnosis> findings = audit.findings();
+    QCOMPARE(kindNames(findings), kinds);
+    if (!findings.isEmpty()) {
+        QCOMPARE(findings.first().evidence, expand(evidence, audit, reconnectsMs));
+        QVERIFY(!findings.first().fix.isEmpty());
+        QVERIFY(findings.first().firstSeenMs <= findings.first().lastSeenMs);
+    }
+    QCOMPARE(audit.describe(audit.connections().last()), expand(summary, audit, reconnectsMs));
+}
+
+void TestDiagnoses::resumeAuditNeedsNumbers_data()
+{
+    QTest::addColumn<bool>("sequence");
+    QTest::addColumn<QByteArrayList>("ids");
+    QTest::addColumn<QString>("reason"); // empty: still active
+    QTest::addColumn<quint64>("events");
+
+    const QString letters = QStringLiteral("Event ids are not numbers (\"%1\")");
+    QTest::newRow("letters") << false << QByteArrayList{"1", "2", "abc", "3"}
+                             << letters.arg(QStringLiteral("abc")) << 2ULL;
+    QTest::newRow("a UUID") << false << QByteArrayList{"6f1c2a9e-1b7d-4c1e-9f3a-2d4e5f6a7b8c"}
+                            << letters.arg(QStringLiteral("6f1c2a9e-1b7d-4c1e-9f3a-2d4e5f6a7b8c"))
+                            << 0ULL;
+    QTest::newRow("negative") << false << QByteArrayList{"-5"} << letters.arg(QStringLiteral("-5"))
+                              << 0ULL;
+    QTest::newRow("a plus sign") << false << QByteArrayList{"+5"}
+                                 << letters.arg(QStringLiteral("+5")) << 0ULL;
+    QTest::newRow("blanks") << false << QByteArrayList{" 5"} << letters.arg(QStringLiteral(" 5"))
+                            << 0ULL;
+    QTest::newRow("hex") << false << QByteArrayList{"0x1f"} << letters.arg(QStringLiteral("0x1f"))
+                         << 0ULL;
+    QTest::newRow("2^64") << false << QByteArrayList{"1", "18446744073709551616"}
+                          << QStringLiteral("Event ids are too large to audit") << 1ULL;
+    QTest::newRow("a sequence field with a fraction")
+        << true << QByteArrayList{"1.5"} << QStringLiteral("Sequence values are not numbers")
+        << 0ULL;
+    QTest::newRow("events without ids are skipped")
+        << false << QByteArrayList{"", "", "1", "", "2"} << QString() << 2ULL;
+    QTest::newRow("leading zeros are numbers")
+        << false << QByteArrayList{"007", "008"} << QString() << 2ULL;
+}
+
+void TestDiagnoses::resumeAuditNeedsNumbers()
+{
+    QFETCH(bool, sequence);
+    QFETCH(QByteArrayList, ids);
+    QFETCH(QString, reason);
+    QFETCH(quint64, events);
+
+    ResumeAudit audit(sequence ? ResumeAudit::Source::SequenceField : ResumeAudit::Source::EventId);
+    qint64 ms = T0;
+    for (const QByteArray &id : std::as_const(ids)) {
+        audit.eventArrived(ms += EventGapMs, id);
+    }
+    QCOMPARE(audit.isActive(), reason.isEmpty());
+    QVERIFY2(audit.inactiveReason().startsWith(reason), qPrintable(audit.inactiveReason()));
+    QCOMPARE(audit.totals().counts.events, events);
+    // Stopped for good: nothing more is counted.
+    audit.reconnected(ms += ReconnectGapMs);
+    audit.eventArrived(ms, "1");
+    audit.eventArrived(ms, "1");
+    QCOMPARE(
+        audit.totals().counts.events, events + (reason.isEmpty() && ids.last() != "1" ? 1 : 0));
+    if (!reason.isEmpty()) {
+        QVERIFY(audit.findings().isEmpty());
+    }
+}
+
+// A finding tied to reconnects clears after ClearAfterCleanResumes good ones in a row, and comes
+// back with a new first-seen time.
+void TestDiagnoses::resumeFindingClearsAfterCleanResumes()
+{
+    ResumeAudit audit;
+    QList<qint64> reconnectsMs;
+    qint64 ms = play(audit, QStringLiteral("1-50 R 1-60"), &reconnectsMs);
+    QCOMPARE(kindNames(audit.findings()), codes("no-resume"));
+    const Diagnosis first = audit.findings().first();
+    QCOMPARE(first.firstSeenMs, reconnectsMs.last()); // its first event was a repeat
+    QCOMPARE(first.lastSeenMs, reconnectsMs.last() + 49 * EventGapMs); // the 50th repeat
+
+    quint64 next = 61;
+    const auto cleanReconnect = [&] {
+        audit.reconnected(ms += ReconnectGapMs);
+        for (int i = 0; i < 10; ++i) {
+            audit.eventArrived(ms += EventGapMs, QByteArray::number(next++));
+        }
+    };
+    for (int i = 1; i < ResumeAudit::ClearAfterCleanResumes; ++i) {
+        cleanReconnect();
+        QCOMPARE(audit.findings().size(), 1);
+        QCOMPARE(audit.findings().first(), first); // confirmed, not changed
+    }
+    cleanReconnect();
+    QVERIFY(audit.findings().isEmpty());
+    QCOMPARE(audit.totals().resumed, ResumeAudit::ClearAfterCleanResumes);
+
+    // Ignored again: a new finding, counted from one.
+    audit.reconnected(ms += ReconnectGapMs);
+    audit.eventArrived(ms, "1");
+    const QList<Diagnosis> again = audit.findings();
+    QCOMPARE(again.size(), 1);
+    QCOMPARE(again.first().firstSeenMs, ms);
+    QCOMPARE(again.first().evidence,
+        QStringLiteral("The server ignored Last-Event-ID: 1 event repeated after the reconnect at ")
+            + diagnosisClock(ms));
+}
+
+// Evidence within a connection clears after ClearAfterQuietMs of events without more of it.
+void TestDiagnoses::inConnectionFindingClearsAfterQuiet()
+{
+    ResumeAudit audit(ResumeAudit::Source::SequenceField);
+    qint64 ms = play(audit, QStringLiteral("1-10 10"));
+    const qint64 seenMs = ms - EventGapMs;
+    QCOMPARE(kindNames(audit.findings()), codes("duplicate"));
+    quint64 next = 11;
+    while (ms < seenMs + ResumeAudit::ClearAfterQuietMs - EventGapMs) {
+        audit.eventArrived(ms += EventGapMs, QByteArray::number(next++));
+    }
+    QCOMPARE(kindNames(audit.findings()), codes("duplicate"));
+    QCOMPARE(audit.findings().first().lastSeenMs, seenMs);
+    audit.eventArrived(ms += EventGapMs, QByteArray::number(next++));
+    QVERIFY(audit.findings().isEmpty());
+}
+
+// A million events, reconnects and replays, then a million random numbers: the kept state stays
+// the same size, the counts add up, and nothing overflows (run under the sanitizers too).
+void TestDiagnoses::resumeAuditIsBounded()
+{
+    ResumeAudit audit;
+    qint64 ms = T0;
+    quint64 id = 0;
+    int ignored = 0;
+    for (int i = 0; i < 1000000; ++i) {
+        if (i % 1000 == 500) {
+            audit.reconnected(ms += ReconnectGapMs);
+            if (i % 10000 == 5500) { // the server replays its last 50
+                id -= 50;
+                ++ignored;
+            }
+        }
+        audit.eventArrived(ms += 10, QByteArray::number(++id));
+    }
+    QCOMPARE(audit.connections().size(), ResumeAudit::KeptConnections);
+    QCOMPARE(audit.totals().counts.events, 1000000ULL);
+    QCOMPARE(audit.totals().ignored, ignored);
+    QCOMPARE(audit.totals().counts.repeated, 50ULL * ignored);
+    QCOMPARE(audit.totals().resumed, 1000 - ignored);
+    QCOMPARE(audit.totals().counts.missing, 0ULL);
+
+    std::mt19937_64 random(13);
+    for (int i = 0; i < 1000000; ++i) {
+        if (i % 997 == 0) {
+            audit.reconnected(ms += ReconnectGapMs);
+        }
+        audit.eventArrived(ms += 10, QByteArray::number(random()));
+    }
+    QCOMPARE(audit.connections().size(), ResumeAudit::KeptConnections);
+    QCOMPARE(audit.totals().counts.events, 2000000ULL);
+    for (const ResumeAudit::Connection &connection : audit.connections()) {
+        QVERIFY(!audit.describe(connection).isEmpty());
+    }
+    QVERIFY(audit.findings().size() <= 4);
+}
+
+QTEST_APPLESS_MAIN(TestDiagnoses)
+#include "tst_diagnoses.moc"
