@@ -2,6 +2,7 @@
 // The detectors behind the diagnoses (ResumeAudit, IdleTimeoutDetector, BurstDetector), fed
 // times in ms: no clock, no network, no event loop. Each has a table of healthy patterns that
 // must stay silent next to the faults it must name.
+#include "idletimeoutdetector.h"
 #include "resumeaudit.h"
 
 #include <QTest>
@@ -106,6 +107,22 @@ QString expand(QString text, const ResumeAudit &audit, const QList<qint64> &reco
     return text;
 }
 
+// Connections that carry data every second for 10 s, then fall silent for |silence| ms and are
+// closed: by the peer when silence > 0, by us when < 0; the next opens a second later.
+qint64 connectAndIdle(IdleTimeoutDetector &detector, const QList<qint64> &silences, qint64 ms)
+{
+    for (qint64 silence : silences) {
+        detector.opened(ms);
+        for (int i = 1; i <= 10; ++i) {
+            detector.dataArrived(ms + i * 1000);
+        }
+        ms += 10000 + qAbs(silence);
+        detector.closed(ms, silence > 0);
+        ms += 1000;
+    }
+    return ms;
+}
+
 } // namespace
 
 class TestDiagnoses : public QObject
@@ -121,6 +138,11 @@ private slots:
     void resumeFindingClearsAfterCleanResumes();
     void inConnectionFindingClearsAfterQuiet();
     void resumeAuditIsBounded();
+
+    void idleTimeout_data();
+    void idleTimeout();
+    void idleTimeoutClearsWhenOutlived();
+    void idleTimeoutClearsWhenClosesStop();
 };
 
 void TestDiagnoses::kindNamesAndFormats()
@@ -471,6 +493,131 @@ void TestDiagnoses::resumeAuditIsBounded()
         QVERIFY(!audit.describe(connection).isEmpty());
     }
     QVERIFY(audit.findings().size() <= 4);
+}
+
+void TestDiagnoses::idleTimeout_data()
+{
+    QTest::addColumn<QString>("transport"); // sse, ws, ws+heartbeat
+    QTest::addColumn<QList<qint64>>("silences"); // see connectAndIdle()
+    QTest::addColumn<qint64>("minSilence"); // 0: the default
+    QTest::addColumn<QString>("evidence"); // empty: no finding
+    QTest::addColumn<QString>("fix");
+
+    const QString sseFix = QStringLiteral(
+        "Have the server send a comment line every 30 s (half the timeout), or raise the timeout "
+        "(nginx: proxy_read_timeout).");
+    const QString sixty = QStringLiteral(
+        "The connection is closed after about 60 s without data (%1 times): an idle timeout on the "
+        "way (proxy or load balancer).");
+    // Healthy, or not an idle timeout: silent.
+    QTest::newRow("never closed") << "sse" << QList<qint64>{} << 0LL << ""
+                                  << "";
+    QTest::newRow("closed once") << "sse" << QList<qint64>{60000} << 0LL << ""
+                                 << "";
+    QTest::newRow("further apart than 10%") << "sse" << QList<qint64>{60000, 67000} << 0LL << ""
+                                            << "";
+    QTest::newRow("scattered") << "sse" << QList<qint64>{10000, 30000, 60000, 20000, 45000} << 0LL
+                               << ""
+                               << "";
+    QTest::newRow("short silences are no idle timeout")
+        << "sse" << QList<qint64>{2000, 2000, 2000} << 0LL << ""
+        << "";
+    QTest::newRow("closed by us") << "sse" << QList<qint64>{-60000, -60000, -60000} << 0LL << ""
+                                  << "";
+
+    // Idle timeouts.
+    QTest::newRow("60 s, three times")
+        << "sse" << QList<qint64>{60000, 60400, 59800} << 0LL << sixty.arg(3) << sseFix;
+    QTest::newRow("twice, 8% apart")
+        << "sse" << QList<qint64>{60000, 65000} << 0LL << sixty.arg(2) << sseFix;
+    QTest::newRow("ten times: counted past the kept closes")
+        << "sse" << QList<qint64>(10, 60000) << 0LL << sixty.arg(10) << sseFix;
+    QTest::newRow("two minutes, with an odd close between")
+        << "sse" << QList<qint64>{120000, 20000, 121000} << 0LL
+        << "The connection is closed after about 120 s without data (2 times): an idle timeout "
+           "on the way (proxy or load balancer)."
+        << "Have the server send a comment line every 60 s (half the timeout), or raise the "
+           "timeout (nginx: proxy_read_timeout).";
+    QTest::newRow("WebSocket without heartbeat")
+        << "ws" << QList<qint64>{60000, 60000} << 0LL << sixty.arg(2)
+        << "Turn the heartbeat on, with a ping every 30 s (half the timeout), or raise the timeout "
+           "(nginx: proxy_read_timeout).";
+    QTest::newRow("WebSocket with a heartbeat too slow")
+        << "ws+heartbeat" << QList<qint64>{60000, 60000} << 0LL << sixty.arg(2)
+        << "The heartbeat did not keep it open: ping every 30 s (half the timeout) and check that "
+           "the server answers, or raise the timeout (nginx: proxy_read_timeout).";
+    QTest::newRow("nginx's 2 s, minimum lowered")
+        << "sse" << QList<qint64>{2000, 2050, 2010} << 1000LL
+        << "The connection is closed after about 2.0 s without data (3 times): an idle timeout "
+           "on the way (proxy or load balancer)."
+        << "Have the server send a comment line every 1.0 s (half the timeout), or raise the "
+           "timeout (nginx: proxy_read_timeout).";
+}
+
+void TestDiagnoses::idleTimeout()
+{
+    QFETCH(QString, transport);
+    QFETCH(QList<qint64>, silences);
+    QFETCH(qint64, minSilence);
+    QFETCH(QString, evidence);
+    QFETCH(QString, fix);
+
+    IdleTimeoutDetector detector;
+    detector.setTransport(transport == QLatin1String("sse")
+            ? IdleTimeoutDetector::Transport::Sse
+            : IdleTimeoutDetector::Transport::WebSocket,
+        transport == QLatin1String("ws+heartbeat"));
+    if (minSilence > 0) {
+        detector.setMinSilenceMs(minSilence);
+    }
+    connectAndIdle(detector, silences, T0);
+    const std::optional<Diagnosis> finding = detector.finding();
+    QCOMPARE(finding.has_value(), !evidence.isEmpty());
+    if (finding) {
+        QCOMPARE(finding->kind, Diagnosis::Kind::IdleTimeout);
+        QCOMPARE(finding->evidence, evidence);
+        QCOMPARE(finding->fix, fix);
+        QVERIFY(finding->firstSeenMs <= finding->lastSeenMs);
+        QVERIFY(detector.timeoutMs() > 0);
+    } else {
+        QCOMPARE(detector.timeoutMs(), -1);
+    }
+}
+
+// Data after a silence more than 10% longer than the timeout: nothing cuts at that time any more.
+void TestDiagnoses::idleTimeoutClearsWhenOutlived()
+{
+    IdleTimeoutDetector detector;
+    qint64 ms = connectAndIdle(detector, {60000, 60000}, T0);
+    QVERIFY(detector.finding());
+    detector.opened(ms);
+    detector.dataArrived(ms += 65000); // within 10%: could still be the same timeout
+    QVERIFY(detector.finding());
+    detector.dataArrived(ms += 67000);
+    QVERIFY(!detector.finding());
+    // Forgotten: one more close at 60 s is only one.
+    detector.closed(ms += 60000, true);
+    QVERIFY(!detector.finding());
+}
+
+// The closes stop (a heartbeat keeps the connection open now): cleared after
+// ClearAfterIntervals times the time between them.
+void TestDiagnoses::idleTimeoutClearsWhenClosesStop()
+{
+    IdleTimeoutDetector detector;
+    const qint64 secondCloseMs = T0 + 2 * 71000 - 1000; // each connection: 10 s, 60 s, then 1 s
+    qint64 ms = connectAndIdle(detector, {60000, 60000}, T0);
+    QVERIFY(detector.finding());
+    QCOMPARE(detector.finding()->firstSeenMs, secondCloseMs);
+    QCOMPARE(detector.finding()->lastSeenMs, secondCloseMs);
+    detector.opened(ms);
+    const qint64 clearMs = secondCloseMs + IdleTimeoutDetector::ClearAfterIntervals * 71000;
+    while (ms + 20000 < clearMs) {
+        detector.dataArrived(ms += 20000);
+        QVERIFY(detector.finding());
+    }
+    detector.dataArrived(clearMs);
+    QVERIFY(!detector.finding());
 }
 
 QTEST_APPLESS_MAIN(TestDiagnoses)
