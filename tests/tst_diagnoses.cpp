@@ -2,11 +2,13 @@
 // The detectors behind the diagnoses (ResumeAudit, IdleTimeoutDetector, BurstDetector), fed
 // times in ms: no clock, no network, no event loop. Each has a table of healthy patterns that
 // must stay silent next to the faults it must name.
+#include "burstdetector.h"
 #include "idletimeoutdetector.h"
 #include "resumeaudit.h"
 
 #include <QTest>
 
+#include <limits>
 #include <random>
 
 using namespace streamscope;
@@ -123,6 +125,52 @@ qint64 connectAndIdle(IdleTimeoutDetector &detector, const QList<qint64> &silenc
     return ms;
 }
 
+// Arrival and production times of a stream, in step.
+struct Pattern
+{
+    QList<qint64> arrivals;
+    QList<qint64> produced;
+
+    void add(qint64 arrivalMs, qint64 producedMs)
+    {
+        arrivals << arrivalMs;
+        produced << producedMs;
+    }
+    Pattern withoutTimes() const { return {arrivals, {}}; }
+};
+
+// count events produced paceMs apart, delivered a constant 30 ms later.
+Pattern steady(int count, qint64 paceMs, qint64 start = T0)
+{
+    Pattern pattern;
+    for (int i = 0; i < count; ++i) {
+        pattern.add(start + i * paceMs + 30, start + i * paceMs);
+    }
+    return pattern;
+}
+
+// Produced paceMs apart for durationMs, let through every flushMs (within 2 ms), as a buffering
+// proxy does.
+Pattern buffered(qint64 durationMs, qint64 flushMs, qint64 paceMs, qint64 start = T0)
+{
+    Pattern pattern;
+    for (qint64 i = 0; i * paceMs < durationMs; ++i) {
+        const qint64 produced = i * paceMs;
+        pattern.add(start + (produced / flushMs + 1) * flushMs + i % 3, start + produced);
+    }
+    return pattern;
+}
+
+void feed(BurstDetector &detector, const Pattern &pattern)
+{
+    for (qsizetype i = 0; i < pattern.arrivals.size(); ++i) {
+        detector.eventArrived(pattern.arrivals[i],
+            pattern.produced.isEmpty() ? std::nullopt : std::optional<qint64>(pattern.produced[i]));
+    }
+}
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
 } // namespace
 
 class TestDiagnoses : public QObject
@@ -143,6 +191,13 @@ private slots:
     void idleTimeout();
     void idleTimeoutClearsWhenOutlived();
     void idleTimeoutClearsWhenClosesStop();
+
+    void bursts_data();
+    void bursts();
+    void burstFindingClears();
+    void burstDetectorIsBounded();
+    void responseHeaders_data();
+    void responseHeaders();
 };
 
 void TestDiagnoses::kindNamesAndFormats()
@@ -618,6 +673,223 @@ void TestDiagnoses::idleTimeoutClearsWhenClosesStop()
     }
     detector.dataArrived(clearMs);
     QVERIFY(!detector.finding());
+}
+
+void TestDiagnoses::bursts_data()
+{
+    QTest::addColumn<QList<qint64>>("arrivals");
+    QTest::addColumn<QList<qint64>>("produced"); // empty: the payloads have no time
+    QTest::addColumn<QString>("evidence"); // empty: no finding
+
+    const auto add = [](const char *name, const Pattern &pattern, const QString &evidence) {
+        QTest::newRow(name) << pattern.arrivals << pattern.produced << evidence;
+    };
+    const auto both = [&add](const char *name, const Pattern &pattern) {
+        add(name, pattern, {});
+        add((QByteArray(name) + ", no times").constData(), pattern.withoutTimes(), {});
+    };
+
+    // Healthy: silent, with and without production times.
+    both("steady 100 ms", steady(600, 100));
+    Pattern jittered;
+    std::minstd_rand random(7);
+    for (int i = 0; i < 600; ++i) { // arrivals stay in order, as on one connection
+        const qint64 produced = T0 + i * 100;
+        const qint64 arrival = produced + 30 + qint64(random() % 120);
+        jittered.add(
+            jittered.arrivals.isEmpty() ? arrival : qMax(arrival, jittered.arrivals.last()),
+            produced);
+    }
+    both("jittered 100 ms, up to 120 ms late", jittered);
+    Pattern slow = steady(600, 100);
+    for (int i = 50; i < 70; ++i) { // one event took 2 s; the 19 after it waited behind it
+        slow.arrivals[i] = T0 + 70 * 100 + 30 + (i - 50) / 10;
+    }
+    both("one slow event", slow);
+    Pattern stalls = steady(600, 100);
+    for (int i = 0; i < 600; ++i) { // every 5 s a 1.5 s stall, caught up at once
+        if (i % 50 < 15) {
+            stalls.arrivals[i] = T0 + (i / 50 * 50 + 15) * 100 + 30;
+        }
+    }
+    both("steady, with a stall every 5 s", stalls);
+    Pattern backlog;
+    for (int i = 0; i < 200; ++i) { // replayed at once on opening
+        backlog.add(T0 + 5, T0 - 20000 + i * 100);
+    }
+    Pattern after = steady(300, 100, T0 + 100);
+    backlog.arrivals += after.arrivals;
+    backlog.produced += after.produced;
+    both("a backlog at the open, then steady", backlog);
+    both("1000 events a second", steady(20000, 1));
+    both("one event every 2 s", steady(60, 2000));
+    Pattern batches; // every 4 s the server sends 40 events produced together
+    for (int flush = 1; flush <= 8; ++flush) {
+        for (int i = 0; i < 40; ++i) {
+            batches.add(T0 + flush * 4000 + i % 3, T0 + flush * 4000 - 30);
+        }
+    }
+    add("a server that sends batches, with times", batches, {});
+    add("bursts of 5 every 4 s, no times", buffered(32000, 4000, 800).withoutTimes(), {});
+    add("two bursts only, no times", buffered(12000, 4000, 100).withoutTimes(), {});
+
+    // Buffered on the way.
+    const QString found
+        = QStringLiteral("Events arrive in bursts of about %1 every %2 although the "
+                         "server sends them every %3: something on the way "
+                         "buffers the stream.");
+    const QString maybe
+        = QStringLiteral("Events arrive in bursts of about %1 every %2 with silence "
+                         "between: something on the way may buffer the stream, "
+                         "unless the server sends them in batches.");
+    add("40 every 4 s, sent every 100 ms", buffered(24000, 4000, 100),
+        found.arg(QStringLiteral("40"), QStringLiteral("4.0 s"), QStringLiteral("100 ms")));
+    add("40 every 4 s, no times", buffered(24000, 4000, 100).withoutTimes(),
+        maybe.arg(QStringLiteral("40"), QStringLiteral("4.0 s")));
+    add("8 every 800 ms, sent every 100 ms", buffered(8000, 800, 100),
+        found.arg(QStringLiteral("8"), QStringLiteral("800 ms"), QStringLiteral("100 ms")));
+    add("120 every 12 s, sent every 100 ms", buffered(72000, 12000, 100),
+        found.arg(QStringLiteral("120"), QStringLiteral("12 s"), QStringLiteral("100 ms")));
+    Pattern skewed = buffered(24000, 4000, 100);
+    for (qint64 &produced : skewed.produced) {
+        produced += 3600000; // the server's clock is an hour off
+    }
+    add("a server clock an hour off", skewed,
+        found.arg(QStringLiteral("40"), QStringLiteral("4.0 s"), QStringLiteral("100 ms")));
+}
+
+void TestDiagnoses::bursts()
+{
+    QFETCH(QList<qint64>, arrivals);
+    QFETCH(QList<qint64>, produced);
+    QFETCH(QString, evidence);
+
+    BurstDetector detector;
+    detector.opened(T0);
+    feed(detector, {arrivals, produced});
+    const std::optional<Diagnosis> finding = detector.finding();
+    QCOMPARE(finding ? finding->evidence : QString(), evidence);
+    if (finding) {
+        QCOMPARE(finding->kind, Diagnosis::Kind::ProxyBuffering);
+        QVERIFY(finding->fix.contains(QStringLiteral("proxy_buffering off;")));
+        QVERIFY(finding->firstSeenMs <= finding->lastSeenMs);
+    }
+}
+
+// Found from the third burst after the first; cleared after MinClearMs of steady events.
+void TestDiagnoses::burstFindingClears()
+{
+    for (bool times : {true, false}) {
+        const Pattern pattern = buffered(24000, 4000, 100);
+        BurstDetector detector;
+        detector.opened(T0);
+        feed(detector, times ? pattern : pattern.withoutTimes());
+        QVERIFY(detector.finding());
+        const qint64 thirdBurstMs = T0 + 4 * 4000; // the first after the open does not count
+        QVERIFY(detector.finding()->firstSeenMs >= thirdBurstMs);
+        QVERIFY(detector.finding()->firstSeenMs <= thirdBurstMs + BurstDetector::BurstGapMs);
+        const qint64 lastBurstMs = pattern.arrivals.last();
+
+        const Pattern fixed = steady(400, 100, lastBurstMs + 100);
+        for (qsizetype i = 0; i < fixed.arrivals.size(); ++i) {
+            const qint64 ms = fixed.arrivals[i];
+            detector.eventArrived(
+                ms, times ? std::optional<qint64>(fixed.produced[i]) : std::nullopt);
+            if (ms < lastBurstMs + BurstDetector::MinClearMs) {
+                QVERIFY(detector.finding());
+            }
+        }
+        QVERIFY(!detector.finding());
+    }
+}
+
+// A million events in every pattern, with production times that are anything: the kept state
+// stays the same size and nothing overflows.
+void TestDiagnoses::burstDetectorIsBounded()
+{
+    BurstDetector detector;
+    detector.opened(T0);
+    std::mt19937_64 random(13);
+    qint64 ms = T0;
+    for (int i = 0; i < 1000000; ++i) {
+        ms += (i / 1000) % 2 == 0 ? 0 : qint64(random() % 3000); // clumps of 1000, then sparse
+        const qint64 produced = qint64(random());
+        detector.eventArrived(ms, i % 2 == 0 ? std::optional<qint64>(produced) : std::nullopt);
+    }
+    detector.eventArrived(ms, std::numeric_limits<qint64>::min());
+    detector.eventArrived(ms, std::numeric_limits<qint64>::max());
+    if (const std::optional<Diagnosis> finding = detector.finding()) {
+        QVERIFY(!finding->evidence.isEmpty());
+    }
+    // A clump of a million: one event after another, no gap.
+    BurstDetector one;
+    for (int i = 0; i < 1000000; ++i) {
+        one.eventArrived(T0 + i / 100);
+    }
+    QVERIFY(!one.finding());
+}
+
+void TestDiagnoses::responseHeaders_data()
+{
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<QStringList>("kinds");
+    QTest::addColumn<QString>("evidence"); // the first finding's
+
+    const QPair<QByteArray, QByteArray> sse{"Content-Type", "text/event-stream"};
+    QTest::newRow("plain event stream") << Headers{sse} << QStringList{} << "";
+    QTest::newRow("identity encoding")
+        << Headers{sse, {"Content-Encoding", "identity"}} << QStringList{} << "";
+    QTest::newRow("nginx told not to buffer")
+        << Headers{sse, {"Server", "nginx/1.22.1"}, {"X-Accel-Buffering", "no"}} << QStringList{}
+        << "";
+    QTest::newRow("header names in any case") << Headers{{"content-type", "text/event-stream"},
+        {"server", "nginx"}, {"x-accel-buffering", "NO"}}
+                                              << QStringList{} << "";
+    QTest::newRow("another server")
+        << Headers{sse, {"Server", "Apache/2.4.57"}} << QStringList{} << "";
+    QTest::newRow("not an event stream") << Headers{{"Content-Type", "application/json"},
+        {"Content-Encoding", "gzip"}, {"Server", "nginx"}}
+                                         << QStringList{} << "";
+    QTest::newRow("gzip")
+        << Headers{sse, {"Content-Encoding", "gzip"}} << codes("compressed-stream")
+        << "The event stream is compressed (Content-Encoding: gzip): compression holds events "
+           "back until a block fills.";
+    QTest::newRow("br, with a charset")
+        << Headers{{"Content-Type", "Text/Event-Stream; charset=utf-8"}, {"Content-Encoding", "br"}}
+        << codes("compressed-stream")
+        << "The event stream is compressed (Content-Encoding: br): compression holds events back "
+           "until a block fills.";
+    QTest::newRow("Via")
+        << Headers{sse, {"Via", "1.1 varnish"}} << codes("proxy-may-buffer")
+        << "The response came through a proxy (Via: 1.1 varnish) without X-Accel-Buffering: no: "
+           "it may hold events back.";
+    QTest::newRow("nginx")
+        << Headers{sse, {"Server", "nginx/1.22.1"}} << codes("proxy-may-buffer")
+        << "The response came through a proxy (Server: nginx/1.22.1) without X-Accel-Buffering: "
+           "no: it may hold events back.";
+    QTest::newRow("nginx with gzip")
+        << Headers{sse, {"Server", "nginx"}, {"Content-Encoding", "gzip"}}
+        << codes("compressed-stream proxy-may-buffer")
+        << "The event stream is compressed (Content-Encoding: gzip): compression holds events "
+           "back until a block fills.";
+}
+
+void TestDiagnoses::responseHeaders()
+{
+    QFETCH(Headers, headers);
+    QFETCH(QStringList, kinds);
+    QFETCH(QString, evidence);
+
+    const QList<Diagnosis> findings = BurstDetector::responseHeaderFindings(headers, T0);
+    QCOMPARE(kindNames(findings), kinds);
+    for (const Diagnosis &finding : findings) {
+        QCOMPARE(finding.firstSeenMs, T0);
+        QCOMPARE(finding.lastSeenMs, T0);
+        QVERIFY(!finding.fix.isEmpty());
+    }
+    if (!findings.isEmpty()) {
+        QCOMPARE(findings.first().evidence, evidence);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestDiagnoses)
