@@ -46,6 +46,7 @@ private slots:
     void interruptionSaysWhy_data();
     void interruptionSaysWhy();
     void runsGrowWhenRunAgain();
+    void aDroppedRunGivesWayToTheNewest();
     void followsTheEndUnlessScrolledUp();
     void monospaceToggle();
     void exportRun();
@@ -476,6 +477,44 @@ void TestTokenView::runsGrowWhenRunAgain()
     view.showRun(2);
     QVERIFY(view.isFollowing());
     QCOMPARE(view.shownRun(), 2);
+}
+
+// The stream keeps its last MaxAnswerRuns: a run picked and then dropped gives way to the newest;
+// the numbers count on.
+void TestTokenView::aDroppedRunGivesWayToTheNewest()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) { return paced(openAiChat(), 1); });
+    QVERIFY(server.listen());
+    Stream stream(1, llmConfig(server.url(QStringLiteral("/v1/chat/completions"))));
+    TokenView view;
+    view.setStream(&stream);
+    view.show();
+    auto *runs = child<QComboBox>(view, "tokenRuns");
+    stream.connectToServer();
+    QTRY_VERIFY(ended(stream, 1));
+    stream.reconnectNow();
+    QTRY_VERIFY(ended(stream, 2));
+    QTRY_COMPARE(runs->count(), 2);
+    view.showRun(0); // not the newest: stays shown
+    const int kept = Stream::MaxAnswerRuns;
+    for (int run = 3; run <= kept + 1; ++run) {
+        stream.reconnectNow();
+        QTRY_VERIFY(server.requestCount() == run && ended(stream, size_t(qMin(run, kept))));
+        if (run == kept) {
+            QTRY_COMPARE(runs->count(), kept);
+            QCOMPARE(view.shownRun(), 0);
+            QVERIFY(!view.isFollowing());
+            QVERIFY(runs->currentText().startsWith(QStringLiteral("#1 ")));
+        }
+    }
+    QTRY_VERIFY(view.isFollowing());
+    QCOMPARE(view.shownRun(), kept - 1);
+    QCOMPARE(runs->count(), kept);
+    QVERIFY2(runs->itemText(0).startsWith(QStringLiteral("#2 ")), qPrintable(runs->itemText(0)));
+    QTRY_VERIFY2(runs->currentText().startsWith(QStringLiteral("#%1 ").arg(kept + 1)),
+        qPrintable(runs->currentText()));
+    QCOMPARE(child<QTableWidget>(view, "tokenComparison")->rowCount(), kept);
 }
 
 void TestTokenView::followsTheEndUnlessScrolledUp()

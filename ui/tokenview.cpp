@@ -335,11 +335,6 @@ void TokenView::showFigure(QLabel *value, bool shown)
     m_figureNames.value(value)->setVisible(shown);
 }
 
-void TokenView::setFigure(QLabel *value, const QString &text)
-{
-    value->setText(text);
-}
-
 void TokenView::setStream(const Stream *stream)
 {
     if (m_stream) {
@@ -498,8 +493,9 @@ void TokenView::refresh()
     refreshRuns(now);
     refreshFigures(&run, now);
     refreshAnswer(&run, !(m_drawn == m_shown));
-    // Durations run on while the newest run does.
-    if (runs.back().outcome() == AnswerRun::Outcome::Running) {
+    // Durations run on while the newest run does. (A stream stopped by hand leaves its run
+    // running; no ticks for that.)
+    if (runs.back().outcome() == AnswerRun::Outcome::Running && stream->isConnected()) {
         scheduleRefresh();
     }
 }
@@ -555,32 +551,32 @@ void TokenView::refreshFigures(const AnswerRun *run, qint64 nowMs)
 {
     const TokenTimer::Figures f = run->figures(nowMs);
     const TokenStreamDecoder &answer = run->answer();
-    setFigure(m_timeToHeaders, formatDuration(f.timeToHeadersMs));
-    setFigure(m_timeToFirstToken, formatDuration(f.timeToFirstTokenMs));
-    setFigure(m_duration, formatDuration(f.durationMs));
-    setFigure(m_outputTokens, tokens(f));
+    m_timeToHeaders->setText(formatDuration(f.timeToHeadersMs));
+    m_timeToFirstToken->setText(formatDuration(f.timeToFirstTokenMs));
+    m_duration->setText(formatDuration(f.durationMs));
+    m_outputTokens->setText(tokens(f));
     m_outputTokens->setToolTip(
         f.estimated ? estimateToolTip(f) : tr("As the server reported in its usage"));
-    setFigure(m_tokensPerSecond, tokensPerSecond(f));
+    m_tokensPerSecond->setText(tokensPerSecond(f));
     const QString pace = tr("The output tokens after the first delta over the time from the "
                             "first delta to the last");
     m_tokensPerSecond->setToolTip(f.estimated ? pace + u'\n' + estimateToolTip(f) : pace);
-    setFigure(m_gaps,
-        f.gapMaxMs < 0 ? QStringLiteral("-")
-                       : tr("p50 %1 · p99 %2 · max %3")
-                             .arg(formatDuration(f.gapP50Ms), formatDuration(f.gapP99Ms),
-                                 formatDuration(f.gapMaxMs)));
+    m_gaps->setText(f.gapMaxMs < 0
+            ? QStringLiteral("-")
+            : tr("p50 %1 · p99 %2 · max %3")
+                  .arg(formatDuration(f.gapP50Ms), formatDuration(f.gapP99Ms),
+                      formatDuration(f.gapMaxMs)));
     m_sparkline->setGaps(run->gaps());
-    setFigure(
-        m_stopReason, answer.stopReason().isEmpty() ? QStringLiteral("-") : answer.stopReason());
-    setFigure(
-        m_inputTokens, f.inputTokens < 0 ? QStringLiteral("-") : QLocale().toString(f.inputTokens));
-    setFigure(m_format, tokenFormatName(answer.format()));
-    setFigure(m_model, answer.model());
+    m_stopReason->setText(
+        answer.stopReason().isEmpty() ? QStringLiteral("-") : answer.stopReason());
+    m_inputTokens->setText(
+        f.inputTokens < 0 ? QStringLiteral("-") : QLocale().toString(f.inputTokens));
+    m_format->setText(tokenFormatName(answer.format()));
+    m_model->setText(answer.model());
     showFigure(m_model, !answer.model().isEmpty());
-    setFigure(m_unknown, QLocale().toString(answer.unknownEvents()));
+    m_unknown->setText(QLocale().toString(answer.unknownEvents()));
     showFigure(m_unknown, answer.unknownEvents() > 0);
-    setFigure(m_malformed, QLocale().toString(answer.malformedEvents()));
+    m_malformed->setText(QLocale().toString(answer.malformedEvents()));
     showFigure(m_malformed, answer.malformedEvents() > 0);
 }
 

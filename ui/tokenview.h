@@ -83,8 +83,8 @@ public:
     void showRun(int index);
     bool isFollowing() const { return m_following; }
 
-    // The shown run's answer text (its text blocks, as TokenStreamDecoder::answerText()); empty
-    // when none. As current as the last redraw.
+    // The shown run's answer text as of now (its text blocks, as
+    // TokenStreamDecoder::answerText()); empty when none. The export's "text".
     QString answerText() const;
     // Everything the answer pane shows, as plain text: headings, thinking, tool calls, the error.
     QString shownText() const;
@@ -160,7 +160,6 @@ private:
     QTextCharFormat noteFormat() const;
     QTextCharFormat textFormat(TokenBlock::Kind kind) const;
     QTextCharFormat headingFormat(TokenBlock::Kind kind) const;
-    void setFigure(QLabel *value, const QString &text);
     QLabel *addFigure(
         QGridLayout *grid, int row, int column, const QString &label, const QString &name);
     void showFigure(QLabel *value, bool shown);
