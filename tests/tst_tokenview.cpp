@@ -40,6 +40,7 @@ private slots:
     void hintWhenTheStreamIsRemoved();
     void figures_data();
     void figures();
+    void unknownAndMalformedCounted();
     void drawnLiveAsDrawnAfresh_data();
     void drawnLiveAsDrawnAfresh();
     void errorShownInPlaceInRed();
@@ -324,6 +325,27 @@ void TestTokenView::figures()
         estimated);
     QCOMPARE(
         child<GapSparkline>(view, "tokenSparkline")->gaps(), stream.answerRuns().back().gaps());
+}
+
+void TestTokenView::unknownAndMalformedCounted()
+{
+    QByteArrayList chunks = openAiChat();
+    chunks.insert(2, sse("surprise", "{}"));
+    chunks.insert(3, data("{\"object\":"));
+    SseTestServer server;
+    server.setHandler([chunks](const SseTestRequest &, int) { return paced(chunks); });
+    QVERIFY(server.listen());
+    Stream stream(1, llmConfig(server.url(QStringLiteral("/v1/chat/completions"))));
+    TokenView view;
+    view.setStream(&stream);
+    view.show();
+    stream.connectToServer();
+    QTRY_VERIFY(ended(stream));
+    QTRY_VERIFY(drawnEnded(view));
+    QCOMPARE(stream.answerRuns().back().outcome(), AnswerRun::Outcome::Complete);
+    QCOMPARE(view.shownText(), QStringLiteral("Hello world!")); // neither stops the answer
+    QVERIFY2(view.figuresText().endsWith(QStringLiteral("Unknown events: 1\nMalformed events: 1")),
+        qPrintable(view.figuresText()));
 }
 
 void TestTokenView::drawnLiveAsDrawnAfresh_data()
