@@ -76,6 +76,8 @@ public:
 
     // Token mode (StreamConfig::tokenFormat()): one run per request, oldest first.
     const std::deque<AnswerRun> &answerRuns() const { return m_answerRuns; }
+    // The runs' monotonic clock: the nowMs of AnswerRun::figures() and figuresJson().
+    qint64 answerClockMs() const { return m_answerClock.elapsed(); }
 
 private:
     void connectSse(qint64 nowMs);

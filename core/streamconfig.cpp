@@ -834,7 +834,8 @@ QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *mi
 bool isSecretHeader(QByteArrayView name)
 {
     const QByteArrayView trimmed = name.trimmed();
-    for (const char *secret : {"authorization", "proxy-authorization", "cookie"}) {
+    for (const char *secret :
+        {"authorization", "proxy-authorization", "cookie", "x-api-key", "anthropic-api-key"}) {
         if (trimmed.compare(secret, Qt::CaseInsensitive) == 0) {
             return true;
         }
@@ -851,8 +852,11 @@ QString maskedHeaderValue(QByteArrayView name, const QByteArray &value)
     QString out;
     QByteArray secret = value;
     // RFC 9110 11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]. The scheme
-    // tells what kind of credential it is, which helps and gives nothing away.
-    if (name.trimmed().compare("cookie", Qt::CaseInsensitive) != 0) {
+    // tells what kind of credential it is, which helps and gives nothing away. Only the
+    // Authorization headers have one: a cookie or an API key is secret through and through.
+    const QByteArrayView trimmed = name.trimmed();
+    if (trimmed.compare("authorization", Qt::CaseInsensitive) == 0
+        || trimmed.compare("proxy-authorization", Qt::CaseInsensitive) == 0) {
         const qsizetype space = value.indexOf(' ');
         if (space > 0 && http::isToken(QByteArrayView(value).first(space))) {
             out = QString::fromUtf8(value.first(space + 1));

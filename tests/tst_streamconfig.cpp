@@ -777,6 +777,12 @@ void TestStreamConfig::maskedHeaderValue_data()
     QTest::newRow("cookie fully") << QByteArray("Cookie") << QByteArray("session=abc; theme=dark")
                                   << mask;
     QTest::newRow("cookie upper-case") << QByteArray("COOKIE") << QByteArray("a=b") << mask;
+    QTest::newRow("x-api-key fully")
+        << QByteArray("x-api-key") << QByteArray("sk-ant-abc123") << mask;
+    QTest::newRow("X-Api-Key: no scheme kept")
+        << QByteArray("X-Api-Key") << QByteArray("key abc") << mask;
+    QTest::newRow("anthropic-api-key upper-case")
+        << QByteArray("ANTHROPIC-API-KEY") << QByteArray("abc") << mask;
     QTest::newRow("env reference kept")
         << QByteArray("Authorization") << QByteArray("Bearer ${env:API_TOKEN}")
         << QStringLiteral("Bearer ${env:API_TOKEN}");
