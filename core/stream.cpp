@@ -227,6 +227,14 @@ void Stream::disconnectFromServer()
     const bool wasConnected = isConnected();
     retireClients();
     m_healthTimer.stop();
+    if (AnswerRun *run = runningAnswer()) {
+        run->ended(m_answerClock.elapsed(), QStringLiteral("disconnected by the user"));
+        const QPointer<Stream> self(this);
+        emit answerChanged();
+        if (!self) {
+            return;
+        }
+    }
     if (!wasConnected && m_health.snapshot(now()).state == HealthState::Disconnected) {
         return;
     }

@@ -11,11 +11,13 @@
 #include "nodewsserver.h"
 #include "ssetestserver.h"
 #include "streamdialog.h"
+#include "tokenview.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -97,6 +99,7 @@ private slots:
     void demoStreamsAndWebSocketSendBox();
     void demoShowsLiveChartsAndSavesThem();
     void socketIoAndMqttFieldsPlotThroughRestarts();
+    void demoAssistantShowsItsAnswer();
 };
 
 void TestMainWindow::initTestCase()
@@ -673,6 +676,50 @@ void TestMainWindow::socketIoAndMqttFieldsPlotThroughRestarts()
     QTRY_VERIFY_WITH_TIMEOUT(sioSeries->size() > sioBefore + 2, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(mqttSeries->size() > mqttBefore + 2, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(charts->plottedPointCount(chart) > before, 20000);
+    window.setModified(false);
+}
+
+// The demo's assistant stream: selected, its answer shows beside the log, and Ctrl+R asks again.
+void TestMainWindow::demoAssistantShowsItsAnswer()
+{
+    DemoFeed::Settings settings;
+    settings.llmPaceFactor = 0.05;
+    DemoFeed demo;
+    QVERIFY(demo.listen(0, settings));
+    MainWindow window;
+    window.setDemoSource([&demo](QString *) { return demoWorkspace(demo); });
+    window.show();
+    window.openDemo();
+    int assistant = -1;
+    for (const int id : window.streams()->ids()) {
+        if (window.streams()->stream(id)->config().name == QLatin1String("assistant")) {
+            assistant = id;
+        }
+    }
+    QVERIFY(assistant >= 0);
+    Stream *stream = window.streams()->stream(assistant);
+    QTRY_VERIFY_WITH_TIMEOUT(!stream->answerRuns().empty()
+            && stream->answerRuns().back().outcome() == AnswerRun::Outcome::Complete,
+        20000);
+    window.selectStream(assistant);
+    auto *dock = window.findChild<QDockWidget *>(QStringLiteral("answerDock"));
+    QVERIFY(dock->isVisible());
+    TokenView *view = window.tokenView();
+    QCOMPARE(view->stream(), stream);
+    QTRY_COMPARE(view->answerText(), stream->answerRuns().back().answer().answerText());
+    QVERIFY2(
+        view->figuresText().contains(QLatin1String("Tokens/s: ")), qPrintable(view->figuresText()));
+
+    auto *runAgain = window.findChild<QAction *>(QStringLiteral("reconnectAction"));
+    QCOMPARE(runAgain->text(), QStringLiteral("&Run Again"));
+    runAgain->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(stream->answerRuns().size() == 2
+            && stream->answerRuns().back().outcome() == AnswerRun::Outcome::Complete,
+        20000);
+    QTRY_COMPARE(view->shownRun(), 1);
+    window.selectStream(window.streams()->ids().constFirst()); // metrics: not an answer stream
+    QCOMPARE(window.findChild<QAction *>(QStringLiteral("reconnectAction"))->text(),
+        QStringLiteral("&Reconnect Now"));
     window.setModified(false);
 }
 

@@ -32,6 +32,7 @@ private slots:
     void mqtt5UserPropertiesInDetails();
     void answerRuns_data();
     void answerRuns();
+    void disconnectEndsTheRunningAnswer();
     void webSocketBinaryHeadersAndSubprotocol();
     void webSocketCompression_data();
     void webSocketCompression();
@@ -933,6 +934,29 @@ void TestStream::answerRuns()
     QTRY_COMPARE_WITH_TIMEOUT(rows.count(StreamEvent::Kind::Lifecycle, "closed"), 2, 20000);
     QCOMPARE(stream.answerRuns().size(), size_t(2));
     QCOMPARE(int(stream.answerRuns().back().outcome()), outcome);
+}
+
+// Stopped by the user mid-answer: the run ends there, interrupted, and says so.
+void TestStream::disconnectEndsTheRunningAnswer()
+{
+    DemoFeed demo; // a model's pace: seconds of answer after the first token
+    QVERIFY(demo.listen());
+    StreamConfig config;
+    config.name = QStringLiteral("assistant");
+    config.url = demo.url(QStringLiteral("/v1/chat/completions"));
+    config.method = "POST";
+    config.body = R"({"stream":true,"messages":[{"role":"user","content":"hi"}]})";
+    Stream stream(1, config);
+    QSignalSpy answers(&stream, &Stream::answerChanged);
+    stream.connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(stream.answerRuns().size() == 1
+            && !stream.answerRuns().back().answer().answerText().isEmpty(),
+        20000);
+    const qsizetype before = answers.size();
+    stream.disconnectFromServer();
+    QCOMPARE(stream.answerRuns().back().outcome(), AnswerRun::Outcome::Interrupted);
+    QCOMPARE(stream.answerRuns().back().interruption(), QStringLiteral("disconnected by the user"));
+    QCOMPARE(answers.size(), before + 1);
 }
 
 QTEST_MAIN(TestStream)

@@ -11,6 +11,7 @@
 #include "streamdelegate.h"
 #include "streamdialog.h"
 #include "streamlistmodel.h"
+#include "tokenview.h"
 #include "workspace.h"
 
 #include <QAction>
@@ -400,6 +401,16 @@ void MainWindow::createDocks()
     detailDock->setObjectName(QStringLiteral("detailDock"));
     detailDock->setWidget(m_detail);
     addDockWidget(Qt::BottomDockWidgetArea, detailDock);
+
+    // Beside the log: the selected LLM stream's answer; shown when such a stream is selected.
+    m_tokenView = new TokenView;
+    m_tokenView->setObjectName(QStringLiteral("tokenView"));
+    m_answerDock = new QDockWidget(tr("Answer"), this);
+    m_answerDock->setObjectName(QStringLiteral("answerDock"));
+    m_answerDock->setWidget(m_tokenView);
+    addDockWidget(Qt::RightDockWidgetArea, m_answerDock);
+    tabifyDockWidget(fieldsDock, m_answerDock);
+    fieldsDock->raise();
     // The sidebar and the health panel run full height; the detail sits under the log.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -492,7 +503,13 @@ void MainWindow::selectStream(int id)
 
 void MainWindow::selectionChanged()
 {
-    m_health->setStream(m_streams.stream(selectedStreamId()));
+    Stream *stream = m_streams.stream(selectedStreamId());
+    m_health->setStream(stream);
+    m_tokenView->setStream(stream);
+    if (stream && stream->config().tokenFormat()) {
+        m_answerDock->show();
+        m_answerDock->raise();
+    }
     updateStreamActions();
 }
 

@@ -14,6 +14,7 @@
 class QAction;
 class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QFrame;
 class QLabel;
 class QLineEdit;
@@ -30,6 +31,7 @@ class EventLogFilter;
 class FieldBrowser;
 class EventLogModel;
 class HealthPanel;
+class TokenView;
 class StreamDialog;
 class StreamListModel;
 
@@ -55,6 +57,7 @@ public:
     EventLogFilter *logFilter() const { return m_filter; }
     QTableView *logView() const { return m_table; }
     HealthPanel *healthPanel() const { return m_health; }
+    TokenView *tokenView() const { return m_tokenView; }
     DetailPane *detailPane() const { return m_detail; }
     ChartPanel *chartPanel() const { return m_charts; }
     FieldBrowser *fieldBrowser() const { return m_fields; }
@@ -157,6 +160,8 @@ private:
     QListView *m_streamList;
     QTableView *m_table;
     HealthPanel *m_health;
+    TokenView *m_tokenView;
+    QDockWidget *m_answerDock;
     DetailPane *m_detail;
     ChartPanel *m_charts;
     FieldBrowser *m_fields;
