@@ -21,6 +21,7 @@ private slots:
     void healthAsServerGoesAwayAndBack();
     void staleWhenSilent();
     void failedShowsTheReason();
+    void completeAnswerSaidOnTheStream();
     void insecureTlsSaidOnTheStream();
     void transportsFromDemoFeed();
     void onlyChangedRowsAreAnnounced();
@@ -203,6 +204,35 @@ void TestStreamListModel::failedShowsTheReason()
 }
 
 // Ignoring certificate errors is the user's choice, but never a quiet one.
+// A one-shot LLM stream that got its whole answer says so, not "disconnected".
+void TestStreamListModel::completeAnswerSaidOnTheStream()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        SseTestResponse response = SseTestResponse::stream(
+            {R"(data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":)"
+             R"({"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,)"
+             R"("completion_tokens":1}})"
+             "\n\ndata: [DONE]\n\n"});
+        response.chunked = true;
+        return response;
+    });
+    QVERIFY(server.listen());
+    StreamSet streams;
+    StreamListModel model(&streams);
+    speedUp(model);
+    StreamConfig answer = config(QStringLiteral("assistant"), server.url());
+    answer.method = "POST";
+    answer.body = R"({"stream":true})";
+    const int id = streams.add(answer);
+    streams.stream(id)->connectToServer();
+    QTRY_COMPARE(text(model, 0, StreamListModel::HealthStateNameRole),
+        healthStateName(HealthState::Disconnected));
+    QTRY_VERIFY2(text(model, 0, StreamListModel::StatusTextRole)
+                     .startsWith(QStringLiteral("complete · 1 token in ")),
+        qPrintable(text(model, 0, StreamListModel::StatusTextRole)));
+}
+
 void TestStreamListModel::insecureTlsSaidOnTheStream()
 {
     QTcpServer closed; // a free port, then nothing listening on it

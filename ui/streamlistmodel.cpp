@@ -100,6 +100,19 @@ StreamListModel::Row StreamListModel::readRow(int id, qint64 nowMs) const
     if (config.transport() == StreamConfig::Transport::Sse) {
         row.protocol = QString::fromLatin1(health.protocol);
     }
+    if (!stream->answerRuns().empty()
+        && stream->answerRuns().back().outcome() == AnswerRun::Outcome::Complete) {
+        // "disconnected" would undersell a one-shot stream that got its whole answer.
+        const TokenTimer::Figures figures
+            = stream->answerRuns().back().figures(stream->answerClockMs());
+        row.answer = figures.outputTokens >= 0
+            ? tr("complete · %1%2 %3 in %4 s")
+                  .arg(figures.estimated ? QStringLiteral("≈") : QString())
+                  .arg(figures.outputTokens)
+                  .arg(figures.outputTokens == 1 ? tr("token") : tr("tokens"))
+                  .arg(double(figures.durationMs) / 1000, 0, 'f', 1)
+            : tr("complete");
+    }
     return row;
 }
 
@@ -239,7 +252,9 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
 
 QString StreamListModel::statusText(const Row &row) const
 {
-    QString text = healthStateName(row.state);
+    QString text = row.state == HealthState::Disconnected && !row.answer.isEmpty()
+        ? row.answer
+        : healthStateName(row.state);
     if (!row.tlsWarning.isEmpty()) {
         // Insecure by the user's choice: said on the stream itself, not only in the panel.
         text = tr("insecure TLS") + QStringLiteral(" · ") + text;

@@ -81,6 +81,7 @@ private:
         QString lastError;
         QString tlsWarning; // certificate errors ignored by the stream's own setting
         QString protocol; // SSE: "HTTP/1.1" or "HTTP/2" of the last open; empty before one
+        QString answer; // an LLM stream's last complete answer, in brief; empty otherwise
         bool paused = false;
 
         bool operator==(const Row &other) const = default;
