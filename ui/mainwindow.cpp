@@ -391,11 +391,11 @@ void MainWindow::createDocks()
     m_detail->setObjectName(QStringLiteral("detailPane"));
     m_fields = new FieldBrowser(&m_metrics, &m_streams, m_charts);
     m_fields->setObjectName(QStringLiteral("fieldBrowser"));
-    auto *fieldsDock = new QDockWidget(tr("Fields"), this);
-    fieldsDock->setObjectName(QStringLiteral("fieldsDock"));
-    fieldsDock->setWidget(m_fields);
-    addDockWidget(Qt::RightDockWidgetArea, fieldsDock);
-    splitDockWidget(healthDock, fieldsDock, Qt::Vertical);
+    m_fieldsDock = new QDockWidget(tr("Fields"), this);
+    m_fieldsDock->setObjectName(QStringLiteral("fieldsDock"));
+    m_fieldsDock->setWidget(m_fields);
+    addDockWidget(Qt::RightDockWidgetArea, m_fieldsDock);
+    splitDockWidget(healthDock, m_fieldsDock, Qt::Vertical);
 
     auto *detailDock = new QDockWidget(tr("Detail"), this);
     detailDock->setObjectName(QStringLiteral("detailDock"));
@@ -409,8 +409,8 @@ void MainWindow::createDocks()
     m_answerDock->setObjectName(QStringLiteral("answerDock"));
     m_answerDock->setWidget(m_tokenView);
     addDockWidget(Qt::RightDockWidgetArea, m_answerDock);
-    tabifyDockWidget(fieldsDock, m_answerDock);
-    fieldsDock->raise();
+    tabifyDockWidget(m_fieldsDock, m_answerDock);
+    m_fieldsDock->raise();
     // The sidebar and the health panel run full height; the detail sits under the log.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -506,9 +506,12 @@ void MainWindow::selectionChanged()
     Stream *stream = m_streams.stream(selectedStreamId());
     m_health->setStream(stream);
     m_tokenView->setStream(stream);
+    // The tab follows the selection: the answer for an LLM stream, the fields for the others.
     if (stream && stream->config().tokenFormat()) {
         m_answerDock->show();
         m_answerDock->raise();
+    } else if (!tabifiedDockWidgets(m_answerDock).isEmpty()) {
+        m_fieldsDock->raise();
     }
     updateStreamActions();
 }

@@ -162,6 +162,7 @@ private:
     HealthPanel *m_health;
     TokenView *m_tokenView;
     QDockWidget *m_answerDock;
+    QDockWidget *m_fieldsDock;
     DetailPane *m_detail;
     ChartPanel *m_charts;
     FieldBrowser *m_fields;
