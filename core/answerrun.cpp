@@ -7,6 +7,7 @@ namespace streamscope {
 AnswerRun::AnswerRun(TokenFormat format, qint64 startedAtMs, qint64 nowMs)
     : m_decoder(format)
     , m_startedAtMs(startedAtMs)
+    , m_sentMs(nowMs)
 {
     m_timer.requestSent(nowMs);
 }
@@ -22,6 +23,11 @@ QList<TokenDelta> AnswerRun::eventArrived(qint64 nowMs, QByteArrayView type, QBy
         return {};
     }
     ++m_events;
+    const qsizetype bytes = type.size() + data.size();
+    if (m_kept.size() < MaxKeptEvents && m_keptBytes + bytes <= MaxKeptBytes) {
+        m_kept.append(Event{nowMs - m_sentMs, type.toByteArray(), data.toByteArray()});
+        m_keptBytes += bytes;
+    }
     const QList<TokenDelta> deltas = m_decoder.decode(type, data);
     for (const TokenDelta &delta : deltas) {
         m_timer.delta(nowMs, delta.text);

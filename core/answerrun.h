@@ -3,6 +3,7 @@
 #include "tokenfigures.h"
 #include "tokenstream.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonObject>
 #include <QList>
@@ -15,6 +16,16 @@ namespace streamscope {
 class AnswerRun
 {
 public:
+    // The raw events a run keeps for its export, within both bounds; the rest are counted.
+    static constexpr int MaxKeptEvents = 20000;
+    static constexpr qsizetype MaxKeptBytes = 8 * 1024 * 1024;
+    struct Event
+    {
+        qint64 atMs; // since the request was sent
+        QByteArray type;
+        QByteArray data;
+    };
+
     enum class Outcome {
         Running,
         Complete, // the format's end marker arrived ([DONE], message_stop, response.completed)
@@ -39,6 +50,8 @@ public:
     QList<qint64> gaps() const { return m_timer.gaps(); }
     qint64 startedAtMs() const { return m_startedAtMs; }
     int events() const { return m_events; }
+    const QList<Event> &keptEvents() const { return m_kept; }
+    int eventsNotKept() const { return m_events - int(m_kept.size()); }
 
     // "complete", "interrupted", "running".
     static QString outcomeName(Outcome outcome);
@@ -52,6 +65,9 @@ private:
     Outcome m_outcome = Outcome::Running;
     QString m_interruption;
     int m_events = 0;
+    qint64 m_sentMs;
+    QList<Event> m_kept;
+    qsizetype m_keptBytes = 0;
 };
 
 } // namespace streamscope

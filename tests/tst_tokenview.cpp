@@ -633,7 +633,12 @@ void TestTokenView::exportRun()
     QCOMPARE(run.value(QStringLiteral("model")).toString(), QStringLiteral("gpt-4o-2024-08-06"));
     QCOMPARE(
         run.value(QStringLiteral("usage")).toObject(), QJsonDocument::fromJson(chatUsage).object());
-    QCOMPARE(run.value(QStringLiteral("events")).toInt(), int(openAiChat().size()));
+    QCOMPARE(run.value(QStringLiteral("eventCount")).toInt(), int(openAiChat().size()));
+    const QJsonArray events = run.value(QStringLiteral("events")).toArray();
+    QCOMPARE(events.size(), int(openAiChat().size()));
+    QCOMPARE(events.last().toObject().value(QStringLiteral("data")).toString(),
+        QStringLiteral("[DONE]"));
+    QCOMPARE(run.value(QStringLiteral("eventsNotKept")).toInt(), 0);
     QVERIFY(run.value(QStringLiteral("error")).isNull());
     const QDateTime started = QDateTime::fromString(
         run.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);

@@ -860,6 +860,13 @@ QJsonObject TokenView::runJson(const StreamConfig &config, const AnswerRun &run,
             {QStringLiteral("type"), e->type}, {QStringLiteral("message"), e->message}};
     }
     const TokenUsage usage = answer.usage();
+    // The events as they came, for a bug report: ms after the request, type, data.
+    QJsonArray events;
+    for (const AnswerRun::Event &event : run.keptEvents()) {
+        events.append(QJsonObject{{QStringLiteral("t"), event.atMs},
+            {QStringLiteral("type"), QString::fromUtf8(event.type)},
+            {QStringLiteral("data"), QString::fromUtf8(event.data)}});
+    }
     return QJsonObject{
         {QStringLiteral("stream"), config.name},
         {QStringLiteral("request"), request},
@@ -875,7 +882,9 @@ QJsonObject TokenView::runJson(const StreamConfig &config, const AnswerRun &run,
         {QStringLiteral("figures"), run.figuresJson(nowMs)},
         {QStringLiteral("model"), stringOrNull(answer.model())},
         {QStringLiteral("error"), error},
-        {QStringLiteral("events"), run.events()},
+        {QStringLiteral("eventCount"), run.events()},
+        {QStringLiteral("events"), events},
+        {QStringLiteral("eventsNotKept"), run.eventsNotKept()},
     };
 }
 
