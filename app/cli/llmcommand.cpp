@@ -66,15 +66,7 @@ void LlmCommand::start()
     if (m_options.timeoutMs >= 0) {
         m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
     }
-    EventSourceSettings settings;
-    settings.url = m_options.url;
-    settings.method = m_options.method;
-    settings.body = m_options.body;
-    settings.headers = m_options.headers;
-    settings.idleTimeoutMs = m_options.idleTimeoutMs;
-    settings.http2 = m_options.http2;
-    settings.caCertificatesFile = m_options.caCertificatesFile;
-    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
+    EventSourceSettings settings = eventSourceSettings(m_options);
     settings.oneShot = true;
     m_clock.start();
     m_run.emplace(m_options.format, QDateTime::currentMSecsSinceEpoch(), 0);

@@ -27,6 +27,25 @@ void writeClosed(
     err->flush();
 }
 
+EventSourceSettings eventSourceSettings(const SseOptions &options)
+{
+    EventSourceSettings settings;
+    settings.url = options.url;
+    settings.method = options.method;
+    settings.body = options.body;
+    settings.headers = options.headers;
+    settings.lastEventId = options.lastEventId;
+    settings.initialDelayMs = options.initialDelayMs;
+    settings.maxDelayMs = options.maxDelayMs;
+    settings.idleTimeoutMs = options.idleTimeoutMs;
+    settings.http2 = options.http2;
+    settings.oneShot = options.once;
+    settings.maxReconnects = options.maxReconnects;
+    settings.caCertificatesFile = options.caCertificatesFile;
+    settings.ignoreCertificateErrors = options.ignoreCertificateErrors;
+    return settings;
+}
+
 SseCommand::SseCommand(
     const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
@@ -52,21 +71,7 @@ void SseCommand::start()
     if (m_options.timeoutMs >= 0) {
         m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
     }
-    EventSourceSettings settings;
-    settings.url = m_options.url;
-    settings.method = m_options.method;
-    settings.body = m_options.body;
-    settings.headers = m_options.headers;
-    settings.lastEventId = m_options.lastEventId;
-    settings.initialDelayMs = m_options.initialDelayMs;
-    settings.maxDelayMs = m_options.maxDelayMs;
-    settings.idleTimeoutMs = m_options.idleTimeoutMs;
-    settings.http2 = m_options.http2;
-    settings.oneShot = m_options.once;
-    settings.maxReconnects = m_options.maxReconnects;
-    settings.caCertificatesFile = m_options.caCertificatesFile;
-    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
-    m_session.open(settings, m_options.urlText.toUtf8());
+    m_session.open(eventSourceSettings(m_options), m_options.urlText.toUtf8());
 }
 
 void SseCommand::interrupt()

@@ -42,6 +42,9 @@ private:
     bool m_finished = false;
 };
 
+// The EventSource settings the sse options (and llm's, which extend them) ask for.
+EventSourceSettings eventSourceSettings(const SseOptions &options);
+
 // The closed record (JSON) or "closed: reason" line (stderr); flushes both writers.
 void writeClosed(
     RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code = -1);
