@@ -4,8 +4,7 @@
 #   TARGET: fuzz_sseparser, fuzz_workspace, fuzz_metricextractor, fuzz_websocketframeparser,
 #   fuzz_inflater, fuzz_socketio, fuzz_mqtt or fuzz_tokenstream. New inputs go to
 #   build-fuzz/corpus/TARGET (the seeds in fuzz/corpus/TARGET are read, never written); a crash
-#   input is written to
-#   build-fuzz/artifacts/ and should be copied to fuzz/regressions/TARGET/.
+#   input is written to build-fuzz/artifacts/ and should be copied to fuzz/regressions/TARGET/.
 # Replay every kept regression: fuzz/run.sh TARGET 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
