@@ -704,6 +704,7 @@ void TestMainWindow::demoAssistantShowsItsAnswer()
     window.selectStream(assistant);
     auto *dock = window.findChild<QDockWidget *>(QStringLiteral("answerDock"));
     QVERIFY(dock->isVisible());
+    QCOMPARE(window.healthPanel()->stateText(), QStringLiteral("complete"));
     TokenView *view = window.tokenView();
     QCOMPARE(view->stream(), stream);
     QTRY_COMPARE(view->answerText(), stream->answerRuns().back().answer().answerText());

@@ -185,7 +185,16 @@ void HealthPanel::setStream(Stream *stream)
 
 QString HealthPanel::stateText() const
 {
-    return m_stream ? healthStateName(m_stream->health().state) : QString();
+    if (!m_stream) {
+        return QString();
+    }
+    const HealthState state = m_stream->health().state;
+    // A one-shot stream that got its whole answer is done, not merely disconnected.
+    if (state == HealthState::Disconnected && !m_stream->answerRuns().empty()
+        && m_stream->answerRuns().back().outcome() == AnswerRun::Outcome::Complete) {
+        return tr("complete");
+    }
+    return healthStateName(state);
 }
 
 void HealthPanel::scheduleRefresh()
@@ -220,8 +229,8 @@ void HealthPanel::refresh()
     }
 
     m_state->setText(health.waitingFor.isEmpty()
-            ? healthStateName(health.state)
-            : tr("%1, %2").arg(healthStateName(health.state), health.waitingFor));
+            ? stateText()
+            : tr("%1, %2").arg(stateText(), health.waitingFor));
     QPalette statePalette = m_state->palette();
     statePalette.setColor(QPalette::WindowText, healthColor(health.state, palette()));
     m_state->setPalette(statePalette);
