@@ -697,10 +697,16 @@ void EventSource::fallBehind(const QString &why)
     if (!m_reply || m_state != State::Open || m_protocol != "HTTP/2") {
         return; // over HTTP/1.1 a reply not read holds the server back by itself
     }
-    if (m_settings.oneShot) {
-        return; // sending the request again costs more than buffering one answer
-    }
     ++m_timesFellBehind;
+    if (m_settings.oneShot) {
+        // Resuming means asking again, and waiting means Qt buffers without bound: it ends here.
+        failAttempt(QStringLiteral("fell behind over HTTP/2 (%1), where Qt gives no backpressure "
+                                   "and would buffer without bound: a one-shot request is not "
+                                   "sent again, so the answer ends here")
+                        .arg(why),
+            0, 0);
+        return;
+    }
     const bool toHttp1 = m_fallback == Fallback::None && m_settings.http2 == Http2Mode::Auto
         && m_currentUrl.scheme() == QLatin1String("https");
     if (toHttp1) {

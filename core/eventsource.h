@@ -93,7 +93,7 @@ public:
     // is backpressure enough. Qt's HTTP/2 gives none: it would buffer the stream without bound,
     // so the connection is dropped and the stream resumes from its last event id (over HTTP/1.1
     // where TLS offers it) once the event loop runs again. Also done by itself when the reply's
-    // buffer is found full twice in a row.
+    // buffer is found full twice in a row. A oneShot source cannot resume: it is Interrupted.
     void consumerStalled();
 
     State state() const { return m_state; }

@@ -83,6 +83,7 @@ private slots:
     void heldBackStreamInTheDashboard();
     void slowConsumerFallsBackToHttp1();
     void fallbackRefusedStaysOnHttp2();
+    void oneShotFallingBehindIsInterrupted();
     void cliStalledReaderFallsBack();
     void throughNginxToTheDemoFeed();
 };
@@ -419,6 +420,32 @@ void TestHttp2::fallbackRefusedStaysOnHttp2()
     QVERIFY(consecutive(ids(record)));
     QCOMPARE(record.closes.size(), 0);
     source.close();
+}
+
+// A one-shot answer cannot be resumed (that would ask again), nor buffered without bound: it ends
+// there, interrupted, saying why, and the request is not sent again.
+void TestHttp2::oneShotFallingBehindIsInterrupted()
+{
+    NodeH2Server server;
+    QString error;
+    QVERIFY2(server.waitForListening(&error), qPrintable(error));
+    ConnectionPool pool;
+    EventSource source(nullptr);
+    source.setConnectionPool(&pool);
+    EventSourceRecorder record(&source);
+    EventSourceSettings settings = settingsFor(server, QStringLiteral("/events?interval=20"));
+    settings.oneShot = true;
+    source.open(settings);
+    QTRY_VERIFY_WITH_TIMEOUT(record.events.size() >= 3, 20000);
+    QCOMPARE(source.protocol(), QByteArray("HTTP/2"));
+    source.consumerStalled();
+    QTRY_COMPARE_WITH_TIMEOUT(record.closes.size(), 1, 20000);
+    QCOMPARE(record.closeReason(), EventSource::CloseReason::Interrupted);
+    QCOMPARE(record.errors.size(), 1);
+    QVERIFY2(record.error(0).startsWith(QLatin1String("fell behind over HTTP/2 (")),
+        qPrintable(record.error(0)));
+    QCOMPARE(record.connects.size(), 1);
+    QCOMPARE(source.timesFellBehind(), 1);
 }
 
 // streamscope-cli piped into a reader that stops for a while: Qt would buffer the HTTP/2
