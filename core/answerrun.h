@@ -17,8 +17,9 @@ class AnswerRun
 {
 public:
     // The raw events a run keeps for its export, within both bounds; the rest are counted.
-    static constexpr int MaxKeptEvents = 20000;
-    static constexpr qsizetype MaxKeptBytes = 8 * 1024 * 1024;
+    // Per run, and a stream keeps 50 runs: at most 50 MiB of events per stream.
+    static constexpr int MaxKeptEvents = 10000;
+    static constexpr qsizetype MaxKeptBytes = 1024 * 1024;
     struct Event
     {
         qint64 atMs; // since the request was sent
