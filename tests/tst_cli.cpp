@@ -147,6 +147,7 @@ private slots:
     void llmMatchesOfficialSdks();
     void llmFixtures_data();
     void llmFixtures();
+    void llmTimeoutIsAFailure();
     void onceCutShortFails_data();
     void onceCutShortFails();
     void maxReconnectsAgainstClosedPort();
@@ -594,6 +595,29 @@ void TestCli::llmFixtures()
     // The request as an LLM API wants it.
     QCOMPARE(server.requests().first().method, QByteArray("POST"));
     QCOMPARE(server.requests().first().header("Content-Type"), QByteArray("application/json"));
+}
+
+// An answer that does not finish in --timeout is not complete: exit 3, with the text so far.
+void TestCli::llmTimeoutIsAFailure()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        return Response::stream({R"(data: {"object":"chat.completion.chunk","choices":[)"
+                                 R"({"index":0,"delta":{"content":"so far"}}]})"
+                                 "\n\n"},
+            Response::End::KeepOpen);
+    });
+    QVERIFY(server.listen());
+    CliRun run({str("llm"), server.url().toString(), str("--json"), str("--data"), str("{}"),
+        str("--timeout"), str("0.5")});
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 3);
+    QCOMPARE(run.closedReason(), str("timeout"));
+    const QJsonObject answer = run.recordsOf(str("answer")).value(0);
+    QCOMPARE(answer.value(QLatin1String("text")).toString(), str("so far"));
+    QCOMPARE(answer.value(QLatin1String("outcome")).toString(), str("interrupted"));
+    QCOMPARE(answer.value(QLatin1String("interruption")).toString(),
+        str("timeout: no complete answer in time"));
 }
 
 void TestCli::onceCutShortFails_data()
