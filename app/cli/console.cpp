@@ -63,4 +63,11 @@ Palette::Palette(bool terminal)
     m_enabled = terminal && !s_noColor;
 }
 
+void appendStamp(QByteArray &out, const Palette &palette)
+{
+    out.append(palette.dim());
+    out.append(clockTime());
+    out.append(palette.reset());
+}
+
 } // namespace streamscope::console

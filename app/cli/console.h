@@ -34,4 +34,7 @@ private:
     bool m_enabled;
 };
 
+// The clock time, dimmed, that starts every readable line (no space after it).
+void appendStamp(QByteArray &out, const Palette &palette);
+
 } // namespace streamscope::console

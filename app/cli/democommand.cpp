@@ -119,7 +119,7 @@ void DemoCommand::printMetrics(const SseEvent &event)
     const console::Palette palette(m_out->isTerminal());
     const char *load = cpu >= 85 ? palette.red() : cpu >= 60 ? palette.yellow() : palette.green();
     QByteArray &out = m_out->buffer();
-    out += palette.dim() + console::clockTime() + palette.reset();
+    console::appendStamp(out, palette);
     out += "  " + QByteArray(palette.cyan()) + padded(host, 8) + palette.reset();
     out += " cpu " + QByteArray(load) + bar(cpu) + palette.reset() + ' '
         + padded(QByteArray::number(cpu, 'f', 1) + '%', 6);
@@ -138,7 +138,7 @@ void DemoCommand::printLog(const SseEvent &event)
         : event.type == "warn"                 ? palette.yellow()
                                                : palette.green();
     QByteArray &out = m_out->buffer();
-    out += palette.dim() + console::clockTime() + palette.reset();
+    console::appendStamp(out, palette);
     out += "  " + QByteArray(colour) + padded(event.type.toUpper(), 8) + palette.reset();
     out += ' ' + padded(line.value(QLatin1String("host")).toString().toUtf8(), 8);
     out += ' ' + padded(line.value(QLatin1String("service")).toString().toUtf8(), 7);

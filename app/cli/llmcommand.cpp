@@ -215,8 +215,9 @@ void LlmCommand::writeAnswer()
         line += " (" + figures.estimateRule.toUtf8() + ", no usage from the server)";
     }
     const console::Palette palette(m_err->isTerminal());
-    m_err->write(palette.dim() + console::clockTime() + palette.reset() + " answer "
-        + AnswerRun::outcomeName(m_run->outcome()).toUtf8() + " ("
+    QByteArray stamped;
+    console::appendStamp(stamped, palette);
+    m_err->write(stamped + " answer " + AnswerRun::outcomeName(m_run->outcome()).toUtf8() + " ("
         + tokenFormatName(answer.format()).toUtf8() + "): " + line + '\n');
 }
 

@@ -97,9 +97,7 @@ void MqttCommand::handleMessage(
     } else {
         const console::Palette palette(m_out->isTerminal());
         QByteArray &out = m_out->buffer();
-        out.append(palette.dim());
-        out.append(console::clockTime());
-        out.append(palette.reset());
+        console::appendStamp(out, palette);
         out.append(' ');
         out.append(palette.cyan());
         out.append(topic.toUtf8());

@@ -112,9 +112,7 @@ void SocketIoCommand::handleEvent(
     } else {
         const console::Palette palette(m_out->isTerminal());
         QByteArray &out = m_out->buffer();
-        out.append(palette.dim());
-        out.append(console::clockTime());
-        out.append(palette.reset());
+        console::appendStamp(out, palette);
         out.append(' ');
         out.append(palette.cyan());
         console::appendIndented(out, describeEvent(nameSpace, event), 4);

@@ -16,8 +16,9 @@ void writeClosed(
         }
     } else {
         const console::Palette palette(err->isTerminal());
-        QByteArray line
-            = palette.dim() + console::clockTime() + palette.reset() + " closed: " + reason;
+        QByteArray line;
+        console::appendStamp(line, palette);
+        line += " closed: " + reason;
         if (code >= 0) {
             line += " (code " + QByteArray::number(code) + ")";
         }

@@ -44,9 +44,7 @@ void SseSession::lifecycle(const QByteArray &line, const char *colour)
 {
     const console::Palette palette(m_output.err->isTerminal());
     QByteArray &out = m_output.err->buffer();
-    out.append(palette.dim());
-    out.append(console::clockTime());
-    out.append(palette.reset());
+    console::appendStamp(out, palette);
     out.append(' ');
     if (!m_output.stream.isEmpty()) {
         out.append(m_output.stream);
@@ -112,9 +110,7 @@ void SseSession::handleEvent(const SseEvent &event)
     } else {
         const console::Palette palette(m_output.out->isTerminal());
         QByteArray &out = m_output.out->buffer();
-        out.append(palette.dim());
-        out.append(console::clockTime());
-        out.append(palette.reset());
+        console::appendStamp(out, palette);
         out.append(' ');
         out.append(palette.cyan());
         console::appendIndented(out, event.type, 2);

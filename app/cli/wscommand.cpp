@@ -103,9 +103,7 @@ void WebSocketCommand::lifecycle(const QByteArray &line, const char *colour)
 {
     const console::Palette palette(m_err->isTerminal());
     QByteArray &out = m_err->buffer();
-    out.append(palette.dim());
-    out.append(console::clockTime());
-    out.append(palette.reset());
+    console::appendStamp(out, palette);
     out.append(' ');
     out.append(colour);
     console::appendIndented(out, line, 13);
@@ -170,9 +168,7 @@ void WsCommand::handleMessage(const QByteArray &data, bool binary)
     } else {
         const console::Palette palette(m_out->isTerminal());
         QByteArray &out = m_out->buffer();
-        out.append(palette.dim());
-        out.append(console::clockTime());
-        out.append(palette.reset());
+        console::appendStamp(out, palette);
         out.append(' ');
         out.append(palette.cyan());
         out.append(
