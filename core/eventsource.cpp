@@ -326,8 +326,20 @@ void EventSource::handleMetaData()
         m_probing = false;
         m_pool->learned(m_poolKey, m_manager, http2);
     }
-    const QString text = http::statusText(
-        status, reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
+    ResponseHead head;
+    head.atMs = QDateTime::currentMSecsSinceEpoch();
+    head.status = status;
+    head.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+    head.protocol = m_protocol;
+    head.headers = reply->rawHeaderPairs();
+    {
+        const EmitGuard headGuard(this, m_generation);
+        emit responseReceived(head);
+        if (headGuard.isStale()) {
+            return;
+        }
+    }
+    const QString text = http::statusText(status, head.reasonPhrase);
 
     if (status == 200) {
         const QByteArray contentType = reply->rawHeader("Content-Type").trimmed();
@@ -782,7 +794,7 @@ void EventSource::failAttempt(const QString &message, int httpStatus, int retryA
         stop(CloseReason::GaveUp);
         return;
     }
-    scheduleReconnect(*delay);
+    scheduleReconnect(opened ? spreadDelay(*delay) : *delay);
 }
 
 void EventSource::failFatally(const QString &message, int httpStatus)
@@ -813,7 +825,22 @@ void EventSource::finishStream()
         stop(CloseReason::GaveUp);
         return;
     }
-    scheduleReconnect(*delay);
+    scheduleReconnect(spreadDelay(*delay));
+}
+
+void EventSource::setReconnectSpread(ReconnectSpread *spread, int member)
+{
+    m_spread = spread;
+    m_spreadMember = member;
+}
+
+int EventSource::spreadDelay(int delayMs) const
+{
+    if (!m_spread) {
+        return delayMs;
+    }
+    return m_spread->lost(
+        m_settings.url, m_spreadMember, QDateTime::currentMSecsSinceEpoch(), delayMs);
 }
 
 void EventSource::scheduleReconnect(int delay)

@@ -2,7 +2,9 @@
 
 #include "connectionpool.h"
 #include "http2mode.h"
+#include "httpheaders.h"
 #include "reconnectpolicy.h"
+#include "reconnectspread.h"
 #include "sseevent.h"
 #include "sseparser.h"
 
@@ -20,8 +22,6 @@ class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace streamscope {
-
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 // What to connect to and how to behave; every delay in milliseconds.
 struct EventSourceSettings
@@ -83,6 +83,9 @@ public:
     // Requests go through the pool's managers instead of the constructor's: streams to an
     // HTTP/2 origin then share its connection. Not owned; set before open().
     void setConnectionPool(ConnectionPool *pool) { m_pool = pool; }
+    // Not owned; member: this stream's id there. Reconnects after a lost open connection take
+    // their turn with the other streams to the origin.
+    void setReconnectSpread(ReconnectSpread *spread, int member);
 
     void open(const EventSourceSettings &settings);
     // Stops for good; emits closed(Requested) unless already closed.
@@ -115,6 +118,8 @@ signals:
     // A new HTTP attempt (redirect hops are not attempts).
     void connecting(int attempt);
     void opened(int httpStatus);
+    // The head of every response, before what it leads to (opened, a redirect, a refusal).
+    void responseReceived(const streamscope::ResponseHead &head);
     void eventReceived(const streamscope::SseEvent &event);
     // The server's retry field was applied as the reconnection base delay.
     void retryApplied(int milliseconds);
@@ -147,6 +152,8 @@ private:
     // An HTTP/1.1 attempt after falling behind failed before it opened: back to HTTP/2.
     bool backToHttp2(const QString &failure);
     void handleFinished();
+    // The wait before reconnecting after a lost open connection, spread with other streams'.
+    int spreadDelay(int delayMs) const;
     void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
     void handleResponseTimeout();
@@ -164,6 +171,8 @@ private:
 
     QNetworkAccessManager *m_network; // not owned; used when there is no pool
     QPointer<ConnectionPool> m_pool; // not owned; a stream deleted late may outlive it
+    QPointer<ReconnectSpread> m_spread;
+    int m_spreadMember = 0;
     ConnectionPool::Manager m_manager; // the current attempt's, from the pool
     QString m_poolKey;
     bool m_probing = false; // the current attempt finds out the origin's protocol for the pool

@@ -623,4 +623,9 @@ void MetricExtractor::extract(QByteArrayView payload, qint64 arrivalMs, QList<Me
     }
 }
 
+QJsonValue MetricExtractor::valueAtPath(const QJsonValue &root, const QString &path)
+{
+    return valueAt(root, splitPath(path));
+}
+
 } // namespace streamscope

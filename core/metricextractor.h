@@ -87,6 +87,8 @@ public:
     static std::optional<double> timeToMs(const QJsonValue &value, TimeUnit unit);
     // Auto: below 1e11 seconds, below 1e14 ms, below 1e17 µs, else ns.
     static TimeUnit detectUnit(double value);
+    // The value at a dotted path ("meta.time", "samples[2].t"); Undefined when there is none.
+    static QJsonValue valueAtPath(const QJsonValue &root, const QString &path);
 
 private:
     ExtractionSettings m_settings;

@@ -65,6 +65,10 @@ public:
 
     // The WebSocket under the session, for its state, attempt and health.
     const WebSocketClient *webSocket() const { return &m_socket; }
+    void setReconnectSpread(ReconnectSpread *spread, int member)
+    {
+        m_socket.setReconnectSpread(spread, member);
+    }
     const MqttSettings &settings() const { return m_settings; }
     // The CONNACK of the current connection accepted us.
     bool isConnected() const { return m_connected; }

@@ -77,6 +77,10 @@ public:
 
     // The WebSocket underneath, for health (round trips of WebSocket pings, attempts, drops).
     const WebSocketClient *webSocket() const { return &m_webSocket; }
+    void setReconnectSpread(ReconnectSpread *spread, int member)
+    {
+        m_webSocket.setReconnectSpread(spread, member);
+    }
     WebSocketClient::State state() const { return m_webSocket.state(); }
     const SocketIoSettings &settings() const { return m_settings; }
     // The current connection's Engine.IO session; meaningful while isSessionOpen().

@@ -9,6 +9,8 @@
 #include <QDateTime>
 #include <QNetworkAccessManager>
 
+#include <algorithm>
+
 namespace streamscope {
 
 namespace {
@@ -104,6 +106,9 @@ void Stream::connectToServer()
     }
     retireClients();
     const qint64 at = now();
+    m_diagnostics = std::make_unique<StreamDiagnostics>(diagnosticsSettings());
+    m_openSinceConnect = false;
+    m_connectionOpen = false;
     // Until the handshake says what it let through, the setting alone is worth a warning.
     m_health.tlsWarned(m_config.usesTls() && m_config.ignoreCertificateErrors
             ? QStringLiteral("certificate errors are ignored for this stream: the server is not "
@@ -137,6 +142,7 @@ void Stream::connectSse(qint64 nowMs)
     }
     m_eventSource = std::make_unique<EventSource>(m_network.get());
     m_eventSource->setConnectionPool(m_pool);
+    m_eventSource->setReconnectSpread(m_spread, m_id);
     wireEventSource();
     m_healthTimer.start();
     m_eventSource->open(settings);
@@ -167,6 +173,7 @@ void Stream::connectWebSocket(qint64 nowMs)
             return;
         }
         m_socketIo = std::make_unique<SocketIoClient>();
+        m_socketIo->setReconnectSpread(m_spread, m_id);
         wireSocketIo();
         m_socketIo->open(socketIo);
         return;
@@ -192,11 +199,13 @@ void Stream::connectWebSocket(qint64 nowMs)
             return;
         }
         m_mqtt = std::make_unique<MqttClient>();
+        m_mqtt->setReconnectSpread(m_spread, m_id);
         wireMqtt();
         m_mqtt->open(mqtt);
         return;
     }
     m_webSocket = std::make_unique<WebSocketClient>();
+    m_webSocket->setReconnectSpread(m_spread, m_id);
     wireWebSocket();
     m_webSocket->open(settings);
 }
@@ -358,7 +367,7 @@ void Stream::stopped(qint64 nowMs, bool fatal, const QString &message)
         m_health.disconnected(nowMs);
     }
     m_healthTimer.stop();
-    if (!emitLifecycle("closed", message)) {
+    if (!refreshDiagnoses() || !emitLifecycle("closed", message)) {
         return;
     }
     notifyHealth();
@@ -376,10 +385,126 @@ void Stream::checkHealth()
     if (m_eventSource) {
         m_health.droppedTotal(m_eventSource->eventsDropped());
     }
+    if (now() - m_lastDiagnosisCheckMs >= DiagnosisIntervalMs && !refreshDiagnoses()) {
+        return;
+    }
     const HealthState state = m_health.snapshot(now()).state;
     if (m_healthDirty || state != m_lastState || state == HealthState::Reconnecting) {
         notifyHealth();
     }
+}
+
+StreamDiagnostics::Settings Stream::diagnosticsSettings() const
+{
+    using Sequence = StreamDiagnostics::Settings::Sequence;
+    StreamDiagnostics::Settings settings;
+    const bool sse = m_config.transport() == StreamConfig::Transport::Sse;
+    settings.transport
+        = sse ? IdleTimeoutDetector::Transport::Sse : IdleTimeoutDetector::Transport::WebSocket;
+    settings.heartbeat = !sse && m_config.pingIntervalMs > 0;
+    const QString &field = m_config.auditSequence;
+    if (sse && (field.isEmpty() || field == QLatin1String("id"))) {
+        settings.sequence = Sequence::EventId;
+    } else if (!field.isEmpty()) {
+        settings.sequence = Sequence::PayloadField;
+        settings.sequenceField = field;
+    } else {
+        settings.sequence = Sequence::None;
+    }
+    settings.timeField = m_payloadTimeField;
+    settings.timeUnit = m_payloadTimeUnit;
+    settings.minIdleSilenceMs = m_minIdleSilenceMs;
+    return settings;
+}
+
+void Stream::setPayloadClock(const QString &timeField, TimeUnit unit)
+{
+    if (timeField == m_payloadTimeField && unit == m_payloadTimeUnit) {
+        return;
+    }
+    m_payloadTimeField = timeField;
+    m_payloadTimeUnit = unit;
+    if (m_diagnostics) {
+        m_diagnostics->setPayloadClock(timeField, unit);
+    }
+}
+
+void Stream::stormSeen(const Diagnosis &storm)
+{
+    if (!m_diagnostics) {
+        return;
+    }
+    m_diagnostics->stormSeen(storm);
+    refreshDiagnoses();
+}
+
+void Stream::diagnoseOpened(qint64 nowMs)
+{
+    m_diagnostics->opened(nowMs, m_openSinceConnect);
+    m_openSinceConnect = true;
+    m_connectionOpen = true;
+    m_lastDataMs = nowMs;
+}
+
+void Stream::diagnoseClosed(qint64 nowMs)
+{
+    if (!m_connectionOpen) {
+        return;
+    }
+    m_connectionOpen = false;
+    // Our own dead-link checks (SSE's idle timeout, WebSocket's unanswered ping) close after a
+    // silence of their own making: not the other end's doing.
+    const qint64 silence = nowMs - m_lastDataMs;
+    const bool sse = m_config.transport() == StreamConfig::Transport::Sse;
+    const int ownCheckMs = sse ? m_config.idleTimeoutMs : m_config.pingIntervalMs;
+    const bool byUs = ownCheckMs > 0 && silence >= ownCheckMs;
+    m_diagnostics->closed(nowMs, !byUs);
+}
+
+bool Stream::refreshDiagnoses()
+{
+    const qint64 at = now();
+    m_lastDiagnosisCheckMs = at;
+    if (!m_diagnostics) {
+        return true;
+    }
+    const QList<Diagnosis> current = m_diagnostics->findings(at);
+    // A finding is the same one while its kind and first sighting are: its figures move.
+    const auto sameFinding = [](const Diagnosis &a, const Diagnosis &b) {
+        return a.kind == b.kind && a.firstSeenMs == b.firstSeenMs;
+    };
+    QStringList rows;
+    // A reconnect storm is written once for all its streams, by the StreamSet.
+    const auto ownRow
+        = [](const Diagnosis &finding) { return finding.kind != Diagnosis::Kind::ReconnectStorm; };
+    for (const Diagnosis &finding : current) {
+        if (ownRow(finding)
+            && std::none_of(m_diagnoses.cbegin(), m_diagnoses.cend(),
+                [&](const Diagnosis &before) { return sameFinding(before, finding); })) {
+            rows.append(
+                QStringLiteral("%1: %2 %3").arg(finding.title, finding.evidence, finding.fix));
+        }
+    }
+    for (const Diagnosis &before : std::as_const(m_diagnoses)) {
+        if (ownRow(before)
+            && std::none_of(current.cbegin(), current.cend(),
+                [&](const Diagnosis &finding) { return finding.kind == before.kind; })) {
+            rows.append(QStringLiteral("cleared: %1 (the evidence stopped)").arg(before.title));
+        }
+    }
+    const bool changed = rows.size() > 0 || current != m_diagnoses;
+    m_diagnoses = current;
+    for (const QString &row : std::as_const(rows)) {
+        if (!emitLifecycle("diagnosis", row)) {
+            return false;
+        }
+    }
+    if (changed) {
+        const QPointer<Stream> self(this);
+        emit diagnosesChanged();
+        return !self.isNull();
+    }
+    return true;
 }
 
 AnswerRun *Stream::runningAnswer()
@@ -417,7 +542,12 @@ void Stream::wireEventSource()
         }
         notifyHealth();
     });
+    connect(source, &EventSource::responseReceived, this, [this](const ResponseHead &head) {
+        m_diagnostics->responseReceived(head);
+        m_healthDirty = true;
+    });
     connect(source, &EventSource::opened, this, [this](int status) {
+        diagnoseOpened(now());
         if (AnswerRun *run = runningAnswer()) {
             run->headersReceived(m_answerClock.elapsed());
         }
@@ -434,10 +564,13 @@ void Stream::wireEventSource()
         notifyHealth();
     });
     connect(source, &EventSource::bytesReceived, this, [this](qint64 bytes) {
-        m_health.received(now(), bytes);
+        m_lastDataMs = now();
+        m_diagnostics->dataArrived(m_lastDataMs);
+        m_health.received(m_lastDataMs, bytes);
         m_healthDirty = true;
     });
     connect(source, &EventSource::eventReceived, this, [this](const SseEvent &event) {
+        m_diagnostics->eventArrived(now(), event.lastEventId, event.data);
         m_health.eventArrived(now(), event.lastEventId);
         m_healthDirty = true;
         if (!emitRow(StreamEvent::Kind::Event, event.type, event.lastEventId, event.data, false)) {
@@ -481,6 +614,7 @@ void Stream::wireEventSource()
         }
     });
     connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
+        diagnoseClosed(now());
         m_health.reconnectScheduled(now(), delayMs);
         if (!emitLifecycle("reconnecting",
                 QStringLiteral("reconnecting in %1 (attempt %2)")
@@ -491,6 +625,9 @@ void Stream::wireEventSource()
         notifyHealth();
     });
     connect(source, &EventSource::closed, this, [this](EventSource::CloseReason reason) {
+        if (reason != EventSource::CloseReason::Requested) {
+            diagnoseClosed(now());
+        }
         const QString lastError = m_health.snapshot(now()).lastError;
         switch (reason) {
         case EventSource::CloseReason::Requested:
@@ -541,6 +678,7 @@ template <typename Client>
 void Stream::wireWebSocketOpened(Client *client, const WebSocketClient *socket)
 {
     connect(client, &Client::opened, this, [this, socket] {
+        diagnoseOpened(now());
         const QString subprotocol = socket->subprotocol();
         const QString extensions = socket->extensions();
         m_health.opened(now(), extensions);
@@ -576,6 +714,10 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
         notifyHealth();
     });
     connect(client, &Client::certificateWarning, this, &Stream::warnAboutCertificate);
+    connect(socket, &WebSocketClient::responseReceived, this, [this](const ResponseHead &head) {
+        m_diagnostics->responseReceived(head);
+        m_healthDirty = true;
+    });
     connect(client, &Client::errorOccurred, this, [this](const QString &message, int status) {
         const QString text = withStatus(message, status);
         m_health.failed(now(), text);
@@ -583,6 +725,7 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
         emitLifecycle("error", text);
     });
     connect(client, &Client::disconnected, this, [this](int code, const QString &reason) {
+        diagnoseClosed(now());
         emitLifecycle("disconnected",
             reason.isEmpty() ? QStringLiteral("disconnected (code %1)").arg(code)
                              : QStringLiteral("disconnected (code %1: %2)").arg(code).arg(reason));
@@ -598,6 +741,8 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
         notifyHealth();
     });
     connect(client, &Client::roundTripMeasured, this, [this](int ms) {
+        m_lastDataMs = now(); // a pong: bytes from the other end
+        m_diagnostics->dataArrived(m_lastDataMs);
         m_health.roundTripMeasured(ms);
         m_healthDirty = true;
     });
@@ -629,6 +774,7 @@ void Stream::wireWebSocket()
     wireWebSocketOpened(client, client);
     auto received = [this](const QByteArray &data, bool binary) {
         const qint64 at = now();
+        messageArrived(at, data);
         m_health.received(at, data.size());
         m_health.eventArrived(at);
         m_healthDirty = true;
@@ -657,6 +803,7 @@ void Stream::wireSocketIo()
         [this, typeOf](const QString &nameSpace, const QByteArray &event,
             const QByteArray &argsJson, bool binary) {
             const qint64 at = now();
+            messageArrived(at, argsJson);
             m_health.received(at, argsJson.size());
             m_health.eventArrived(at);
             m_healthDirty = true;
@@ -712,6 +859,9 @@ void Stream::wireMqtt()
         [this](const QString &topic, const QByteArray &payload, int qos, bool retained,
             const QList<QPair<QString, QString>> &userProperties) {
             const qint64 at = now();
+            if (!retained) {
+                messageArrived(at, payload);
+            }
             m_health.received(at, payload.size());
             if (!retained) {
                 m_health.eventArrived(at); // a retained message is old news, not live traffic
@@ -749,6 +899,13 @@ void Stream::wireMqtt()
         });
     connect(client, &MqttClient::refused, this, failure);
     connect(client, &MqttClient::protocolError, this, failure);
+}
+
+void Stream::messageArrived(qint64 nowMs, const QByteArray &payload)
+{
+    m_lastDataMs = nowMs;
+    m_diagnostics->dataArrived(nowMs);
+    m_diagnostics->eventArrived(nowMs, {}, payload);
 }
 
 void Stream::warnAboutCertificate(const QString &message)

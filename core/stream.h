@@ -2,7 +2,10 @@
 
 #include "answerrun.h"
 #include "connectionpool.h"
+#include "diagnosis.h"
+#include "reconnectspread.h"
 #include "streamconfig.h"
+#include "streamdiagnostics.h"
 #include "streamevent.h"
 #include "streamhealth.h"
 #include "websocketclient.h"
@@ -43,6 +46,8 @@ public:
     void setConfig(const StreamConfig &config);
     // Not owned; takes effect from the next connect.
     void setConnectionPool(ConnectionPool *pool) { m_pool = pool; }
+    // Not owned; takes effect from the next connect: reconnects spread with other streams'.
+    void setReconnectSpread(ReconnectSpread *spread) { m_spread = spread; }
 
     void connectToServer();
     void disconnectFromServer();
@@ -60,6 +65,20 @@ public:
 
     StreamHealth health() const; // as of now
 
+    // What is wrong between the server and us, with evidence and fix (see StreamDiagnostics):
+    // as of the last check, at most every DiagnosisIntervalMs.
+    const QList<Diagnosis> &diagnoses() const { return m_diagnoses; }
+    // The detectors and the latest response heads; null before the first connect.
+    const StreamDiagnostics *diagnostics() const { return m_diagnostics.get(); }
+    // A reconnect storm this stream was part of (found across streams by ReconnectSpread).
+    void stormSeen(const Diagnosis &storm);
+    // The payload's production time, for the delivery delay and the burst detector (the
+    // dashboard's extraction setting); empty: arrival times only.
+    void setPayloadClock(const QString &timeField, TimeUnit unit);
+    // Closes after shorter silences are not idle timeouts (IdleTimeoutDetector); from the next
+    // connect. For tests against a proxy with a short timeout.
+    void setMinIdleSilenceMs(qint64 ms) { m_minIdleSilenceMs = ms; }
+
 signals:
     // Every row of this stream's timeline, lifecycle included, unless paused.
     void eventArrived(const streamscope::StreamEvent &event);
@@ -69,10 +88,14 @@ signals:
     // A token-mode stream's current answer grew, started or ended (see answerRuns()). Once per
     // event that changed it: a view redraws from a timer.
     void answerChanged();
+    // A finding appeared, changed or cleared (also written as a "diagnosis" row), or a new
+    // response head came.
+    void diagnosesChanged();
 
 public:
     static constexpr int HealthIntervalMs = 250;
     static constexpr int MaxAnswerRuns = 50; // kept per stream, oldest dropped first
+    static constexpr int DiagnosisIntervalMs = 1000;
 
     // Token mode (StreamConfig::tokenFormat()): one run per request, oldest first.
     const std::deque<AnswerRun> &answerRuns() const { return m_answerRuns; }
@@ -91,6 +114,16 @@ private:
     void failToStart(qint64 nowMs, const QString &message);
     void stopped(qint64 nowMs, bool fatal, const QString &message);
     void notifyHealth();
+    StreamDiagnostics::Settings diagnosticsSettings() const;
+    // The connection opened: the first since connectToServer() starts afresh, later ones resume.
+    void diagnoseOpened(qint64 nowMs);
+    // An open connection ended; by us when our own dead-link check ended it.
+    void diagnoseClosed(qint64 nowMs);
+    // Findings as of now; a "diagnosis" row for each that appeared or cleared. Returns whether
+    // this stream survived the emits.
+    bool refreshDiagnoses();
+    // A WebSocket-family message (not a retained MQTT one): data, and an event to diagnose.
+    void messageArrived(qint64 nowMs, const QByteArray &payload);
     void checkHealth();
     void wireEventSource();
     AnswerRun *runningAnswer(); // the newest run while it runs
@@ -129,6 +162,16 @@ private:
     bool m_healthDirty = false;
     bool m_paused = false;
     QList<QPointer<QObject>> m_retired; // closing clients not yet deleted
+    QPointer<ReconnectSpread> m_spread;
+    std::unique_ptr<StreamDiagnostics> m_diagnostics;
+    QList<Diagnosis> m_diagnoses;
+    bool m_openSinceConnect = false; // a connection opened since connectToServer()
+    bool m_connectionOpen = false;
+    qint64 m_lastDataMs = 0;
+    qint64 m_lastDiagnosisCheckMs = 0;
+    QString m_payloadTimeField;
+    TimeUnit m_payloadTimeUnit = TimeUnit::Auto;
+    qint64 m_minIdleSilenceMs = IdleTimeoutDetector::DefaultMinSilenceMs;
 };
 
 } // namespace streamscope

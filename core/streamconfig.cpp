@@ -456,6 +456,9 @@ QJsonObject StreamConfig::toJson() const
     object.insert(QLatin1String("headers"), toArray(lines));
     object.insert(QLatin1String("initialDelayMs"), initialDelayMs);
     object.insert(QLatin1String("maxDelayMs"), maxDelayMs);
+    if (!auditSequence.isEmpty()) { // the default audits SSE ids by itself
+        object.insert(QLatin1String("auditSequence"), auditSequence);
+    }
     // Only the keys that apply to the transport, so a file reads as what it does.
     const Transport kind = transport();
     if (kind != Transport::WebSocket) {
@@ -543,6 +546,7 @@ StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *prob
     }
     reader.integer("initialDelayMs", &config.initialDelayMs);
     reader.integer("maxDelayMs", &config.maxDelayMs);
+    reader.string("auditSequence", &config.auditSequence);
     reader.bytes("method", &config.method);
     reader.bytes("body", &config.body);
     reader.integer("idleTimeoutMs", &config.idleTimeoutMs);

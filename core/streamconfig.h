@@ -50,6 +50,10 @@ struct StreamConfig
     // The LLM answer format its events carry, for the token view. Unset: detected on one-shot
     // streams, none on the others.
     std::optional<TokenFormat> tokens;
+    // The number the resume audit follows across reconnects: empty or "id", the SSE event id
+    // (audited only while ids are numbers); else a payload field's dotted path ("seq"). A
+    // WebSocket stream has no event ids: only a payload field audits it ("id" is that field).
+    QString auditSequence;
     // WebSocket
     QStringList subprotocols;
     QList<QByteArray> onOpenMessages;

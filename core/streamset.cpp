@@ -1,10 +1,35 @@
 #include "streamset.h"
 
+#include <QDateTime>
+
 namespace streamscope {
 
 StreamSet::StreamSet(QObject *parent)
     : QObject(parent)
 {
+    connect(&m_spread, &ReconnectSpread::stormFound, this, &StreamSet::reportStorm);
+}
+
+void StreamSet::reportStorm(const Diagnosis &storm, const QList<int> &members)
+{
+    int first = 0;
+    for (const int id : members) {
+        if (Stream *member = stream(id)) {
+            member->stormSeen(storm);
+            first = first ? first : id;
+        }
+    }
+    if (!first) {
+        return;
+    }
+    // Once for the storm, not once per stream: on the first stream that lost its connection.
+    StreamEvent row;
+    row.arrivalMs = QDateTime::currentMSecsSinceEpoch();
+    row.streamId = first;
+    row.kind = StreamEvent::Kind::Lifecycle;
+    row.type = "diagnosis";
+    row.data = QStringLiteral("%1: %2 %3").arg(storm.title, storm.evidence, storm.fix).toUtf8();
+    emit eventArrived(row);
 }
 
 StreamSet::~StreamSet()
@@ -20,6 +45,7 @@ int StreamSet::add(const StreamConfig &config)
     const int id = m_nextId++;
     auto stream = std::make_unique<Stream>(id, config);
     stream->setConnectionPool(&m_pool);
+    stream->setReconnectSpread(&m_spread);
     connect(stream.get(), &Stream::eventArrived, this, &StreamSet::eventArrived);
     connect(stream.get(), &Stream::healthChanged, this, [this, id] { emit healthChanged(id); });
     m_streams.emplace(id, std::move(stream));

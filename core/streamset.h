@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionpool.h"
+#include "reconnectspread.h"
 #include "stream.h"
 
 #include <QList>
@@ -37,7 +38,11 @@ signals:
     void healthChanged(int id);
 
 private:
+    // A reconnect storm: each stream of it shows it, the log says it once.
+    void reportStorm(const Diagnosis &storm, const QList<int> &members);
+
     ConnectionPool m_pool; // before the streams: they let go of it when destroyed
+    ReconnectSpread m_spread;
     std::map<int, std::unique_ptr<Stream>> m_streams;
     QList<int> m_order;
     int m_nextId = 1;

@@ -5,6 +5,8 @@
 #include "tls.h"
 #include "websocketconnection.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 #include <limits>
 
@@ -231,6 +233,12 @@ void WebSocketClient::startAttempt()
     connection->open(settings);
 }
 
+void WebSocketClient::setReconnectSpread(ReconnectSpread *spread, int member)
+{
+    m_spread = spread;
+    m_spreadMember = member;
+}
+
 void WebSocketClient::handleConnected()
 {
     m_reconnect.opened();
@@ -260,6 +268,10 @@ void WebSocketClient::handleConnected()
     }
 
     const EmitGuard guard(this, ++m_generation);
+    emit responseReceived(m_connection->responseHead());
+    if (guard.isStale()) {
+        return;
+    }
     emit stateChanged(m_state);
     if (guard.isStale()) {
         return;
@@ -351,6 +363,8 @@ void WebSocketClient::connectionEnded(const WebSocketEnd &end)
     const QString reason = end.closeReason;
     QString error = describeEnd(end);
     const int status = end.httpStatus;
+    const ResponseHead refusal
+        = m_connection && !wasOpen ? m_connection->responseHead() : ResponseHead();
     dropConnection();
     m_lastCloseCode = code;
 
@@ -374,10 +388,20 @@ void WebSocketClient::connectionEnded(const WebSocketEnd &end)
 
     const State previous = m_state;
     m_state = closing ? State::Closed : State::Reconnecting;
+    if (!closing && wasOpen && m_spread) {
+        delay = m_spread->lost(
+            m_settings.url, m_spreadMember, QDateTime::currentMSecsSinceEpoch(), delay);
+    }
     if (!closing) {
         m_reconnectTimer.start(delay);
     }
     const EmitGuard guard(this, ++m_generation);
+    if (refusal.status != 0) {
+        emit responseReceived(refusal);
+        if (guard.isStale()) {
+            return;
+        }
+    }
     if (!error.isEmpty()) {
         emit errorOccurred(error, status);
         if (guard.isStale()) {

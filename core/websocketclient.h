@@ -1,7 +1,8 @@
 #pragma once
 
-#include "eventsource.h" // HeaderList
+#include "httpheaders.h"
 #include "reconnectpolicy.h"
+#include "reconnectspread.h"
 
 #include <QByteArray>
 #include <QList>
@@ -83,6 +84,9 @@ public:
 
     // Starts connecting; ignored unless state() is Closed. May be called again after closed().
     void open(const WebSocketSettings &settings);
+    // Not owned; member: this stream's id there. Reconnects after a lost open connection take
+    // their turn with the other streams to the origin.
+    void setReconnectSpread(ReconnectSpread *spread, int member);
     // Sends a close frame (1000), waits up to closeTimeoutMs for the peer, then aborts; emits
     // closed(Requested, code) unless already closed.
     void close();
@@ -114,6 +118,8 @@ public:
 signals:
     void stateChanged(streamscope::WebSocketClient::State state);
     void connecting(int attempt);
+    // The head of the server's answer to each opening handshake: the 101, or a refusal.
+    void responseReceived(const streamscope::ResponseHead &head);
     void opened();
     void textMessageReceived(const QByteArray &utf8); // valid UTF-8
     void binaryMessageReceived(const QByteArray &message);
@@ -160,6 +166,8 @@ private:
     WebSocketSettings m_settings;
     QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
     ReconnectPolicy m_reconnect;
+    QPointer<ReconnectSpread> m_spread;
+    int m_spreadMember = 0;
     QTimer m_reconnectTimer;
     QTimer m_healthyTimer;
     QTimer m_pingTimer;

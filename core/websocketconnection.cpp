@@ -2,6 +2,7 @@
 
 #include "tls.h"
 
+#include <QDateTime>
 #include <QRandomGenerator>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -142,6 +143,20 @@ QString WebSocketConnection::extensions() const
     return m_inflater ? QStringLiteral("permessage-deflate") : QString();
 }
 
+ResponseHead WebSocketConnection::responseHead() const
+{
+    ResponseHead head;
+    if (!m_handshake || m_handshake->status() == 0) {
+        return head;
+    }
+    head.atMs = m_handshakeDoneMs;
+    head.status = m_handshake->status();
+    head.reasonPhrase = m_handshake->reasonPhrase();
+    head.protocol = QByteArrayLiteral("HTTP/1.1");
+    head.headers = m_handshake->headers();
+    return head;
+}
+
 QStringList WebSocketConnection::handshakeWarnings() const
 {
     return m_handshake ? m_handshake->warnings() : QStringList();
@@ -172,7 +187,11 @@ bool WebSocketConnection::readHandshake()
 {
     const QByteArray bytes = m_socket->readAll();
     m_bytesReceived += quint64(bytes.size());
-    switch (m_handshake->feed(bytes)) {
+    const WebSocketHandshake::Result result = m_handshake->feed(bytes);
+    if (result != WebSocketHandshake::Result::NeedMore) {
+        m_handshakeDoneMs = QDateTime::currentMSecsSinceEpoch();
+    }
+    switch (result) {
     case WebSocketHandshake::Result::NeedMore:
         return false;
     case WebSocketHandshake::Result::Refused:
@@ -354,6 +373,7 @@ void WebSocketConnection::handleDisconnected()
     if (!m_open && m_handshake) {
         const WebSocketHandshake::Result result = m_handshake->finish();
         if (result == WebSocketHandshake::Result::Refused) {
+            m_handshakeDoneMs = QDateTime::currentMSecsSinceEpoch();
             m_end.httpStatus = m_handshake->status();
             m_end.error = m_handshake->errorString();
         } else if (m_end.error.isEmpty()) {

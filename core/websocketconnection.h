@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventsource.h" // HeaderList
+#include "httpheaders.h"
 #include "permessagedeflate.h"
 #include "websocketframeparser.h"
 #include "websockethandshake.h"
@@ -96,6 +96,8 @@ public:
     QString extensions() const;
     // User headers and subprotocols the handshake left out, each with why.
     QStringList handshakeWarnings() const;
+    // The head of the server's answer to the opening handshake; status 0 before its status line.
+    ResponseHead responseHead() const;
 
 signals:
     void opened();
@@ -126,6 +128,7 @@ private:
     WebSocketConnectionSettings m_settings;
     QTcpSocket *m_socket = nullptr; // a child; a QSslSocket for wss
     std::unique_ptr<WebSocketHandshake> m_handshake;
+    qint64 m_handshakeDoneMs = 0; // when its answer's head was complete
     WebSocketFrameParser m_parser;
     std::unique_ptr<WebSocketInflater> m_inflater;
     std::unique_ptr<WebSocketDeflater> m_deflater;

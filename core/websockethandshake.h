@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventsource.h" // HeaderList
+#include "httpheaders.h"
 #include "permessagedeflate.h"
 
 #include <QByteArray>
