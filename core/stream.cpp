@@ -435,7 +435,9 @@ void Stream::stormSeen(const Diagnosis &storm)
         return;
     }
     m_diagnostics->stormSeen(storm);
-    refreshDiagnoses();
+    if (refreshDiagnoses()) {
+        notifyHealth();
+    }
 }
 
 void Stream::diagnoseOpened(qint64 nowMs)
@@ -500,6 +502,7 @@ bool Stream::refreshDiagnoses()
         }
     }
     if (changed) {
+        m_healthDirty = true; // the list's badge and the health panel read them with the health
         const QPointer<Stream> self(this);
         emit diagnosesChanged();
         return !self.isNull();

@@ -839,7 +839,7 @@ bool isSecretHeader(QByteArrayView name)
 {
     const QByteArrayView trimmed = name.trimmed();
     for (const char *secret :
-        {"authorization", "proxy-authorization", "cookie", "x-api-key", "anthropic-api-key"}) {
+        {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "anthropic-api-key"}) {
         if (trimmed.compare(secret, Qt::CaseInsensitive) == 0) {
             return true;
         }

@@ -127,8 +127,8 @@ QString headerLine(const QPair<QByteArray, QByteArray> &header);
 // Replaces each ${env:NAME} in value with the variable's value; unset names go to *missing.
 QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing);
 
-// Authorization, Proxy-Authorization, Cookie and the API key headers of LLM services (x-api-key,
-// anthropic-api-key), any case, carry credentials.
+// Authorization, Proxy-Authorization, Cookie, Set-Cookie (in a response) and the API key headers of
+// LLM services (x-api-key, anthropic-api-key), any case, carry credentials.
 bool isSecretHeader(QByteArrayView name);
 // The one rule for showing a header value wherever one is shown or written: a secret header's
 // value with its literal text as "•••", keeping an Authorization scheme word ("Bearer •••");

@@ -16,6 +16,7 @@ private slots:
     void sseProtocolShownOnceOpen();
     void noProtocolBeforeTheFirstOpen();
     void noProtocolRowForWebSocket();
+    void diagnosisWithEvidenceAndFix();
 };
 
 namespace {
@@ -112,6 +113,45 @@ void TestHealthPanel::noProtocolRowForWebSocket()
     QVERIFY(label(panel, "healthExtensions")->isVisibleTo(&panel));
     QVERIFY(!label(panel, "healthProtocol")->isVisibleTo(&panel));
     QVERIFY(!label(panel, "healthFellBehind")->isVisibleTo(&panel));
+}
+
+void TestHealthPanel::diagnosisWithEvidenceAndFix()
+{
+    // A refusal, then an event stream through a proxy that does not say it passes events on.
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int index) {
+        if (index == 0) {
+            return SseTestResponse::error(503, "Service Unavailable", {{"Retry-After", "0"}});
+        }
+        SseTestResponse response = ticking(100000, 50);
+        response.headers.append(qMakePair(QByteArray("Via"), QByteArray("1.1 edge")));
+        response.headers.append(qMakePair(QByteArray("Set-Cookie"), QByteArray("session=s3cret")));
+        return response;
+    });
+    QVERIFY(server.listen());
+    Stream stream(1, config(server.url(QStringLiteral("/events"))));
+    HealthPanel panel;
+    panel.setStream(&stream);
+    panel.show();
+    QLabel *diagnosis = label(panel, "diagnosisText");
+    QVERIFY(diagnosis);
+    stream.connectToServer();
+    QTRY_COMPARE(panel.stateText(), QStringLiteral("open"));
+    QTRY_VERIFY(diagnosis->text().contains(QStringLiteral("A proxy may buffer the stream")));
+    QVERIFY(diagnosis->text().contains(QStringLiteral("Via: 1.1 edge")));
+    QVERIFY(diagnosis->text().contains(QStringLiteral("<code>proxy_buffering off;</code>")));
+
+    // Every attempt's answer, newest first, and the latest headers with secrets masked.
+    QTRY_COMPARE(label(panel, "healthResponses")->text().count(QStringLiteral("HTTP/1.1")), 2);
+    const QStringList lines = label(panel, "healthResponses")->text().split(QLatin1Char('\n'));
+    QVERIFY2(lines.at(0).endsWith(QStringLiteral("HTTP/1.1 200 OK")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(1).endsWith(QStringLiteral("HTTP/1.1 503 Service Unavailable")),
+        qPrintable(lines.at(1)));
+    const QString headers = label(panel, "healthResponseHeaders")->text();
+    QVERIFY2(
+        headers.contains(QStringLiteral("Content-Type: text/event-stream")), qPrintable(headers));
+    QVERIFY2(headers.contains(QStringLiteral("Set-Cookie: •••")), qPrintable(headers));
+    QVERIFY(!headers.contains(QStringLiteral("s3cret")));
 }
 
 QTEST_MAIN(TestHealthPanel)

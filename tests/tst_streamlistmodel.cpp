@@ -23,6 +23,7 @@ private slots:
     void failedShowsTheReason();
     void completeAnswerSaidOnTheStream();
     void insecureTlsSaidOnTheStream();
+    void diagnosisBadgeOnTheStream();
     void transportsFromDemoFeed();
     void onlyChangedRowsAreAnnounced();
     void colors_data();
@@ -79,6 +80,31 @@ void speedUp(StreamListModel &model)
 }
 
 } // namespace
+
+void TestStreamListModel::diagnosisBadgeOnTheStream()
+{
+    SseTestServer server;
+    server.setHandler([](const SseTestRequest &, int) {
+        SseTestResponse response
+            = SseTestResponse::stream({"data: 1\n\n"}, SseTestResponse::End::KeepOpen);
+        response.headers.append(qMakePair(QByteArray("Server"), QByteArray("nginx/1.22.1")));
+        return response;
+    });
+    QVERIFY(server.listen());
+    StreamSet streams;
+    const int id = streams.add(config(QStringLiteral("proxied"), server.url(QStringLiteral("/e"))));
+    StreamListModel model(&streams);
+    QCOMPARE(
+        model.index(0).data(StreamListModel::DiagnosisTitlesRole).toStringList(), QStringList());
+    streams.stream(id)->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        model.index(0).data(StreamListModel::DiagnosisTitlesRole).toStringList(),
+        QStringList{QStringLiteral("A proxy may buffer the stream")}, 10000);
+    QVERIFY(model.index(0)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Diagnosis: A proxy may buffer the stream")));
+}
 
 void TestStreamListModel::rowsFollowTheSet()
 {

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QStyle>
 #include <QVBoxLayout>
 
@@ -53,6 +54,8 @@ HealthPanel::HealthPanel(QWidget *parent)
     , m_title(new QLabel)
     , m_state(new QLabel)
     , m_details(new QWidget)
+    , m_diagnosisBox(new QGroupBox(tr("Diagnosis")))
+    , m_diagnosis(new QLabel)
     , m_sendBox(new QGroupBox(tr("Send")))
     , m_sendInput(new QComboBox)
     , m_sendMode(new QComboBox)
@@ -95,6 +98,20 @@ HealthPanel::HealthPanel(QWidget *parent)
     m_lastError->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_fellBehind->setWordWrap(true);
     m_fellBehind->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_responses = addRow(form, tr("Responses:"), QStringLiteral("healthResponses"));
+    m_responseHeaders = addRow(form, tr("Headers:"), QStringLiteral("healthResponseHeaders"));
+    for (QLabel *evidence : {m_responses, m_responseHeaders}) {
+        evidence->setWordWrap(true);
+        evidence->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
+
+    m_diagnosisBox->setObjectName(QStringLiteral("diagnosisBox"));
+    m_diagnosis->setObjectName(QStringLiteral("diagnosisText"));
+    m_diagnosis->setWordWrap(true);
+    m_diagnosis->setTextFormat(Qt::RichText);
+    m_diagnosis->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *diagnosisLayout = new QVBoxLayout(m_diagnosisBox);
+    diagnosisLayout->addWidget(m_diagnosis);
 
     m_sendBox->setObjectName(QStringLiteral("sendBox"));
     m_sendInput->setObjectName(QStringLiteral("sendInput"));
@@ -125,6 +142,7 @@ HealthPanel::HealthPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_details);
+    layout->addWidget(m_diagnosisBox);
     layout->addWidget(m_sendBox);
     layout->addStretch();
 
@@ -175,6 +193,7 @@ void HealthPanel::setStream(Stream *stream)
     m_sendError->hide();
     if (stream) {
         connect(stream, &Stream::healthChanged, this, &HealthPanel::scheduleRefresh);
+        connect(stream, &Stream::diagnosesChanged, this, &HealthPanel::scheduleRefresh);
         connect(stream, &QObject::destroyed, this, [this] { setStream(nullptr); });
         m_sendInput->clear();
         m_sendInput->addItems(m_history.value(stream->id()));
@@ -207,6 +226,7 @@ void HealthPanel::scheduleRefresh()
 void HealthPanel::refresh()
 {
     m_details->setVisible(!m_stream.isNull());
+    m_diagnosisBox->setVisible(!m_stream.isNull());
     if (!m_stream) {
         m_title->setText(tr("No stream selected"));
         m_sendBox->hide();
@@ -288,6 +308,66 @@ void HealthPanel::refresh()
     // known, and a stream that never fell behind needs no row for it.
     showRow(m_protocol, !webSocket && !health.protocol.isEmpty());
     showRow(m_fellBehind, !webSocket && health.timesFellBehind > 0);
+    refreshDiagnosis();
+}
+
+void HealthPanel::refreshDiagnosis()
+{
+    const StreamDiagnostics *diagnostics = m_stream->diagnostics();
+    // The evidence: every attempt's answer, and the latest one's headers in full.
+    QStringList statusLines;
+    QStringList headerLines;
+    if (diagnostics) {
+        const std::deque<ResponseHead> &heads = diagnostics->responses();
+        for (auto head = heads.crbegin(); head != heads.crend(); ++head) {
+            statusLines.append(tr("%1  %2 %3 %4")
+                                   .arg(clockTime(head->atMs), QString::fromLatin1(head->protocol))
+                                   .arg(head->status)
+                                   .arg(QString::fromLatin1(head->reasonPhrase))
+                                   .trimmed());
+        }
+        if (!heads.empty()) {
+            for (const auto &[name, value] : heads.back().headers) {
+                headerLines.append(QStringLiteral("%1: %2").arg(
+                    QString::fromLatin1(name), maskedHeaderValue(name, value)));
+            }
+        }
+    }
+    m_responses->setText(statusLines.join(QLatin1Char('\n')));
+    m_responseHeaders->setText(headerLines.join(QLatin1Char('\n')));
+    showRow(m_responses, !statusLines.isEmpty());
+    showRow(m_responseHeaders, !headerLines.isEmpty());
+
+    // Each finding: what it is, since when, the evidence, and what to change. `code` in a fix
+    // is a configuration line to copy.
+    const auto rich = [](const QString &text) {
+        QString html = text.toHtmlEscaped();
+        static const QRegularExpression code(QStringLiteral("`([^`]+)`"));
+        return html.replace(code, QStringLiteral("<code>\\1</code>"));
+    };
+    QStringList blocks;
+    for (const Diagnosis &finding : m_stream->diagnoses()) {
+        const QString seen = finding.firstSeenMs == finding.lastSeenMs
+            ? tr("seen at %1").arg(clockTime(finding.firstSeenMs))
+            : tr("first seen %1, last %2")
+                  .arg(clockTime(finding.firstSeenMs), clockTime(finding.lastSeenMs));
+        blocks.append(tr("<p><b>%1</b> <small>(%2)</small><br>%3<br><i>Fix:</i> %4</p>")
+                          .arg(finding.title.toHtmlEscaped(), seen, rich(finding.evidence),
+                              rich(finding.fix)));
+    }
+    if (diagnostics && diagnostics->resumeAudit() && diagnostics->resumeAudit()->isActive()) {
+        const ResumeAudit &audit = *diagnostics->resumeAudit();
+        for (auto connection = audit.connections().crbegin();
+             connection != audit.connections().crend(); ++connection) {
+            if (connection->reconnect) { // the latest resume, judged
+                blocks.append(tr("<p>%1</p>").arg(audit.describe(*connection).toHtmlEscaped()));
+                break;
+            }
+        }
+    }
+    m_diagnosis->setText(blocks.isEmpty()
+            ? tr("Nothing wrong found between the server and this client.")
+            : blocks.join(QString()));
 }
 
 void HealthPanel::send()

@@ -42,6 +42,7 @@ private:
     QLabel *addRow(QGridLayout *form, const QString &label, const QString &name);
     void addRow(QGridLayout *form, const QString &label, QLabel *value);
     void showRow(QLabel *value, bool shown);
+    void refreshDiagnosis();
 
     QPointer<Stream> m_stream;
     QTimer m_tick; // uptime, rates and the countdown move without new facts
@@ -65,7 +66,11 @@ private:
     QLabel *m_extensions;
     QLabel *m_dropped;
     QLabel *m_tlsWarning;
+    QLabel *m_responses; // the latest attempts' status lines, newest first
+    QLabel *m_responseHeaders; // of the latest response
     QWidget *m_details;
+    QGroupBox *m_diagnosisBox;
+    QLabel *m_diagnosis;
     QGroupBox *m_sendBox;
     QComboBox *m_sendInput;
     QComboBox *m_sendMode;

@@ -46,8 +46,17 @@ void StreamDelegate::paint(
     const QColor text = palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
     const QString transport = index.data(StreamListModel::TransportRole).toString();
     const int transportWidth = option.fontMetrics.horizontalAdvance(transport) + Padding;
+    // A finding gets a badge on the name line: a warning sign and how many (the tooltip and the
+    // health panel say what).
+    const int findings
+        = int(index.data(StreamListModel::DiagnosisTitlesRole).toStringList().size());
+    const QString badge = findings == 0 ? QString()
+        : findings == 1                 ? QStringLiteral("⚠")
+                                        : QStringLiteral("⚠ %1").arg(findings);
+    const int badgeWidth
+        = badge.isEmpty() ? 0 : option.fontMetrics.horizontalAdvance(badge) + Padding;
     QRect nameRect(light.right() + Padding, rect.top(), 0, lineHeight);
-    nameRect.setRight(rect.right() - transportWidth);
+    nameRect.setRight(rect.right() - transportWidth - badgeWidth);
     painter->setFont(bold);
     painter->setPen(text);
     painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
@@ -59,6 +68,11 @@ void StreamDelegate::paint(
     painter->setPen(dim);
     painter->drawText(QRect(rect.right() - transportWidth, rect.top(), transportWidth, lineHeight),
         Qt::AlignRight | Qt::AlignVCenter, transport);
+    if (!badge.isEmpty()) {
+        painter->setPen(selected ? text : healthColor(HealthState::Stale, palette));
+        painter->drawText(QRect(nameRect.right() + Padding / 2, rect.top(), badgeWidth, lineHeight),
+            Qt::AlignLeft | Qt::AlignVCenter, badge);
+    }
 
     QRect statusRect(nameRect.left(), rect.top() + lineHeight + 2, 0, lineHeight);
     statusRect.setRight(rect.right());

@@ -97,6 +97,9 @@ StreamListModel::Row StreamListModel::readRow(int id, qint64 nowMs) const
     }
     row.lastError = health.lastError;
     row.tlsWarning = health.tlsWarning;
+    for (const Diagnosis &diagnosis : stream->diagnoses()) {
+        row.diagnoses.append(diagnosis.title);
+    }
     if (config.transport() == StreamConfig::Transport::Sse) {
         row.protocol = QString::fromLatin1(health.protocol);
     }
@@ -221,6 +224,9 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
                 tip += QLatin1Char('\n') + line;
             }
         }
+        for (const QString &title : row.diagnoses) {
+            tip += QLatin1Char('\n') + tr("Diagnosis: %1").arg(title);
+        }
         return tip;
     }
     case StreamIdRole:
@@ -245,6 +251,8 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
         return statusText(row);
     case PausedRole:
         return row.paused;
+    case DiagnosisTitlesRole:
+        return row.diagnoses;
     default:
         return {};
     }
@@ -302,6 +310,7 @@ QHash<int, QByteArray> StreamListModel::roleNames() const
     names.insert(LastErrorRole, "lastError");
     names.insert(StatusTextRole, "statusText");
     names.insert(PausedRole, "paused");
+    names.insert(DiagnosisTitlesRole, "diagnosisTitles");
     return names;
 }
 

@@ -36,6 +36,7 @@ public:
         LastErrorRole, // the last error's message
         StatusTextRole, // one line for the sidebar: the state and what matters in it
         PausedRole, // bool
+        DiagnosisTitlesRole, // QStringList: what Stream::diagnoses() found, for a badge
     };
     Q_ENUM(Role)
 
@@ -82,6 +83,7 @@ private:
         QString tlsWarning; // certificate errors ignored by the stream's own setting
         QString protocol; // SSE: "HTTP/1.1" or "HTTP/2" of the last open; empty before one
         QString answer; // an LLM stream's last complete answer, in brief; empty otherwise
+        QStringList diagnoses; // the findings' titles
         bool paused = false;
 
         bool operator==(const Row &other) const = default;
