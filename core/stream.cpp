@@ -109,6 +109,7 @@ void Stream::connectToServer()
     m_diagnostics = std::make_unique<StreamDiagnostics>(diagnosticsSettings());
     m_openSinceConnect = false;
     m_connectionOpen = false;
+    m_pendingHead.reset();
     // Until the handshake says what it let through, the setting alone is worth a warning.
     m_health.tlsWarned(m_config.usesTls() && m_config.ignoreCertificateErrors
             ? QStringLiteral("certificate errors are ignored for this stream: the server is not "
@@ -547,6 +548,7 @@ void Stream::wireEventSource()
     });
     connect(source, &EventSource::responseReceived, this, [this](const ResponseHead &head) {
         m_diagnostics->responseReceived(head);
+        m_pendingHead = head;
         m_healthDirty = true;
     });
     connect(source, &EventSource::opened, this, [this](int status) {
@@ -719,6 +721,7 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
     connect(client, &Client::certificateWarning, this, &Stream::warnAboutCertificate);
     connect(socket, &WebSocketClient::responseReceived, this, [this](const ResponseHead &head) {
         m_diagnostics->responseReceived(head);
+        m_pendingHead = head;
         m_healthDirty = true;
     });
     connect(client, &Client::errorOccurred, this, [this](const QString &message, int status) {
@@ -922,7 +925,26 @@ void Stream::warnAboutCertificate(const QString &message)
 
 bool Stream::emitLifecycle(const QByteArray &kind, const QString &message)
 {
-    return emitRow(StreamEvent::Kind::Lifecycle, kind, {}, message.toUtf8(), false);
+    // The response an attempt got goes with the row that tells what came of it: the open, or
+    // the error of a refusal. The detail pane shows it.
+    QByteArray details;
+    if (m_pendingHead && (kind == "open" || kind == "error")) {
+        details = responseText(*m_pendingHead);
+        m_pendingHead.reset();
+    }
+    return emitRow(StreamEvent::Kind::Lifecycle, kind, {}, message.toUtf8(), false, details);
+}
+
+QByteArray Stream::responseText(const ResponseHead &head)
+{
+    QByteArray text = head.protocol + ' ' + QByteArray::number(head.status);
+    if (!head.reasonPhrase.isEmpty()) {
+        text += ' ' + head.reasonPhrase;
+    }
+    for (const auto &[name, value] : head.headers) {
+        text += '\n' + name + ": " + maskedHeaderValue(name, value).toUtf8();
+    }
+    return text;
 }
 
 bool Stream::emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,

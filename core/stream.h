@@ -18,6 +18,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -143,6 +144,8 @@ private:
     void warnAboutCertificate(const QString &message);
     // Both return whether this stream survived the emit (a slot may have deleted it).
     bool emitLifecycle(const QByteArray &kind, const QString &message);
+    // "HTTP/1.1 200 OK" and a "Name: value" line per header, secrets masked: a row's details.
+    static QByteArray responseText(const ResponseHead &head);
     bool emitRow(StreamEvent::Kind kind, const QByteArray &type, const QByteArray &id,
         const QByteArray &data, bool binary, const QByteArray &details = {});
 
@@ -164,6 +167,7 @@ private:
     QList<QPointer<QObject>> m_retired; // closing clients not yet deleted
     QPointer<ReconnectSpread> m_spread;
     std::unique_ptr<StreamDiagnostics> m_diagnostics;
+    std::optional<ResponseHead> m_pendingHead; // until the row that says what came of it
     QList<Diagnosis> m_diagnoses;
     bool m_openSinceConnect = false; // a connection opened since connectToServer()
     bool m_connectionOpen = false;

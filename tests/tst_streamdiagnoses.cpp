@@ -191,8 +191,25 @@ void TestStreamDiagnoses::responseHeadsOfEveryAttempt()
     });
     QVERIFY(http.listen());
     Stream stream(1, sseConfig(http.url(QStringLiteral("/events"))));
+    QList<StreamEvent> rows;
+    connect(&stream, &Stream::eventArrived, this,
+        [&rows](const StreamEvent &event) { rows.append(event); });
     stream.connectToServer();
     QTRY_VERIFY_WITH_TIMEOUT(stream.health().state == HealthState::Open, 10000);
+    // Each goes with the row that says what came of it, for the detail pane.
+    QByteArray refusal;
+    QByteArray open;
+    for (const StreamEvent &row : std::as_const(rows)) {
+        if (row.type == "error") {
+            refusal = row.details;
+        } else if (row.type == "open") {
+            open = row.details;
+        }
+    }
+    QVERIFY2(refusal.startsWith("HTTP/1.1 503 Service Unavailable\n"), refusal.constData());
+    QVERIFY2(refusal.contains("\nRetry-After: 0"), refusal.constData());
+    QVERIFY2(open.startsWith("HTTP/1.1 200 OK\n"), open.constData());
+    QVERIFY2(open.contains("\nX-Served-By: node-7"), open.constData());
     const std::deque<ResponseHead> &heads = stream.diagnostics()->responses();
     QCOMPARE(heads.size(), size_t(2));
     QCOMPARE(heads.at(0).status, 503);
