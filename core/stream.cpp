@@ -107,8 +107,6 @@ void Stream::connectToServer()
     retireClients();
     const qint64 at = now();
     m_diagnostics = std::make_unique<StreamDiagnostics>(diagnosticsSettings());
-    m_openSinceConnect = false;
-    m_connectionOpen = false;
     m_pendingHead.reset();
     // Until the handshake says what it let through, the setting alone is worth a warning.
     m_health.tlsWarned(m_config.usesTls() && m_config.ignoreCertificateErrors
@@ -415,6 +413,7 @@ StreamDiagnostics::Settings Stream::diagnosticsSettings() const
     settings.timeField = m_payloadTimeField;
     settings.timeUnit = m_payloadTimeUnit;
     settings.minIdleSilenceMs = m_minIdleSilenceMs;
+    settings.ownDeadLinkCheckMs = sse ? m_config.idleTimeoutMs : m_config.pingIntervalMs;
     return settings;
 }
 
@@ -441,29 +440,6 @@ void Stream::stormSeen(const Diagnosis &storm)
     }
 }
 
-void Stream::diagnoseOpened(qint64 nowMs)
-{
-    m_diagnostics->opened(nowMs, m_openSinceConnect);
-    m_openSinceConnect = true;
-    m_connectionOpen = true;
-    m_lastDataMs = nowMs;
-}
-
-void Stream::diagnoseClosed(qint64 nowMs)
-{
-    if (!m_connectionOpen) {
-        return;
-    }
-    m_connectionOpen = false;
-    // Our own dead-link checks (SSE's idle timeout, WebSocket's unanswered ping) close after a
-    // silence of their own making: not the other end's doing.
-    const qint64 silence = nowMs - m_lastDataMs;
-    const bool sse = m_config.transport() == StreamConfig::Transport::Sse;
-    const int ownCheckMs = sse ? m_config.idleTimeoutMs : m_config.pingIntervalMs;
-    const bool byUs = ownCheckMs > 0 && silence >= ownCheckMs;
-    m_diagnostics->closed(nowMs, !byUs);
-}
-
 bool Stream::refreshDiagnoses()
 {
     const qint64 at = now();
@@ -471,38 +447,25 @@ bool Stream::refreshDiagnoses()
     if (!m_diagnostics) {
         return true;
     }
-    const QList<Diagnosis> current = m_diagnostics->findings(at);
-    // A finding is the same one while its kind and first sighting are: its figures move.
-    const auto sameFinding = [](const Diagnosis &a, const Diagnosis &b) {
-        return a.kind == b.kind && a.firstSeenMs == b.firstSeenMs;
-    };
-    QStringList rows;
+    const StreamDiagnostics::Changes changes = m_diagnostics->update(at);
     // A reconnect storm is written once for all its streams, by the StreamSet.
     const auto ownRow
         = [](const Diagnosis &finding) { return finding.kind != Diagnosis::Kind::ReconnectStorm; };
-    for (const Diagnosis &finding : current) {
+    for (const Diagnosis &finding : changes.appeared) {
         if (ownRow(finding)
-            && std::none_of(m_diagnoses.cbegin(), m_diagnoses.cend(),
-                [&](const Diagnosis &before) { return sameFinding(before, finding); })) {
-            rows.append(
-                QStringLiteral("%1: %2 %3").arg(finding.title, finding.evidence, finding.fix));
-        }
-    }
-    for (const Diagnosis &before : std::as_const(m_diagnoses)) {
-        if (ownRow(before)
-            && std::none_of(current.cbegin(), current.cend(),
-                [&](const Diagnosis &finding) { return finding.kind == before.kind; })) {
-            rows.append(QStringLiteral("cleared: %1 (the evidence stopped)").arg(before.title));
-        }
-    }
-    const bool changed = rows.size() > 0 || current != m_diagnoses;
-    m_diagnoses = current;
-    for (const QString &row : std::as_const(rows)) {
-        if (!emitLifecycle("diagnosis", row)) {
+            && !emitLifecycle("diagnosis",
+                QStringLiteral("%1: %2 %3").arg(finding.title, finding.evidence, finding.fix))) {
             return false;
         }
     }
-    if (changed) {
+    for (const Diagnosis &finding : changes.cleared) {
+        if (ownRow(finding)
+            && !emitLifecycle("diagnosis",
+                QStringLiteral("cleared: %1 (the evidence stopped)").arg(finding.title))) {
+            return false;
+        }
+    }
+    if (changes.changed) {
         m_healthDirty = true; // the list's badge and the health panel read them with the health
         const QPointer<Stream> self(this);
         emit diagnosesChanged();
@@ -552,7 +515,7 @@ void Stream::wireEventSource()
         m_healthDirty = true;
     });
     connect(source, &EventSource::opened, this, [this](int status) {
-        diagnoseOpened(now());
+        m_diagnostics->opened(now());
         if (AnswerRun *run = runningAnswer()) {
             run->headersReceived(m_answerClock.elapsed());
         }
@@ -569,9 +532,9 @@ void Stream::wireEventSource()
         notifyHealth();
     });
     connect(source, &EventSource::bytesReceived, this, [this](qint64 bytes) {
-        m_lastDataMs = now();
-        m_diagnostics->dataArrived(m_lastDataMs);
-        m_health.received(m_lastDataMs, bytes);
+        const qint64 at = now();
+        m_diagnostics->dataArrived(at);
+        m_health.received(at, bytes);
         m_healthDirty = true;
     });
     connect(source, &EventSource::eventReceived, this, [this](const SseEvent &event) {
@@ -619,7 +582,7 @@ void Stream::wireEventSource()
         }
     });
     connect(source, &EventSource::reconnectScheduled, this, [this](int delayMs, int nextAttempt) {
-        diagnoseClosed(now());
+        m_diagnostics->closed(now());
         m_health.reconnectScheduled(now(), delayMs);
         if (!emitLifecycle("reconnecting",
                 QStringLiteral("reconnecting in %1 (attempt %2)")
@@ -631,7 +594,7 @@ void Stream::wireEventSource()
     });
     connect(source, &EventSource::closed, this, [this](EventSource::CloseReason reason) {
         if (reason != EventSource::CloseReason::Requested) {
-            diagnoseClosed(now());
+            m_diagnostics->closed(now());
         }
         const QString lastError = m_health.snapshot(now()).lastError;
         switch (reason) {
@@ -683,7 +646,7 @@ template <typename Client>
 void Stream::wireWebSocketOpened(Client *client, const WebSocketClient *socket)
 {
     connect(client, &Client::opened, this, [this, socket] {
-        diagnoseOpened(now());
+        m_diagnostics->opened(now());
         const QString subprotocol = socket->subprotocol();
         const QString extensions = socket->extensions();
         m_health.opened(now(), extensions);
@@ -731,7 +694,7 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
         emitLifecycle("error", text);
     });
     connect(client, &Client::disconnected, this, [this](int code, const QString &reason) {
-        diagnoseClosed(now());
+        m_diagnostics->closed(now());
         emitLifecycle("disconnected",
             reason.isEmpty() ? QStringLiteral("disconnected (code %1)").arg(code)
                              : QStringLiteral("disconnected (code %1: %2)").arg(code).arg(reason));
@@ -747,8 +710,7 @@ void Stream::wireWebSocketLifecycle(Client *client, const WebSocketClient *socke
         notifyHealth();
     });
     connect(client, &Client::roundTripMeasured, this, [this](int ms) {
-        m_lastDataMs = now(); // a pong: bytes from the other end
-        m_diagnostics->dataArrived(m_lastDataMs);
+        m_diagnostics->dataArrived(now()); // a pong: bytes from the other end
         m_health.roundTripMeasured(ms);
         m_healthDirty = true;
     });
@@ -909,7 +871,6 @@ void Stream::wireMqtt()
 
 void Stream::messageArrived(qint64 nowMs, const QByteArray &payload)
 {
-    m_lastDataMs = nowMs;
     m_diagnostics->dataArrived(nowMs);
     m_diagnostics->eventArrived(nowMs, {}, payload);
 }

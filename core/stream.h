@@ -68,7 +68,10 @@ public:
 
     // What is wrong between the server and us, with evidence and fix (see StreamDiagnostics):
     // as of the last check, at most every DiagnosisIntervalMs.
-    const QList<Diagnosis> &diagnoses() const { return m_diagnoses; }
+    QList<Diagnosis> diagnoses() const
+    {
+        return m_diagnostics ? m_diagnostics->current() : QList<Diagnosis>();
+    }
     // The detectors and the latest response heads; null before the first connect.
     const StreamDiagnostics *diagnostics() const { return m_diagnostics.get(); }
     // A reconnect storm this stream was part of (found across streams by ReconnectSpread).
@@ -116,10 +119,6 @@ private:
     void stopped(qint64 nowMs, bool fatal, const QString &message);
     void notifyHealth();
     StreamDiagnostics::Settings diagnosticsSettings() const;
-    // The connection opened: the first since connectToServer() starts afresh, later ones resume.
-    void diagnoseOpened(qint64 nowMs);
-    // An open connection ended; by us when our own dead-link check ended it.
-    void diagnoseClosed(qint64 nowMs);
     // Findings as of now; a "diagnosis" row for each that appeared or cleared. Returns whether
     // this stream survived the emits.
     bool refreshDiagnoses();
@@ -168,10 +167,6 @@ private:
     QPointer<ReconnectSpread> m_spread;
     std::unique_ptr<StreamDiagnostics> m_diagnostics;
     std::optional<ResponseHead> m_pendingHead; // until the row that says what came of it
-    QList<Diagnosis> m_diagnoses;
-    bool m_openSinceConnect = false; // a connection opened since connectToServer()
-    bool m_connectionOpen = false;
-    qint64 m_lastDataMs = 0;
     qint64 m_lastDiagnosisCheckMs = 0;
     QString m_payloadTimeField;
     TimeUnit m_payloadTimeUnit = TimeUnit::Auto;

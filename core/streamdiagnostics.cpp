@@ -50,13 +50,16 @@ StreamDiagnostics::StreamDiagnostics(const Settings &settings)
     m_idle.setMinSilenceMs(settings.minIdleSilenceMs);
 }
 
-void StreamDiagnostics::opened(qint64 ms, bool reconnect)
+void StreamDiagnostics::opened(qint64 ms)
 {
-    if (reconnect) {
+    if (m_openedBefore) {
         m_audit.reconnected(ms);
     } else {
         m_audit.opened(ms);
     }
+    m_openedBefore = true;
+    m_open = true;
+    m_lastDataMs = ms;
     m_idle.opened(ms);
     m_bursts.opened(ms);
 }
@@ -84,6 +87,7 @@ void StreamDiagnostics::responseReceived(const ResponseHead &head)
 
 void StreamDiagnostics::dataArrived(qint64 ms)
 {
+    m_lastDataMs = ms;
     m_idle.dataArrived(ms);
 }
 
@@ -116,9 +120,37 @@ void StreamDiagnostics::setPayloadClock(const QString &timeField, TimeUnit unit)
     m_settings.timeUnit = unit;
 }
 
-void StreamDiagnostics::closed(qint64 ms, bool byPeer)
+void StreamDiagnostics::closed(qint64 ms)
 {
-    m_idle.closed(ms, byPeer);
+    if (!m_open) {
+        return;
+    }
+    m_open = false;
+    const bool byUs
+        = m_settings.ownDeadLinkCheckMs > 0 && ms - m_lastDataMs >= m_settings.ownDeadLinkCheckMs;
+    m_idle.closed(ms, !byUs);
+}
+
+StreamDiagnostics::Changes StreamDiagnostics::update(qint64 nowMs)
+{
+    Changes changes;
+    const QList<Diagnosis> found = findings(nowMs);
+    for (const Diagnosis &finding : found) {
+        if (std::none_of(m_current.cbegin(), m_current.cend(), [&](const Diagnosis &before) {
+                return before.kind == finding.kind && before.firstSeenMs == finding.firstSeenMs;
+            })) {
+            changes.appeared.append(finding);
+        }
+    }
+    for (const Diagnosis &before : std::as_const(m_current)) {
+        if (std::none_of(found.cbegin(), found.cend(),
+                [&](const Diagnosis &finding) { return finding.kind == before.kind; })) {
+            changes.cleared.append(before);
+        }
+    }
+    changes.changed = found != m_current;
+    m_current = found;
+    return changes;
 }
 
 void StreamDiagnostics::stormSeen(const Diagnosis &storm)

@@ -41,6 +41,17 @@ public:
         QString timeField;
         TimeUnit timeUnit = TimeUnit::Auto;
         qint64 minIdleSilenceMs = IdleTimeoutDetector::DefaultMinSilenceMs;
+        // Our own dead-link check (SSE's idle timeout, the WebSocket ping interval), 0: none. A
+        // close after at least this long without data is ours, not the other end's.
+        qint64 ownDeadLinkCheckMs = 0;
+    };
+
+    // What update() found new since the last time.
+    struct Changes
+    {
+        QList<Diagnosis> appeared; // new, or back after it had cleared
+        QList<Diagnosis> cleared;
+        bool changed = false; // also true when only figures moved
     };
 
     static constexpr int KeptResponses = 10;
@@ -49,19 +60,24 @@ public:
 
     explicit StreamDiagnostics(const Settings &settings);
 
-    // reconnect: this connection resumes the one before (not a fresh start by the user).
-    void opened(qint64 ms, bool reconnect);
+    // A connection opened: the first resumes nothing, the later ones resume the one before.
+    void opened(qint64 ms);
     void responseReceived(const ResponseHead &head);
     // Any bytes: events, comments, pings.
     void dataArrived(qint64 ms);
     void eventArrived(qint64 ms, QByteArrayView id, QByteArrayView payload);
-    // byPeer: the server or something on the way ended it, as IdleTimeoutDetector::closed.
-    void closed(qint64 ms, bool byPeer);
+    // The open connection ended (the user's own close is not reported): by the other end, or
+    // by our own dead-link check when it came after ownDeadLinkCheckMs without data.
+    void closed(qint64 ms);
     void stormSeen(const Diagnosis &storm);
     void setPayloadClock(const QString &timeField, TimeUnit unit);
 
     // Current findings, in the order of Diagnosis::Kind.
     QList<Diagnosis> findings(qint64 nowMs) const;
+    // Takes the findings as of now as current(), and says how they differ from the last ones:
+    // a finding is the same while its kind and first sighting are (its figures move).
+    Changes update(qint64 nowMs);
+    const QList<Diagnosis> &current() const { return m_current; }
     // The latest KeptResponses response heads, oldest first.
     const std::deque<ResponseHead> &responses() const { return m_responses; }
     // Null when this stream has no audit.
@@ -81,6 +97,10 @@ private:
     std::optional<Diagnosis> m_storm;
     std::deque<ResponseHead> m_responses;
     std::optional<qint64> m_deliveryDelayMs;
+    QList<Diagnosis> m_current;
+    bool m_openedBefore = false;
+    bool m_open = false;
+    qint64 m_lastDataMs = 0;
 };
 
 } // namespace streamscope
