@@ -178,6 +178,10 @@ std::optional<Diagnosis> BurstDetector::finding() const
                                    "`X-Accel-Buffering: no`; do not compress event streams.");
     diagnosis.firstSeenMs = m_firstSeenMs;
     diagnosis.lastSeenMs = m_lastSeenMs;
+    diagnosis.figures = {{"burstEvents", m_burstSize}, {"intervalMs", m_intervalMs}};
+    if (m_paceMs >= 0) {
+        diagnosis.figures.append({"paceMs", m_paceMs});
+    }
     return diagnosis;
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
+#include <QList>
+#include <QPair>
 #include <QString>
 
 #include <cmath>
@@ -34,6 +37,8 @@ struct Diagnosis
     // a changed finding from a confirmed one.
     qint64 firstSeenMs = 0;
     qint64 lastSeenMs = 0;
+    // The figures in the evidence by name ("timeoutMs", "events"), for records and series.
+    QList<QPair<QByteArray, qint64>> figures;
 
     bool operator==(const Diagnosis &other) const = default;
 };

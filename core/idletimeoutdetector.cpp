@@ -162,6 +162,7 @@ std::optional<Diagnosis> IdleTimeoutDetector::finding() const
     }
     diagnosis.firstSeenMs = m_firstSeenMs;
     diagnosis.lastSeenMs = m_lastSeenMs;
+    diagnosis.figures = {{"timeoutMs", m_timeoutMs}, {"closes", m_times}};
     return diagnosis;
 }
 

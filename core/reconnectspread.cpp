@@ -96,6 +96,8 @@ void ReconnectSpread::endQuietGroups()
                                    "balancer, the network).");
         storm.firstSeenMs = group.firstMs;
         storm.lastSeenMs = group.lastMs;
+        storm.figures = {
+            {"streams", group.members.size()}, {"spreadMs", group.lastSlotMs - group.firstSlotMs}};
         emit stormFound(storm, group.members);
     }
 }

@@ -375,6 +375,8 @@ Diagnosis ResumeAudit::diagnosis(Finding finding) const
     }
     diagnosis.firstSeenMs = evidence.firstSeenMs;
     diagnosis.lastSeenMs = evidence.lastSeenMs;
+    diagnosis.figures
+        = {{"events", qint64(evidence.figure)}, {"connections", evidence.occurrences}};
     return diagnosis;
 }
 

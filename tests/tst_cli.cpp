@@ -150,6 +150,8 @@ private slots:
     void llmTimeoutIsAFailure();
     void onceCutShortFails_data();
     void onceCutShortFails();
+    void auditSeq_data();
+    void auditSeq();
     void maxReconnectsAgainstClosedPort();
     void retryRecord();
     void lastEventId_data();
@@ -253,6 +255,63 @@ void TestCli::urlPasswordNeverPrinted()
     QVERIFY2(!run.out.contains("hunter2") && !run.err.contains("hunter2"), run.out + run.err);
     const QByteArray withoutPassword = url.toString(QUrl::RemovePassword).toUtf8();
     QVERIFY2((json ? run.out : run.err).contains(withoutPassword), run.out + run.err);
+}
+
+void TestCli::auditSeq_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<bool>("json");
+    QTest::addColumn<bool>("found");
+
+    QTest::newRow("event ids, json") << args({"--json", "--audit-seq", "id"}) << true << true;
+    QTest::newRow("payload field, readable") << args({"--audit-seq", "seq"}) << false << true;
+    QTest::newRow("no audit without the option") << args({"--json"}) << true << false;
+}
+
+void TestCli::auditSeq()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(bool, json);
+    QFETCH(bool, found);
+
+    // A server that starts over at 1 on every request, whatever Last-Event-ID says; the third
+    // request ends the run (204).
+    SseTestServer server;
+    QVERIFY(server.listen());
+    server.setHandler([](const SseTestRequest &, int index) {
+        if (index >= 2) {
+            return Response::error(204, "No Content");
+        }
+        QByteArray body = "retry: 50\n\n";
+        for (int i = 1; i <= 3; ++i) {
+            body += "id: " + QByteArray::number(i) + "\ndata: {\"seq\":" + QByteArray::number(i)
+                + "}\n\n";
+        }
+        return Response::stream({body});
+    });
+    CliRun run(QStringList{str("sse"), server.url().toString()} + extra);
+    QVERIFY(run.finish());
+    QCOMPARE(run.exitCode(), 0);
+    if (!json) {
+        QVERIFY2(run.err.contains("diagnosis: The server does not resume: The server did not "
+                                  "resume the sequence: 3 events repeated after the reconnect"),
+            run.err);
+        return;
+    }
+    const QList<QJsonObject> diagnoses = run.recordsOf(str("diagnosis"));
+    if (!found) {
+        QCOMPARE(diagnoses.size(), 0);
+        return;
+    }
+    QCOMPARE(diagnoses.size(), 1);
+    const QJsonObject diagnosis = diagnoses.first();
+    QCOMPARE(diagnosis.value(QLatin1String("code")).toString(), str("no-resume"));
+    QVERIFY(diagnosis.value(QLatin1String("message"))
+                .toString()
+                .startsWith(str("The server ignored Last-Event-ID: 3 events repeated")));
+    QVERIFY(diagnosis.value(QLatin1String("fix")).toString().contains(str("Last-Event-ID")));
+    QVERIFY(diagnosis.value(QLatin1String("events")).toInteger() >= 3);
+    QCOMPARE(run.kinds().last(), str("closed"));
 }
 
 void TestCli::maxEventsStopsMidRead()

@@ -64,6 +64,8 @@ Options:
   --max-delay MS              longest reconnect delay (default 30000)
   --idle-timeout MS           no bytes for this long means a dead link: reconnect (default 0,
                               off)
+  --audit-seq FIELD|id        audit resumes: whether reconnects lose, repeat or reorder events,
+                              by the event id (id) or a payload field's number (seq, meta.seq)
   --http2 MODE                auto (default): HTTP/2 when TLS negotiates it, HTTP/1.1 on
                               http://; off: HTTP/1.1 only (a proxy or server that mishandles
                               HTTP/2); prior-knowledge: HTTP/2 from the first byte, without
@@ -86,6 +88,12 @@ NDJSON records, each with "kind" and "t" (milliseconds since start):
   {"kind":"behind","message":M,"times":N}    fell behind over HTTP/2 (stdout did not keep
                                              up): the connection was dropped and the stream
                                              resumes as M says; N times so far
+  {"kind":"diagnosis","code":C,"message":M,"title":T,"evidence":E,"fix":F,"firstSeen":MS,
+   ...figures}                               something wrong on the way, once when found; C is
+                                             proxy-buffering, compressed-stream,
+                                             proxy-may-buffer, idle-timeout, no-resume, gap,
+                                             duplicate or out-of-order; "cleared":true when the
+                                             evidence stopped. Readable mode: on stderr
   {"kind":"closed","reason":R}               always last; R is no-content, fatal,
                                              max-reconnects, max-events, timeout, interrupted,
                                              or with --once complete or failed
@@ -541,6 +549,12 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
         options.http2 = *mode;
     }
     options.once = parser.isSet(QStringLiteral("once"));
+    if (parser.isSet(QStringLiteral("audit-seq"))) {
+        options.auditSequence = parser.value(QStringLiteral("audit-seq")).trimmed();
+        if (options.auditSequence.isEmpty()) {
+            throw UsageError{QStringLiteral("--audit-seq wants id or a payload field (seq)")};
+        }
+    }
 }
 
 void parseLlm(const QCommandLineParser &parser, LlmOptions &options)
@@ -790,7 +804,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         help = sseHelp();
         addStreamOptions(parser);
         const QString value = QStringLiteral("value");
-        for (const char *option : {"last-event-id", "method", "data", "idle-timeout", "http2"}) {
+        for (const char *option :
+            {"last-event-id", "method", "data", "idle-timeout", "http2", "audit-seq"}) {
             parser.addOption({QString::fromLatin1(option), QString(), value});
         }
         parser.addOption({QStringLiteral("once"), QString()});

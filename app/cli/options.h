@@ -36,6 +36,7 @@ struct SseOptions : StreamOptions
     int idleTimeoutMs = 0;
     Http2Mode http2 = Http2Mode::Auto; // --http2
     bool once = false; // --once: EventSourceSettings::oneShot
+    QString auditSequence; // --audit-seq: "id" or a payload field; empty: no resume audit
 };
 
 struct WsOptions : StreamOptions

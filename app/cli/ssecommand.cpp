@@ -61,6 +61,14 @@ SseCommand::SseCommand(
     connect(&m_timeout, &QTimer::timeout, this, [this] { finish("timeout", 0); });
     connect(&m_session, &SseSession::eventWritten, this, &SseCommand::countEvent);
     connect(&m_session, &SseSession::ended, this, &SseCommand::finish);
+    using Sequence = StreamDiagnostics::Settings::Sequence;
+    StreamDiagnostics::Settings diagnosis;
+    diagnosis.sequence = options.auditSequence.isEmpty() ? Sequence::None
+        : options.auditSequence == QLatin1String("id")   ? Sequence::EventId
+                                                         : Sequence::PayloadField;
+    diagnosis.sequenceField = options.auditSequence;
+    diagnosis.ownDeadLinkCheckMs = options.idleTimeoutMs;
+    m_session.diagnose(diagnosis);
 }
 
 void SseCommand::start()

@@ -3,6 +3,8 @@
 #include "console.h"
 #include "recordwriter.h"
 
+#include <QDateTime>
+
 namespace streamscope {
 
 SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QObject *parent)
@@ -25,6 +27,32 @@ SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QOb
     for (RecordWriter *writer : {output.out, output.err}) {
         connect(writer, &RecordWriter::stalled, &m_source, &EventSource::consumerStalled);
     }
+}
+
+void SseSession::diagnose(const StreamDiagnostics::Settings &settings)
+{
+    DiagnosisReporter::Output output;
+    output.out = m_output.out;
+    output.json = m_output.json;
+    output.stream = m_output.stream;
+    output.readable = [this](const QByteArray &line) {
+        lifecycle(line, console::Palette(m_output.err->isTerminal()).yellow());
+    };
+    m_diagnosis = std::make_unique<DiagnosisReporter>(settings, output);
+    StreamDiagnostics *diagnostics = &m_diagnosis->diagnostics();
+    const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
+    connect(&m_source, &EventSource::responseReceived, m_diagnosis.get(),
+        [diagnostics](const ResponseHead &head) { diagnostics->responseReceived(head); });
+    connect(&m_source, &EventSource::opened, m_diagnosis.get(),
+        [diagnostics, now] { diagnostics->opened(now()); });
+    connect(&m_source, &EventSource::bytesReceived, m_diagnosis.get(),
+        [diagnostics, now] { diagnostics->dataArrived(now()); });
+    connect(&m_source, &EventSource::eventReceived, m_diagnosis.get(),
+        [diagnostics, now](const SseEvent &event) {
+            diagnostics->eventArrived(now(), event.lastEventId, event.data);
+        });
+    connect(&m_source, &EventSource::reconnectScheduled, m_diagnosis.get(),
+        [diagnostics, now] { diagnostics->closed(now()); });
 }
 
 void SseSession::open(const EventSourceSettings &settings, const QByteArray &urlText)
@@ -229,6 +257,11 @@ void SseSession::handleClosed(EventSource::CloseReason reason)
         return;
     }
     m_stopped = true;
+    if (m_diagnosis) {
+        // What the end itself shows (the last close of an idle timeout), before the end record.
+        m_diagnosis->diagnostics().closed(QDateTime::currentMSecsSinceEpoch());
+        m_diagnosis->check();
+    }
     switch (reason) {
     case EventSource::CloseReason::NoContent:
         emit ended("no-content", 0);

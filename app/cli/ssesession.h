@@ -1,11 +1,13 @@
 #pragma once
 
+#include "diagnosisreporter.h"
 #include "eventsource.h"
 
 #include <QByteArray>
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
 
@@ -35,6 +37,8 @@ public:
     void setEventPrinter(EventPrinter printer) { m_printer = std::move(printer); }
     // Takes every event over, in both modes: the session writes nothing for them.
     void setEventHandler(EventPrinter handler) { m_handler = std::move(handler); }
+    // Diagnoses the stream from the next open() on, reporting findings as DiagnosisReporter.
+    void diagnose(const StreamDiagnostics::Settings &settings);
     void open(const EventSourceSettings &settings, const QByteArray &urlText);
     // Stops without a report; nothing is emitted afterwards.
     void stop();
@@ -65,6 +69,7 @@ private:
     EventPrinter m_printer;
     EventPrinter m_handler;
     bool m_stopped = false;
+    std::unique_ptr<DiagnosisReporter> m_diagnosis;
 };
 
 } // namespace streamscope
