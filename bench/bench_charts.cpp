@@ -9,7 +9,7 @@
 //    All retained: time to redraw the full window, and to redraw and paint it, median of --runs.
 // Usage: bench_charts [--seconds N] [--window 1m|5m|15m|1h|all] [--runs N]
 
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
 #include "measures.h"
 #include "metricstore.h"
 #include "streamset.h"
