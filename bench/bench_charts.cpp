@@ -9,7 +9,8 @@
 //    All retained: time to redraw the full window, and to redraw and paint it, median of --runs.
 // Usage: bench_charts [--seconds N] [--window 1m|5m|15m|1h|all] [--runs N]
 
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
+#include "charts/livechart.h"
 #include "measures.h"
 #include "metricstore.h"
 #include "streamset.h"
@@ -247,7 +248,7 @@ void retained(int seriesCount, int pointsPerSeries, int runs)
     const auto [fromMs, toMs] = panel.visibleRange();
 
     // Two full ranges a second apart, in turn: each redraw decimates every retained point again.
-    auto *view = qobject_cast<QGraphicsView *>(panel.chartView(0));
+    QGraphicsView *view = panel.chart(0)->plotView();
     std::vector<double> redrawOnly;
     std::vector<double> withPaint;
     int nudge = 0;

@@ -1,12 +1,11 @@
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
+#include "charts/livechart.h"
 #include "demofeed.h"
 #include "fieldlistmodel.h"
 #include "metricrecorder.h"
 #include "metricstore.h"
 #include "streamset.h"
 
-#include <QCategoryAxis>
-#include <QChartView>
 #include <QComboBox>
 #include <QDateTime>
 #include <QGraphicsView>
@@ -155,7 +154,7 @@ bool dragAndDrop(QWidget *target, const QPoint &at, const QMimeData *mime)
 
 QGraphicsView *viewOf(const ChartPanel &panel, int chart)
 {
-    return qobject_cast<QGraphicsView *>(panel.chartView(chart));
+    return panel.chart(chart) ? panel.chart(chart)->plotView() : nullptr;
 }
 
 } // namespace
@@ -210,10 +209,10 @@ void TestChartPanel::demoCpuGetsPoints()
     QVERIFY(series);
     const QString latest
         = QStringLiteral("metrics · web-1 · cpu  ") + metricValueText(series->last().value);
-    QTRY_COMPARE(rig.panel.legendEntries(0).value(0), latest);
-    QCOMPARE(rig.panel.legendEntries(0).size(), 2);
+    QTRY_COMPARE(rig.panel.chart(0)->legendEntries().value(0), latest);
+    QCOMPARE(rig.panel.chart(0)->legendEntries().size(), 2);
 
-    const QStringList values = rig.panel.valuesAt(0, series->last().timeMs);
+    const QStringList values = rig.panel.chart(0)->valuesAt(series->last().timeMs);
     QCOMPARE(values.size(), 2);
     QCOMPARE(values.at(0),
         QStringLiteral("metrics · web-1 · cpu: ") + metricValueText(series->last().value));
@@ -226,8 +225,8 @@ void TestChartPanel::demoCpuGetsPoints()
     QCOMPARE(rig.panel.addChart(QStringLiteral("Rate")), 1);
     QVERIFY(rig.panel.addSeries(1, SeriesKey{rig.metrics, {}, {}, FigureEventsPerSecond}));
     QTRY_VERIFY(rig.panel.plottedPointCount(1) > 0);
-    QVERIFY2(rig.panel.legendEntries(1).value(0).startsWith(QStringLiteral("events/s  ")),
-        qPrintable(rig.panel.legendEntries(1).value(0)));
+    QVERIFY2(rig.panel.chart(1)->legendEntries().value(0).startsWith(QStringLiteral("events/s  ")),
+        qPrintable(rig.panel.chart(1)->legendEntries().value(0)));
 }
 
 void TestChartPanel::pauseZoomPanAndLive()
@@ -325,8 +324,9 @@ void TestChartPanel::controlsDriveThePanel()
     QCOMPARE(edited.size(), 4);
 
     // Each chart's remove button; removal waits for the click to finish.
-    auto *remove = rig.panel.chartView(0)->parentWidget()->findChild<QToolButton *>(
-        QStringLiteral("removeChartButton"));
+    auto *remove = viewOf(rig.panel, 0)
+                       ->parentWidget()
+                       ->findChild<QToolButton *>(QStringLiteral("removeChartButton"));
     QVERIFY(remove);
     QTest::mouseClick(remove, Qt::LeftButton);
     QTRY_COMPARE(rig.panel.chartCount(), 1);
@@ -621,7 +621,7 @@ void TestChartPanel::decimationBoundsPoints()
     rig.panel.setWindow(ChartPanel::Window::AllRetained);
 
     QTRY_VERIFY(rig.panel.plottedPointCount(0) > 0);
-    const int width = rig.panel.chartView(0)->width();
+    const int width = viewOf(rig.panel, 0)->width();
     QVERIFY2(rig.panel.plottedPointCount(0) <= 2 * width + 4,
         qPrintable(
             QStringLiteral("%1 points on %2 px").arg(rig.panel.plottedPointCount(0)).arg(width)));
@@ -629,10 +629,10 @@ void TestChartPanel::decimationBoundsPoints()
     QCOMPARE(rig.panel.plottedRunCount(0), 1);
     // The legend was written when the series was added, before the data: it follows the data
     // at most LegendIntervalMs later, so wait for it rather than read it once.
-    QTRY_VERIFY2(rig.panel.legendEntries(0).constFirst().endsWith(QStringLiteral("  99")),
-        qPrintable(rig.panel.legendEntries(0).constFirst()));
+    QTRY_VERIFY2(rig.panel.chart(0)->legendEntries().constFirst().endsWith(QStringLiteral("  99")),
+        qPrintable(rig.panel.chart(0)->legendEntries().constFirst()));
     // The hover read-out comes from the recorded points, not the decimated line.
-    QCOMPARE(rig.panel.valuesAt(0, start + 123'456), QStringList{QStringLiteral("v: 1M")});
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start + 123'456), QStringList{QStringLiteral("v: 1M")});
 }
 
 void TestChartPanel::runs_data()
@@ -674,18 +674,18 @@ void TestChartPanel::valuesAtNearestPoint()
     feed(rig.store, rig.alpha, {{start, 1.5}, {start + 1000, 2.5}, {start + 2000, 3.5}});
     rig.panel.addChart();
     rig.panel.addSeries(0, valueKey(rig.alpha));
-    QCOMPARE(rig.panel.valuesAt(0, start + 400), QStringList{QStringLiteral("v: 1.5")});
-    QCOMPARE(rig.panel.valuesAt(0, start + 600), QStringList{QStringLiteral("v: 2.5")});
-    QCOMPARE(rig.panel.valuesAt(0, start - 1e6), QStringList{QStringLiteral("v: 1.5")});
-    QCOMPARE(rig.panel.valuesAt(0, start + 1e6), QStringList{QStringLiteral("v: 3.5")});
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start + 400), QStringList{QStringLiteral("v: 1.5")});
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start + 600), QStringList{QStringLiteral("v: 2.5")});
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start - 1e6), QStringList{QStringLiteral("v: 1.5")});
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start + 1e6), QStringList{QStringLiteral("v: 3.5")});
 
     // Series of two streams are told apart by the stream's name; no data is said.
     rig.panel.addSeries(0, valueKey(rig.beta));
-    QCOMPARE(rig.panel.valuesAt(0, start + 1900),
+    QCOMPARE(rig.panel.chart(0)->valuesAt(start + 1900),
         (QStringList{QStringLiteral("alpha · v: 3.5"), QStringLiteral("beta · v: no data")}));
-    QCOMPARE(rig.panel.legendEntries(0),
+    QCOMPARE(rig.panel.chart(0)->legendEntries(),
         (QStringList{QStringLiteral("alpha · v  3.5"), QStringLiteral("beta · v  –")}));
-    QVERIFY(rig.panel.valuesAt(5, start).isEmpty());
+    QVERIFY(!rig.panel.chart(5)); // no chart 5, so no values of it
 }
 
 void TestChartPanel::valueAxisLabels_data()
@@ -719,14 +719,11 @@ void TestChartPanel::valueAxisLabels()
     rig.panel.addChart();
     rig.panel.addSeries(0, valueKey(rig.alpha));
     QVERIFY(rig.show());
-    auto *view = qobject_cast<QChartView *>(rig.panel.chartView(0));
-    QVERIFY(view);
-    const QList<QAbstractAxis *> axes = view->chart()->axes(Qt::Vertical);
-    QCOMPARE(axes.size(), 1);
-    auto *axis = qobject_cast<QCategoryAxis *>(axes.constFirst());
-    QVERIFY(axis);
-    QTRY_VERIFY(axis->count() >= 2);
-    const QStringList labels = axis->categoriesLabels();
+    const LiveChart *chart = rig.panel.chart(0);
+    QVERIFY(chart);
+    // Read from the chart's one vertical axis, labelled per tick (empty otherwise).
+    QTRY_VERIFY(chart->valueAxisLabels().size() >= 2);
+    const QStringList labels = chart->valueAxisLabels();
     QCOMPARE(labels.constFirst(), lowest);
     for (const QString &label : labels) {
         QVERIFY2(label == QLatin1String("0") || label.endsWith(suffix),
@@ -734,7 +731,8 @@ void TestChartPanel::valueAxisLabels()
         QCOMPARE(label.contains(QLatin1Char('.')), decimals);
         QVERIFY(!label.contains(QLatin1Char('e')));
     }
-    QVERIFY(axis->min() <= low && axis->max() >= high);
+    const auto [axisMin, axisMax] = chart->valueAxisRange();
+    QVERIFY(axisMin <= low && axisMax >= high);
 }
 
 void TestChartPanel::reconnectMarkersDrawn()
@@ -744,11 +742,11 @@ void TestChartPanel::reconnectMarkersDrawn()
     rig.panel.addChart();
     rig.panel.addSeries(0, rig.cpu());
     QTRY_VERIFY(rig.panel.plottedPointCount(0) > 0);
-    QCOMPARE(rig.panel.reconnectMarkerCount(0), 0);
+    QCOMPARE(rig.panel.chart(0)->reconnectMarkerCount(), 0);
     // A reconnect: the store marks it, the chart draws a dashed line there.
     rig.streams.stream(rig.metrics)->reconnectNow();
     QTRY_COMPARE(rig.store.reconnectMarkers(rig.metrics).size(), 1);
-    QTRY_COMPARE(rig.panel.reconnectMarkerCount(0), 1);
+    QTRY_COMPARE(rig.panel.chart(0)->reconnectMarkerCount(), 1);
     // The chart's lines keep coming.
     const qsizetype points = rig.store.series(rig.cpu())->size();
     QTRY_VERIFY(rig.store.series(rig.cpu())->size() > points);

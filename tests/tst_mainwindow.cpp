@@ -1,4 +1,4 @@
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
 #include "demofeed.h"
 #include "demoworkspace.h"
 #include "detailpane.h"

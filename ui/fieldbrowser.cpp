@@ -1,6 +1,6 @@
 #include "fieldbrowser.h"
 
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
 #include "fieldlistmodel.h"
 #include "metricstore.h"
 #include "streamset.h"

@@ -1,6 +1,6 @@
 #include "mainwindow.h"
 
-#include "chartpanel.h"
+#include "charts/chartpanel.h"
 #include "detailpane.h"
 #include "eventlogfilter.h"
 #include "eventlogmodel.h"
