@@ -54,7 +54,17 @@ NginxServer::NginxServer(quint16 upstreamPort, const NginxServerOptions &options
     }
     const QDir folder(m_folder.path());
     const auto path = [&folder](const char *name) { return folder.filePath(QLatin1String(name)); };
-    QStringList lines{
+    QStringList lines;
+    for (const QString &module : m_options.modules) {
+        const QString file = modulePath(module);
+        if (!QFile::exists(file)) {
+            m_startError
+                = QStringLiteral("nginx module %1 not found: run scripts/install-deps").arg(file);
+            return;
+        }
+        lines << QStringLiteral("load_module %1;").arg(file);
+    }
+    lines << QStringList{
         QStringLiteral("daemon off;"),
         QStringLiteral("master_process off;"),
         QStringLiteral("worker_processes 1;"),
@@ -81,13 +91,19 @@ NginxServer::NginxServer(quint16 upstreamPort, const NginxServerOptions &options
     lines << QStringLiteral("        proxy_http_version 1.1;")
           << QStringLiteral("        proxy_set_header Connection \"\";")
           << QStringLiteral("        proxy_buffering off;")
-          << QStringLiteral("        proxy_read_timeout 1h;")
-          << QStringLiteral("        location / {")
-          << QStringLiteral("            proxy_pass http://127.0.0.1:%1;").arg(upstreamPort);
-    for (const QString &line : m_options.locationLines) {
-        lines << QStringLiteral("            ") + line;
+          << QStringLiteral("        proxy_read_timeout 1h;");
+    if (upstreamPort != 0) {
+        lines << QStringLiteral("        location / {")
+              << QStringLiteral("            proxy_pass http://127.0.0.1:%1;").arg(upstreamPort);
+        for (const QString &line : m_options.locationLines) {
+            lines << QStringLiteral("            ") + line;
+        }
+        lines << QStringLiteral("        }");
     }
-    lines << QStringLiteral("        }") << QStringLiteral("    }") << QStringLiteral("}");
+    for (const QString &line : m_options.serverLines) {
+        lines << QStringLiteral("        ") + line;
+    }
+    lines << QStringLiteral("    }") << QStringLiteral("}");
     m_configuration = lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 
     QFile file(path("nginx.conf"));
@@ -161,6 +177,11 @@ QUrl NginxServer::url(const QString &path) const
 QString NginxServer::caFile() const
 {
     return isTls() ? QDir(m_folder.path()).filePath(QStringLiteral("ca.pem")) : QString();
+}
+
+QString NginxServer::modulePath(const QString &file)
+{
+    return QDir(QStringLiteral("/usr/lib/nginx/modules")).filePath(file);
 }
 
 void NginxServer::stop()

@@ -24,6 +24,11 @@ struct NginxServerOptions
     // off, proxy_read_timeout 1h, ...): "proxy_buffering on;", "gzip on;". A proxy_set_header
     // there drops the server's ones (nginx inherits them only when a level sets none).
     QStringList locationLines;
+    // Dynamic modules by file name ("ngx_nchan_module.so"), loaded from Debian's
+    // /usr/lib/nginx/modules; waitForListening() fails with the reason when one is missing.
+    QStringList modules;
+    // Lines for "server { }" after "location / { }": whole location blocks of their own.
+    QStringList serverLines;
 };
 
 // Debian's nginx (package nginx-light) on 127.0.0.1 as a reverse proxy in front of an HTTP/1.1
@@ -33,13 +38,14 @@ struct NginxServerOptions
 class NginxServer
 {
 public:
+    // upstreamPort 0: no "location / { }" proxy, only the options' serverLines.
     explicit NginxServer(quint16 upstreamPort, const NginxServerOptions &options = {});
     ~NginxServer();
     NginxServer(const NginxServer &) = delete;
     NginxServer &operator=(const NginxServer &) = delete;
 
     // Waits until its port accepts connections; false with the reason (its error log, or
-    // "nginx not found: run scripts/install-deps") in *error.
+    // "nginx not found: run scripts/install-deps", or a module not found) in *error.
     bool waitForListening(QString *error);
     // https://127.0.0.1:PORT/path (http:// without TLS).
     QUrl url(const QString &path) const;
@@ -49,6 +55,9 @@ public:
     QString configuration() const { return m_configuration; }
     // Gone at once: its connections drop.
     void stop();
+
+    // Where Debian's nginx packages put dynamic modules (libnginx-mod-*).
+    static QString modulePath(const QString &file);
 
 private:
     bool isTls() const;
