@@ -23,7 +23,10 @@ void MetricRecorder::recordFiguresNow()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const int id : m_streams->ids()) {
-        if (const Stream *stream = m_streams->stream(id)) {
+        if (Stream *stream = m_streams->stream(id)) {
+            // The dashboard's time field is the stream's payload clock for its diagnoses too.
+            const ExtractionSettings settings = m_store->settings(id);
+            stream->setPayloadClock(settings.timeField, settings.timeUnit);
             m_store->recordHealth(id, stream->health(), now);
         }
     }

@@ -120,6 +120,14 @@ void MetricStore::recordHealth(int streamId, const StreamHealth &health, qint64 
         append(SeriesKey{streamId, {}, {}, FigureRoundTripMs}, time, health.roundTripMs);
     }
     append(SeriesKey{streamId, {}, {}, FigureReconnects}, time, health.reconnects);
+    if (health.eventsMissing) {
+        append(
+            SeriesKey{streamId, {}, {}, FigureEventsMissing}, time, double(*health.eventsMissing));
+    }
+    if (health.deliveryDelayMs) {
+        append(SeriesKey{streamId, {}, {}, FigureDeliveryDelayMs}, time,
+            double(*health.deliveryDelayMs));
+    }
     ++m_revision;
 }
 

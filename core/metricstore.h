@@ -40,6 +40,9 @@ inline const QString FigureEventsPerSecond = QStringLiteral("@events/s");
 inline const QString FigureBytesPerSecond = QStringLiteral("@bytes/s");
 inline const QString FigureRoundTripMs = QStringLiteral("@round-trip ms"); // WebSocket only
 inline const QString FigureReconnects = QStringLiteral("@reconnects");
+// From the diagnoses: numbers the resume audit found missing, the payload clock's delivery delay.
+inline const QString FigureEventsMissing = QStringLiteral("@events missing");
+inline const QString FigureDeliveryDelayMs = QStringLiteral("@delivery delay ms");
 
 // Every series of every stream, bounded: a series keeps UnplottedCapacity points until
 // something plots it (then PlottedCapacity), points older than the retention go, and at most

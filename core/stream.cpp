@@ -322,7 +322,15 @@ bool Stream::send(const QByteArray &text)
 
 StreamHealth Stream::health() const
 {
-    return m_health.snapshot(now());
+    StreamHealth health = m_health.snapshot(now());
+    if (m_diagnostics) {
+        const ResumeAudit *audit = m_diagnostics->resumeAudit();
+        if (audit && audit->isActive() && audit->countsGaps()) {
+            health.eventsMissing = qint64(audit->totals().counts.missing);
+        }
+        health.deliveryDelayMs = m_diagnostics->deliveryDelayMs();
+    }
+    return health;
 }
 
 template <typename Client>

@@ -838,8 +838,8 @@ QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *mi
 bool isSecretHeader(QByteArrayView name)
 {
     const QByteArrayView trimmed = name.trimmed();
-    for (const char *secret :
-        {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "anthropic-api-key"}) {
+    for (const char *secret : {"authorization", "proxy-authorization", "cookie", "set-cookie",
+             "x-api-key", "anthropic-api-key"}) {
         if (trimmed.compare(secret, Qt::CaseInsensitive) == 0) {
             return true;
         }

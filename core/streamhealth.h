@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <array>
+#include <optional>
 
 namespace streamscope {
 
@@ -53,6 +54,10 @@ struct StreamHealth
     // Set while certificate errors are ignored for this stream: what was ignored, or that
     // nothing is checked. Empty when the server is authenticated as usual.
     QString tlsWarning;
+    // From the stream's diagnoses (Stream fills them in): numbers the resume audit counted
+    // missing in total, and the latest event's delivery delay by its payload clock.
+    std::optional<qint64> eventsMissing;
+    std::optional<qint64> deliveryDelayMs;
 };
 
 // Keeps a stream's health figures from the facts it is told, with the time of each, so it is

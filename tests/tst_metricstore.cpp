@@ -274,9 +274,16 @@ void TestMetricStore::healthFigures()
     QCOMPARE(store.series(SeriesKey{4, {}, {}, FigureBytesPerSecond})->last().value, 2048.0);
     QCOMPARE(store.series(SeriesKey{4, {}, {}, FigureReconnects})->last().value, 3.0);
     QVERIFY(!store.series(SeriesKey{4, {}, {}, FigureRoundTripMs})); // no round trip yet
+    // No audit, no payload clock: no series for them.
+    QVERIFY(!store.series(SeriesKey{4, {}, {}, FigureEventsMissing}));
+    QVERIFY(!store.series(SeriesKey{4, {}, {}, FigureDeliveryDelayMs}));
 
     health.roundTripMs = 7;
+    health.eventsMissing = 5;
+    health.deliveryDelayMs = -40; // the server's clock runs ahead of ours
     store.recordHealth(4, health, 2000);
+    QCOMPARE(store.series(SeriesKey{4, {}, {}, FigureEventsMissing})->last().value, 5.0);
+    QCOMPARE(store.series(SeriesKey{4, {}, {}, FigureDeliveryDelayMs})->last().value, -40.0);
     const SeriesBuffer *roundTrip = store.series(SeriesKey{4, {}, {}, FigureRoundTripMs});
     QVERIFY(roundTrip);
     QCOMPARE(roundTrip->last().timeMs, 2000.0);

@@ -143,9 +143,13 @@ void TestStreamDiagnoses::resumeAudit()
         QCOMPARE(audit->totals().counts.missing, 0u);
         QCOMPARE(audit->describe(audit->connections().last()),
             QStringLiteral("Resumed at id 16 after a reconnect: 0 missing"));
+        QCOMPARE(stream.health().eventsMissing, std::optional<qint64>(0)); // a series to plot
         return;
     }
     QTRY_VERIFY_WITH_TIMEOUT(codes(stream).contains(code), 5000);
+    if (server == Server::Skips) {
+        QVERIFY(stream.health().eventsMissing.value_or(0) >= 2);
+    }
     QTRY_VERIFY(!diagnosisRows(rows).isEmpty());
     const QStringList texts = diagnosisRows(rows);
     QVERIFY2(texts.first().contains(rowText), qPrintable(texts.join(QLatin1Char('\n'))));

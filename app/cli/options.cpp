@@ -549,6 +549,11 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
         options.http2 = *mode;
     }
     options.once = parser.isSet(QStringLiteral("once"));
+}
+
+// sse's own, beside what llm shares with it.
+void parseAudit(const QCommandLineParser &parser, SseOptions &options)
+{
     if (parser.isSet(QStringLiteral("audit-seq"))) {
         options.auditSequence = parser.value(QStringLiteral("audit-seq")).trimmed();
         if (options.auditSequence.isEmpty()) {
@@ -891,6 +896,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         switch (result.command) {
         case Command::Sse:
             parseSse(parser, result.sse);
+            parseAudit(parser, result.sse);
             break;
         case Command::Ws:
             parseWs(parser, result.ws, {QStringLiteral("ws"), QStringLiteral("wss")},

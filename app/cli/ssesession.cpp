@@ -47,10 +47,6 @@ void SseSession::diagnose(const StreamDiagnostics::Settings &settings)
         [diagnostics, now] { diagnostics->opened(now()); });
     connect(&m_source, &EventSource::bytesReceived, m_diagnosis.get(),
         [diagnostics, now] { diagnostics->dataArrived(now()); });
-    connect(&m_source, &EventSource::eventReceived, m_diagnosis.get(),
-        [diagnostics, now](const SseEvent &event) {
-            diagnostics->eventArrived(now(), event.lastEventId, event.data);
-        });
     connect(&m_source, &EventSource::reconnectScheduled, m_diagnosis.get(),
         [diagnostics, now] { diagnostics->closed(now()); });
 }
@@ -64,6 +60,9 @@ void SseSession::open(const EventSourceSettings &settings, const QByteArray &url
 
 void SseSession::stop()
 {
+    if (m_diagnosis && !m_stopped) {
+        m_diagnosis->check(); // what the last events showed, before the owner's end record
+    }
     m_stopped = true; // before close(): its closed(Requested) is ours, not news
     m_source.close();
 }
@@ -122,6 +121,10 @@ void SseSession::handleEvent(const SseEvent &event)
 {
     if (m_stopped) {
         return;
+    }
+    if (m_diagnosis) { // first: writing the event may end the run (--max-events)
+        m_diagnosis->diagnostics().eventArrived(
+            QDateTime::currentMSecsSinceEpoch(), event.lastEventId, event.data);
     }
     if (m_handler) {
         m_handler(event);
