@@ -188,6 +188,7 @@ private slots:
     void socketIoRefusedNamespaceIsFatal();
     void socketIoReadable();
     void socketIoDeadLinkReconnects();
+    void wsIdleTimeoutDiagnosed();
     void tls_data();
     void tls();
     void insecureWarnsReadably();
@@ -1387,6 +1388,33 @@ void TestCli::socketIoDeadLinkReconnects()
                  .contains(str("no Engine.IO ping within 200 ms")),
         qPrintable(errors.first().value(QLatin1String("message")).toString()));
     QVERIFY(run.recordsOf(str("connecting")).size() >= 2);
+}
+
+void TestCli::wsIdleTimeoutDiagnosed()
+{
+    // Something on the way that cuts a WebSocket after 5.3 s without data: one message, then
+    // silence, then the connection drops, every time. No heartbeat on our side.
+    WsTestServer server;
+    server.echo = false;
+    server.onConnection = [](QWebSocket *socket) {
+        socket->sendTextMessage(str("hello"));
+        QTimer::singleShot(5300, socket, [socket] { socket->abort(); });
+    };
+    QVERIFY(server.listen());
+    CliRun run({str("ws"), server.url().toString(), str("--json"), str("--ping-interval"), str("0"),
+        str("--initial-delay"), str("50")});
+    QTRY_VERIFY_WITH_TIMEOUT(run.out.contains("\"kind\":\"diagnosis\""), 30000);
+    ::kill(pid_t(run.process.processId()), SIGTERM);
+    QVERIFY(run.finish());
+    const QList<QJsonObject> diagnoses = run.recordsOf(str("diagnosis"));
+    QCOMPARE(diagnoses.size(), 1);
+    const QJsonObject idle = diagnoses.first();
+    QCOMPARE(idle.value(QLatin1String("code")).toString(), str("idle-timeout"));
+    const qint64 timeoutMs = idle.value(QLatin1String("timeoutMs")).toInteger();
+    QVERIFY2(timeoutMs >= 5000 && timeoutMs < 8000, qPrintable(QString::number(timeoutMs)));
+    QVERIFY2(idle.value(QLatin1String("fix")).toString().startsWith(str("Turn the heartbeat on")),
+        qPrintable(idle.value(QLatin1String("fix")).toString()));
+    QCOMPARE(run.kinds().last(), str("closed"));
 }
 
 void TestCli::wsEcho()

@@ -5,6 +5,7 @@
 #include "ssecommand.h"
 
 #include <QByteArrayList>
+#include <QDateTime>
 
 namespace streamscope {
 
@@ -22,6 +23,32 @@ WebSocketCommand::WebSocketCommand(
     m_closeGuard.setSingleShot(true);
     connect(&m_closeGuard, &QTimer::timeout, this,
         [this] { writeClosedAndFinish(m_endReason, m_endReason == "fatal" ? 3 : 0, -1); });
+    // An idle timeout on the way is what a WebSocket without pings meets.
+    StreamDiagnostics::Settings diagnosis;
+    diagnosis.transport = IdleTimeoutDetector::Transport::WebSocket;
+    diagnosis.heartbeat = options.pingIntervalMs > 0;
+    diagnosis.sequence = StreamDiagnostics::Settings::Sequence::None;
+    diagnosis.ownDeadLinkCheckMs = options.pingIntervalMs;
+    DiagnosisReporter::Output output;
+    output.out = out;
+    output.json = options.json;
+    output.readable = [this](const QByteArray &line) {
+        lifecycle(line, console::Palette(m_err->isTerminal()).yellow());
+    };
+    m_diagnosis = std::make_unique<DiagnosisReporter>(diagnosis, output);
+}
+
+void WebSocketCommand::markOpened()
+{
+    m_everOpened = true;
+    m_diagnosis->diagnostics().opened(QDateTime::currentMSecsSinceEpoch());
+}
+
+void WebSocketCommand::diagnoseMessage(const QByteArray &payload)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_diagnosis->diagnostics().dataArrived(now);
+    m_diagnosis->diagnostics().eventArrived(now, {}, payload);
 }
 
 WsCommand::WsCommand(
@@ -133,7 +160,7 @@ void WebSocketCommand::reportOpened(const QByteArray &subprotocol, const QByteAr
     if (m_finished) {
         return;
     }
-    m_everOpened = true;
+    markOpened();
     if (m_options.json) {
         Record record(*m_out, "open");
         if (!subprotocol.isEmpty()) {
@@ -161,6 +188,7 @@ void WsCommand::handleMessage(const QByteArray &data, bool binary)
     if (isOver()) {
         return;
     }
+    diagnoseMessage(data);
     if (m_options.json) {
         Record(*m_out, "message")
             .string("data", binary ? data.toBase64() : data)
@@ -211,6 +239,7 @@ void WebSocketCommand::handleRoundTrip(int ms)
     if (m_finished) {
         return;
     }
+    m_diagnosis->diagnostics().dataArrived(QDateTime::currentMSecsSinceEpoch()); // the pong
     if (m_options.json) {
         Record(*m_out, "rtt").number("ms", ms);
         return;
@@ -267,6 +296,7 @@ void WebSocketCommand::handleReconnect(int delayMs, int attempt)
 
 void WebSocketCommand::handleDisconnected(int code, const QString &reason)
 {
+    m_diagnosis->diagnostics().closed(QDateTime::currentMSecsSinceEpoch());
     // Not a record of the NDJSON contract; people watching a terminal want to see it.
     if (m_finished || m_options.json) {
         return;
@@ -301,6 +331,7 @@ void WebSocketCommand::writeClosedAndFinish(const QByteArray &reason, int exitCo
     if (m_finished) {
         return;
     }
+    m_diagnosis->check(); // what the run showed last, before the closed record
     m_finished = true;
     m_timeout.stop();
     m_closeGuard.stop();

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "diagnosisreporter.h"
 #include "options.h"
 #include "websocketclient.h"
 
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 namespace streamscope {
 
@@ -61,8 +64,10 @@ protected:
     void reportOpened(const QByteArray &subprotocol, const QByteArray &extensions);
     // For a client whose open line says more (mqtt's client id and session): as reportOpened()
     // for the closed record, which knows the close code from now on.
-    void markOpened() { m_everOpened = true; }
+    void markOpened();
     void handleError(const QString &message, int status);
+    // A message arrived: data and an event for the diagnoses.
+    void diagnoseMessage(const QByteArray &payload);
 
     WsOptions m_options;
     RecordWriter *m_out; // not owned
@@ -83,6 +88,7 @@ private:
     QByteArray m_endReason; // set once we asked the client to close
     qint64 m_events = 0;
     bool m_everOpened = false;
+    std::unique_ptr<DiagnosisReporter> m_diagnosis;
 };
 
 // `streamscope-cli ws`: one WebSocket until max-events, timeout, an interrupt or the client's
