@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The live charts under load (issue 5), offscreen, in two parts:
 // 1. Firehose: 20 series each receiving 1000 points/s (payloads of {"t","v"} batches ingested
 //    into the MetricStore from a 10 ms timer on the UI thread, as the recorder would), plotted on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Responsiveness of the running dashboard (issue 4): the real MainWindow, shown offscreen, fed
 // by 5 local SSE servers and 5 local WebSocket servers that run on their own thread, so the UI
 // thread only does what the app does. Reports events sent vs received, the UI event loop's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // streamscope's EventSource alone (QNAM + SseParser, no output): counts events until N.
 // Usage: bench_eventsource [--read-buffer BYTES] --max-events N URL
 // readBufferBytes is EventSourceSettings::readBufferBytes (0: unbounded); the default is the

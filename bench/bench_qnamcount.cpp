@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The floor for any QNetworkAccessManager-based client: one GET whose body is only counted.
 // Usage: bench_qnamcount [--read-buffer BYTES] URL   (0, the default: QNAM's unbounded buffer)
 // Prints "bytes=B seconds=S" on stderr when the server ends the response.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SseParser throughput: MB/s and events/s per event shape and chunking, best of several runs.
 // Prints figures only; never asserts a timing.
 // Usage: bench_sseparser [--runs N] [--mib MIB] [--shape small|multiline|large]

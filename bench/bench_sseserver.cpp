@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A fast local SSE server for end-to-end benchmarks: serves N pregenerated events of one shape
 // as fast as the client reads, plain or chunked, then closes. Prints "listening PORT" first.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // streamscope's WebSocketClient alone (no output): counts text messages until N.
 // Usage: bench_websocketclient --max-messages N URL   Prints "messages=M seconds=S" on stderr.
 

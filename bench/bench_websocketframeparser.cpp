@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // WebSocketFrameParser throughput: messages/s and MB/s for small and large text messages, plain
 // and permessage-deflate compressed, fed whole and in 64 KiB chunks; best of several runs.
 // Prints figures only; never asserts a timing.

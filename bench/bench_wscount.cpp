@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The floor for any QWebSocket-based client: counts text messages until N, nothing else.
 // Usage: bench_wscount --max-messages N URL   Prints "messages=M seconds=S" on stderr.
 

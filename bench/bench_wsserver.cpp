@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A local WebSocket server for end-to-end benchmarks. Each client that connects to
 //   ws://127.0.0.1:PORT/?messages=N[&size=BYTES]   gets N text messages of BYTES (default 60)
 //   ws://127.0.0.1:PORT/?single=BYTES              gets one text message of BYTES in one frame

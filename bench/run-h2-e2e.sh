@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end SSE throughput over HTTPS/1.1 and HTTP/2 against one server: node's http2 in
 # tests/peers/h2-server.mjs (TLS with a throwaway self-signed certificate, HTTP/1.1 by ALPN as
 # well), N events of one size from /firehose, read by each client in turn: streamscope-cli

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end SSE throughput: one local server (bench_sseserver), the same N events read by each
 # client in turn: streamscope-cli, streamscope's EventSource alone, a bare QNAM byte counter,
 # node's `eventsource` and headless Chromium's EventSource. Prints a Markdown table of events/s,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Memory of streamscope-cli when its reader stops: `sse https://.../firehose?size=200 --json`
 # from tests/peers/h2-server.mjs (TLS, throwaway certificate, HTTP/1.1 by ALPN as well), stdout
 # into a pipe whose reader sleeps S seconds and then reads everything. The CLI's VmRSS is read

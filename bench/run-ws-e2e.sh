@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End-to-end WebSocket throughput: one local server sends N text messages of one size to each
 # client in turn: streamscope-cli ws (--json, and with --readable its readable output too),
 # streamscope's WebSocketClient alone, a bare QWebSocket counter, node's `ws` and, optionally,

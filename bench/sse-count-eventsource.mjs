@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Node's `eventsource` package as an SSE client: counts N events of one type, then stops.
 // Usage: node bench/sse-count-eventsource.mjs URL EVENT_TYPE N   (prints one JSON line)
 import { EventSource } from 'eventsource';

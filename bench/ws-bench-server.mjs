@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A local WebSocket server on node's `ws` for bench/run-ws-e2e.sh: the same query parameters
 // and message shapes as bench_wsserver, but faster than a QWebSocketServer can send (slower
 // than the clients it feeds: about 2.4 M messages/s of 60 B and 480 MB/s of 64 KiB here).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Node's `ws` package as a WebSocket client: counts N text messages, then closes.
 // Usage: node bench/ws-count.mjs URL N   (prints one JSON line)
 import WebSocket from 'ws';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The ceiling a server allows: a raw TCP reader that does the opening handshake and then only
 // walks frame headers (payloads are neither copied, unmasked, inflated nor decoded) until N
 // messages or a close frame. No client that does any work per message can be faster.

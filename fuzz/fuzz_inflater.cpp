@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: WebSocketInflater must decode the same bytes, or fail the same way, however
 // the compressed input is chunked, never produce more than its cap, and invert
 // WebSocketDeflater. The first byte picks the window, context takeover and cap; the rest is

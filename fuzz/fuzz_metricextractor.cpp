@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: MetricExtractor takes any payload under any settings without crashing; its
 // counts agree with what it output (one payload, as many samples as appended, at most one
 // truncation), every value and time it gives is finite, the time field is never a sample, and

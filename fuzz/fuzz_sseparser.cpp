@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: SseParser must give the same events, retries and errors however its input
 // is chunked, and never crash or hang. Chunk sizes come from the input itself, so every crash
 // input replays exactly.

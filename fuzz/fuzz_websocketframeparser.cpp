@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: WebSocketFrameParser must give the same messages, control frames and failure
 // however its input is chunked, never crash or hang, and keep within its cap. The first byte
 // picks the setup (cap, permessage-deflate and its parameters); chunk sizes come from the input

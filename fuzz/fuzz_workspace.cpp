@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: Workspace::fromJson takes any bytes without crashing, and what it loads
 // saves and loads back to the same file (a saved workspace always reads back whole).
 #include "workspace.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A main() for the fuzz targets without libFuzzer: runs LLVMFuzzerTestOneInput on every file
 // named, or in the folders named (missing folders are skipped), so ordinary builds and CTest
 // replay the kept crash inputs (fuzz/regressions) and the seeds. A failed check aborts.

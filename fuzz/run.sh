@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer targets with clang into build-fuzz and runs one for a given time.
 # Usage: fuzz/run.sh TARGET SECONDS [extra libFuzzer arguments...]
 #   TARGET: fuzz_sseparser, fuzz_workspace, fuzz_metricextractor, fuzz_websocketframeparser,

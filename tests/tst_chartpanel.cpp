@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "charts/chartpanel.h"
 #include "charts/livechart.h"
 #include "demofeed.h"

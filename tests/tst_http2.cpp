@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SSE over HTTP/2 as users meet it: node's http2 module (TLS by ALPN, and h2c), nginx as an
 // HTTP/2 proxy in front of the demo feed, and servers that misbehave. Each case checks what
 // the stream says and that the server saw what it should (connections, requests).

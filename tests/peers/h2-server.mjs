@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // An HTTP/2 SSE server for tests, on node's own http2: listens on 127.0.0.1, prints
 // "listening PORT", then one line per event a test may count:
 //   session N         a new connection (N counts them; HTTP/1.1 connections count too)

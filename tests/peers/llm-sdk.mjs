@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One answer through an official SDK's streaming API (npm openai, @anthropic-ai/sdk), from a
 // server that speaks the API (the demo feed in the tests), printed as one JSON line of what the
 // SDK reassembled:

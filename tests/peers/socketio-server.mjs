@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A Socket.IO v4 server for tests (npm socket.io, WebSocket transport only): listens on
 // 127.0.0.1 (port from --port, else any free one), prints "listening PORT", and one line per
 // namespace connection ("connection NS") and refusal ("refused NS"). Ends when stdin closes or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A node `ws` server for tests: listens on 127.0.0.1, port 0, prints "listening PORT", sends
 // each client a greeting, and echoes what it receives. Ends when stdin closes or after 120 s.
 //   node ws-server.mjs [--deflate] [--no-context-takeover] [--greeting-bytes N]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Soak under faults (issue 6): an EventSource and a WebSocketClient run for a set time against
 // local fault servers (faultserver.h). Checks: the clients always come back; SSE resumed with
 // Last-Event-ID loses and duplicates nothing; RSS and open file descriptors stay flat after

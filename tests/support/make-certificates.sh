@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Makes the TLS test certificates in testcertificates.h (run once; the output is committed):
 # a test CA, and P-256 leaves it signed: one for 127.0.0.1 and localhost, one for
 # wrong.example only (host name mismatch), and one for 127.0.0.1 that expired in 2020.

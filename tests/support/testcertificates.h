@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Made by tests/support/make-certificates.sh: a test CA and leaves it signed, one key.
