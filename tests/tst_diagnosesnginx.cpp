@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demofeed.h"
+#include "diagnosiscodes.h"
 #include "nginxserver.h"
 #include "ssetestserver.h"
 #include "stream.h"
@@ -44,15 +45,6 @@ StreamConfig sseConfig(const QString &name, const QUrl &url)
     config.initialDelayMs = 100;
     config.maxDelayMs = 500;
     return config;
-}
-
-QStringList codes(const Stream &stream)
-{
-    QStringList found;
-    for (const Diagnosis &diagnosis : stream.diagnoses()) {
-        found.append(diagnosisKindName(diagnosis.kind));
-    }
-    return found;
 }
 
 std::optional<Diagnosis> findingOf(const Stream &stream, const QString &code)
@@ -261,7 +253,7 @@ void TestDiagnosesNginx::proxyBufferingIsFoundByThePayloadClock()
     QVERIFY2(paceMs >= PaceMs * 8 / 10 && paceMs <= PaceMs * 13 / 10, qPrintable(finding.evidence));
     QVERIFY2(finding.fix.contains(QStringLiteral("proxy_buffering off;")), qPrintable(finding.fix));
     // Behind nginx without X-Accel-Buffering: no, the response head says as much.
-    QVERIFY(codes(stream).contains(QStringLiteral("proxy-may-buffer")));
+    QVERIFY(diagnosisCodes(stream).contains(QStringLiteral("proxy-may-buffer")));
     QTRY_VERIFY(
         !recording.diagnosisRows.filter(QStringLiteral("Events arrive in bursts")).isEmpty());
 
@@ -270,7 +262,7 @@ void TestDiagnosesNginx::proxyBufferingIsFoundByThePayloadClock()
     QVERIFY2(healthyRecording.eventsMs.size() >= 20, qPrintable(describe(healthyClumps)));
     QVERIFY2(burstCount(healthyClumps) == 0, qPrintable(describe(healthyClumps)));
     QVERIFY2(!findingOf(healthy, QStringLiteral("proxy-buffering")),
-        qPrintable(codes(healthy).join(QLatin1Char(' '))));
+        qPrintable(diagnosisCodes(healthy).join(QLatin1Char(' '))));
 }
 
 void TestDiagnosesNginx::compressedStreamIsFoundFromTheResponse()
@@ -407,7 +399,7 @@ void TestDiagnosesNginx::nchanResumeLosesWhatItsBufferDropped()
     qInfo("gap found %lld ms after connecting: %s", recording.clock.elapsed(),
         qPrintable(finding.evidence));
     QVERIFY2(!findingOf(stream, QStringLiteral("no-resume")),
-        qPrintable(codes(stream).join(QLatin1Char(' '))));
+        qPrintable(diagnosisCodes(stream).join(QLatin1Char(' '))));
     constexpr int Lost = Away - BufferLength;
     const ResumeAudit *audit = stream.diagnostics()->resumeAudit();
     QVERIFY(audit);

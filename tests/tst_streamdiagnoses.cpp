@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "diagnosiscodes.h"
 #include "ssetestserver.h"
 #include "stream.h"
 #include "streamset.h"
@@ -73,15 +74,6 @@ StreamConfig sseConfig(const QUrl &url)
     return config;
 }
 
-QStringList codes(const Stream &stream)
-{
-    QStringList found;
-    for (const Diagnosis &diagnosis : stream.diagnoses()) {
-        found.append(diagnosisKindName(diagnosis.kind));
-    }
-    return found;
-}
-
 QStringList diagnosisRows(const QList<StreamEvent> &rows)
 {
     QStringList texts;
@@ -135,7 +127,7 @@ void TestStreamDiagnoses::resumeAudit()
     if (code.isEmpty()) {
         // Wait past the next check: nothing may appear.
         QTest::qWait(2 * Stream::DiagnosisIntervalMs);
-        QCOMPARE(codes(stream), QStringList());
+        QCOMPARE(diagnosisCodes(stream), QStringList());
         QCOMPARE(diagnosisRows(rows), QStringList());
         const ResumeAudit *audit = stream.diagnostics()->resumeAudit();
         QVERIFY(audit);
@@ -146,7 +138,7 @@ void TestStreamDiagnoses::resumeAudit()
         QCOMPARE(stream.health().eventsMissing, std::optional<qint64>(0)); // a series to plot
         return;
     }
-    QTRY_VERIFY_WITH_TIMEOUT(codes(stream).contains(code), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(diagnosisCodes(stream).contains(code), 5000);
     if (server == Server::Skips) {
         QVERIFY(stream.health().eventsMissing.value_or(0) >= 2);
     }
@@ -176,7 +168,7 @@ void TestStreamDiagnoses::auditFollowsAPayloadField()
     config.auditSequence = QStringLiteral("seq");
     Stream stream(1, config);
     stream.connectToServer();
-    QTRY_VERIFY_WITH_TIMEOUT(codes(stream).contains(QStringLiteral("no-resume")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(diagnosisCodes(stream).contains(QStringLiteral("no-resume")), 10000);
     QVERIFY(stream.diagnostics()->resumeAudit()->isActive());
     QVERIFY(stream.diagnoses().first().evidence.contains(QStringLiteral("did not resume")));
 }
@@ -240,7 +232,7 @@ void TestStreamDiagnoses::proxyHeaderIsEvidence()
         [&rows](const StreamEvent &event) { rows.append(event); });
     stream.connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(
-        codes(stream), QStringList{QStringLiteral("proxy-may-buffer")}, 10000);
+        diagnosisCodes(stream), QStringList{QStringLiteral("proxy-may-buffer")}, 10000);
     QVERIFY(stream.diagnoses().first().evidence.contains(QStringLiteral("Via: 1.1 edge-proxy")));
     QTRY_COMPARE(diagnosisRows(rows).size(), 1);
 }
@@ -270,7 +262,8 @@ void TestStreamDiagnoses::idleTimeoutOnTheWay()
     Stream stream(1, config);
     stream.setMinIdleSilenceMs(1000);
     stream.connectToServer();
-    QTRY_VERIFY_WITH_TIMEOUT(codes(stream).contains(QStringLiteral("idle-timeout")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        diagnosisCodes(stream).contains(QStringLiteral("idle-timeout")), 15000);
     const Diagnosis idle = stream.diagnoses().first();
     QVERIFY2(idle.evidence.contains(QStringLiteral("without data")), qPrintable(idle.evidence));
     QVERIFY2(idle.fix.contains(QStringLiteral("comment line")), qPrintable(idle.fix));
@@ -322,7 +315,7 @@ void TestStreamDiagnoses::reconnectStormIsSaidOnceAndSpread()
         qPrintable(row));
     QVERIFY2(row.contains(QStringLiteral("reconnecting spread over 1.3 s")), qPrintable(row));
     for (const int id : set.ids()) {
-        QTRY_VERIFY(codes(*set.stream(id)).contains(QStringLiteral("reconnect-storm")));
+        QTRY_VERIFY(diagnosisCodes(*set.stream(id)).contains(QStringLiteral("reconnect-storm")));
     }
     QTest::qWait(2 * ReconnectSpread::GroupGapMs);
     QCOMPARE(diagnosisRows(rows).size(), 1);
