@@ -793,7 +793,7 @@ bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header,
                                  "!#$%&'*+-.^_`|~")
                       .arg(line);
     } else if (hasLineBreakOrNul(value)) {
-        problem = QStringLiteral("\"%1\": the value holds a line break").arg(line.simplified());
+        problem = QStringLiteral("\"%1\": the value contains a line break").arg(line.simplified());
     }
     if (!problem.isEmpty()) {
         if (error) {

@@ -87,6 +87,8 @@ struct StreamConfig
     bool ignoreCertificateErrors = false;
 
     Transport transport() const;
+    // What the dashboard calls it: the name, or the URL when it has none.
+    QString displayName() const { return name.isEmpty() ? url.toDisplayString() : name; }
     bool isOneShot() const;
     // The format to decode answers in; nullopt: this stream carries no answers.
     std::optional<TokenFormat> tokenFormat() const;

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QMetaType>
+#include <QString>
 
 namespace streamscope {
 
@@ -27,6 +28,23 @@ struct StreamEvent
     // properties), for the detail pane. Empty for most rows, so it costs no allocation.
     QByteArray details;
 };
+
+// A kind's word, the same in the log's Kind column, its filters, the detail pane and exports:
+// "event", "message", "sent", "lifecycle".
+inline QString streamEventKindName(StreamEvent::Kind kind)
+{
+    switch (kind) {
+    case StreamEvent::Kind::Event:
+        return QStringLiteral("event");
+    case StreamEvent::Kind::Message:
+        return QStringLiteral("message");
+    case StreamEvent::Kind::Sent:
+        return QStringLiteral("sent");
+    case StreamEvent::Kind::Lifecycle:
+        return QStringLiteral("lifecycle");
+    }
+    return {};
+}
 
 } // namespace streamscope
 

@@ -299,9 +299,9 @@ void TestEventLogModel::columns()
     QCOMPARE(cell(EventLogModel::SizeColumn), QStringLiteral("11 B"));
     QCOMPARE(cell(EventLogModel::DataColumn), QStringLiteral("{\"cpu\":0.5}"));
 
-    QCOMPARE(EventLogModel::kindName(StreamEvent::Kind::Message), QStringLiteral("message"));
-    QCOMPARE(EventLogModel::kindName(StreamEvent::Kind::Sent), QStringLiteral("sent"));
-    QCOMPARE(EventLogModel::kindName(StreamEvent::Kind::Lifecycle), QStringLiteral("lifecycle"));
+    QCOMPARE(streamEventKindName(StreamEvent::Kind::Message), QStringLiteral("message"));
+    QCOMPARE(streamEventKindName(StreamEvent::Kind::Sent), QStringLiteral("sent"));
+    QCOMPARE(streamEventKindName(StreamEvent::Kind::Lifecycle), QStringLiteral("lifecycle"));
 }
 
 void TestEventLogModel::sizeText_data()

@@ -61,7 +61,7 @@ DetailPane::DetailPane(QWidget *parent)
 void DetailPane::setEvent(
     const StreamEvent &event, const QString &streamName, const HeaderList &headers)
 {
-    QStringList parts{streamName, kindName(event.kind)};
+    QStringList parts{streamName, streamEventKindName(event.kind)};
     if (!event.type.isEmpty()) {
         parts.append(tr("type %1").arg(QString::fromUtf8(event.type)));
     }
@@ -151,21 +151,6 @@ QString DetailPane::hexDump(const QByteArray &data)
         out += QStringLiteral("%1  %2 %3\n").arg(offset, 8, 16, QLatin1Char('0')).arg(hex, ascii);
     }
     return out;
-}
-
-QString DetailPane::kindName(StreamEvent::Kind kind)
-{
-    switch (kind) {
-    case StreamEvent::Kind::Event:
-        return QStringLiteral("event");
-    case StreamEvent::Kind::Message:
-        return QStringLiteral("message");
-    case StreamEvent::Kind::Sent:
-        return QStringLiteral("sent");
-    case StreamEvent::Kind::Lifecycle:
-        return QStringLiteral("lifecycle");
-    }
-    return QString();
 }
 
 void DetailPane::copy()

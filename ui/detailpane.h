@@ -31,7 +31,6 @@ public:
     // Pure formatting, for the pane and its tests.
     static QString formatPayload(const StreamEvent &event);
     static QString hexDump(const QByteArray &data);
-    static QString kindName(StreamEvent::Kind kind);
 
 private:
     void copy();

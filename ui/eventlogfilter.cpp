@@ -249,7 +249,7 @@ QJsonObject EventLogFilter::toJson(const QList<int> &streamOrder) const
     }
     QJsonArray kindNames;
     for (const StreamEvent::Kind kind : kinds()) {
-        kindNames.append(EventLogModel::kindName(kind));
+        kindNames.append(streamEventKindName(kind));
     }
     return QJsonObject{
         {QStringLiteral("streams"), streams},
@@ -311,7 +311,7 @@ void EventLogFilter::fromJson(
         const QString name = kindNames.at(i).toString();
         bool known = false;
         for (const StreamEvent::Kind kind : allKinds) {
-            if (name == EventLogModel::kindName(kind)) {
+            if (name == streamEventKindName(kind)) {
                 kindList.append(kind);
                 known = true;
             }

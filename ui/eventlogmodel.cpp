@@ -233,7 +233,7 @@ QVariant EventLogModel::displayData(const StreamEvent &event, int column) const
     case StreamColumn:
         return streamName(event.streamId);
     case KindColumn:
-        return kindName(event.kind);
+        return streamEventKindName(event.kind);
     case TypeColumn:
         return QString::fromUtf8(event.type);
     case IdColumn:
@@ -279,21 +279,6 @@ QString EventLogModel::streamName(int streamId) const
         name = QLatin1Char('#') + QString::number(streamId);
     }
     return name;
-}
-
-QString EventLogModel::kindName(StreamEvent::Kind kind)
-{
-    switch (kind) {
-    case StreamEvent::Kind::Event:
-        return QStringLiteral("event");
-    case StreamEvent::Kind::Message:
-        return QStringLiteral("message");
-    case StreamEvent::Kind::Sent:
-        return QStringLiteral("sent");
-    case StreamEvent::Kind::Lifecycle:
-        return QStringLiteral("lifecycle");
-    }
-    return {};
 }
 
 QString EventLogModel::timeText(qint64 arrivalMs)

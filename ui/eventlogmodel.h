@@ -87,7 +87,6 @@ public:
 
     QString streamName(int streamId) const;
     // Texts as the table shows them, for delegates, the detail pane and tests.
-    static QString kindName(StreamEvent::Kind kind); // "event", "message", "sent", "lifecycle"
     static QString timeText(qint64 arrivalMs); // local hh:mm:ss.zzz
     static QString sizeText(qint64 bytes); // "512 B", "1.5 KiB", "2.0 MiB"
     static QString previewText(const StreamEvent &event); // first PreviewChars, ⏎ for newlines

@@ -240,8 +240,7 @@ void FieldBrowser::refreshStreams()
         m_extractionStream->clear();
         for (const int id : m_streams ? m_streams->ids() : QList<int>()) {
             const StreamConfig &config = m_streams->stream(id)->config();
-            m_extractionStream->addItem(
-                config.name.isEmpty() ? config.url.toDisplayString() : config.name, id);
+            m_extractionStream->addItem(config.displayName(), id);
         }
         m_extractionStream->setCurrentIndex(std::max(0, m_extractionStream->findData(current)));
     }

@@ -123,7 +123,7 @@ QString FieldListModel::streamName(int streamId) const
         return QStringLiteral("#%1").arg(streamId);
     }
     const StreamConfig &config = stream->config();
-    return config.name.isEmpty() ? config.url.toDisplayString() : config.name;
+    return config.displayName();
 }
 
 void FieldListModel::rebuild()

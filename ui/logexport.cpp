@@ -19,7 +19,7 @@ void appendCsvRecord(QByteArray &out, const StreamEvent &event, QByteArrayView s
     out.append(',');
     csv::appendField(out, streamName);
     out.append(',');
-    out.append(EventLogModel::kindName(event.kind).toLatin1());
+    out.append(streamEventKindName(event.kind).toLatin1());
     out.append(',');
     csv::appendField(out, event.type);
     out.append(',');

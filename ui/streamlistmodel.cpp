@@ -69,7 +69,7 @@ StreamListModel::Row StreamListModel::readRow(int id, qint64 nowMs) const
         return row;
     }
     const StreamConfig &config = stream->config();
-    row.name = config.name.isEmpty() ? config.url.toDisplayString() : config.name;
+    row.name = config.displayName();
     switch (config.transport()) {
     case StreamConfig::Transport::Sse:
         row.transport = QStringLiteral("SSE");

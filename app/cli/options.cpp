@@ -3,6 +3,7 @@
 
 #include "httptoken.h"
 #include "socketiocodec.h"
+#include "streamconfig.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -392,21 +393,13 @@ HeaderList parseHeaders(const QStringList &values)
 {
     HeaderList headers;
     for (const QString &value : values) {
-        const QByteArray text = value.toUtf8();
-        const qsizetype colon = text.indexOf(':');
-        if (colon < 0) {
-            throw UsageError{
-                QStringLiteral("header '%1' wants the form \"Name: value\"").arg(value)};
+        QPair<QByteArray, QByteArray> header;
+        QString error;
+        // The rule the dialog and workspaces follow, with the same words.
+        if (!parseHeaderLine(value, &header, &error)) {
+            throw UsageError{QStringLiteral("header %1").arg(error)};
         }
-        const QByteArray name = text.left(colon).trimmed();
-        if (!http::isToken(name)) {
-            throw UsageError{QStringLiteral("header '%1' has an invalid name").arg(value)};
-        }
-        const QByteArray headerValue = text.mid(colon + 1).trimmed();
-        if (headerValue.contains('\r') || headerValue.contains('\n')) {
-            throw UsageError{QStringLiteral("header '%1' contains a line break").arg(value)};
-        }
-        headers.append({name, headerValue});
+        headers.append(header);
     }
     return headers;
 }

@@ -337,7 +337,7 @@ QString LiveChart::streamName(int streamId) const
         return QStringLiteral("#%1").arg(streamId);
     }
     const StreamConfig &config = stream->config();
-    return config.name.isEmpty() ? config.url.toDisplayString() : config.name;
+    return config.displayName();
 }
 
 QString LiveChart::seriesName(const SeriesKey &key) const
