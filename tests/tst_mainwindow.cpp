@@ -6,6 +6,7 @@
 #include "eventlogfilter.h"
 #include "eventlogmodel.h"
 #include "healthpanel.h"
+#include "logpane.h"
 #include "mainwindow.h"
 #include "mosquittobroker.h"
 #include "nodesocketioserver.h"
@@ -420,33 +421,33 @@ void TestMainWindow::followModeAndJumpToLatest()
     QScrollBar *bar = window.logView()->verticalScrollBar();
     addRows(500);
     QTRY_VERIFY(bar->maximum() > 0);
-    QVERIFY(window.isFollowing());
+    QVERIFY(window.logPane()->isFollowing());
     QTRY_COMPARE(bar->value(), bar->maximum());
 
     // The user scrolls up: following stops, a way back appears, nothing is dropped.
     bar->setValue(bar->maximum() / 2);
-    QVERIFY(!window.isFollowing());
+    QVERIFY(!window.logPane()->isFollowing());
     auto *jump = window.findChild<QPushButton *>(QStringLiteral("jumpButton"));
     QVERIFY(jump->isVisible());
     const int held = bar->value();
     addRows(40);
     QCOMPARE(log->rowCount(), 540);
-    QCOMPARE(window.newRowsWhileNotFollowing(), 40);
+    QCOMPARE(window.logPane()->newRowsWhileNotFollowing(), 40);
     QVERIFY2(jump->text().contains(QStringLiteral("40 new")), qPrintable(jump->text()));
     QCOMPARE(bar->value(), held);
 
     QTest::mouseClick(jump, Qt::LeftButton);
-    QVERIFY(window.isFollowing());
+    QVERIFY(window.logPane()->isFollowing());
     QVERIFY(!jump->isVisible());
     QTRY_COMPARE(bar->value(), bar->maximum());
     addRows(40);
     QTRY_COMPARE(bar->value(), bar->maximum());
-    QVERIFY(window.isFollowing());
+    QVERIFY(window.logPane()->isFollowing());
 
     // At the bound the oldest rows go; the row being read stays where it is on screen.
     log->setCapacity(600);
     bar->setValue(bar->maximum() / 2);
-    QVERIFY(!window.isFollowing());
+    QVERIFY(!window.logPane()->isFollowing());
     const QModelIndex topBefore = window.logView()->indexAt(QPoint(2, 2));
     QVERIFY(topBefore.isValid());
     const QString readBefore
@@ -456,16 +457,16 @@ void TestMainWindow::followModeAndJumpToLatest()
     const QModelIndex topAfter = window.logView()->indexAt(QPoint(2, 2));
     QCOMPARE(topAfter.siblingAtColumn(EventLogModel::DataColumn).data().toString(), readBefore);
     QCOMPARE(topAfter.row(), topBefore.row() - 40);
-    QVERIFY(!window.isFollowing());
-    window.setFollowing(true);
+    QVERIFY(!window.logPane()->isFollowing());
+    window.logPane()->setFollowing(true);
 
     // Space in the log pauses following too, and again resumes it.
     window.logView()->setFocus();
     QTRY_VERIFY(window.logView()->hasFocus());
     QTest::keyClick(window.logView(), Qt::Key_Space);
-    QVERIFY(!window.isFollowing());
+    QVERIFY(!window.logPane()->isFollowing());
     QTest::keyClick(window.logView(), Qt::Key_Space);
-    QVERIFY(window.isFollowing());
+    QVERIFY(window.logPane()->isFollowing());
 }
 
 void TestMainWindow::detailPaneShowsSelectedRow()

@@ -32,6 +32,7 @@ class EventLogFilter;
 class FieldBrowser;
 class EventLogModel;
 class HealthPanel;
+class LogPane;
 class TokenView;
 class StreamDialog;
 class StreamListModel;
@@ -56,7 +57,8 @@ public:
     StreamSet *streams() { return &m_streams; }
     EventLogModel *logModel() const { return m_logModel; }
     EventLogFilter *logFilter() const { return m_filter; }
-    QTableView *logView() const { return m_table; }
+    QTableView *logView() const;
+    LogPane *logPane() const { return m_logPane; }
     HealthPanel *healthPanel() const { return m_health; }
     TokenView *tokenView() const { return m_tokenView; }
     DetailPane *detailPane() const { return m_detail; }
@@ -88,11 +90,6 @@ public:
     // The filtered rows to path: CSV when it ends in .csv, else NDJSON.
     bool exportLog(const QString &path, QString *error = nullptr);
 
-    // Following sticks the log to its newest row; scrolling up stops it.
-    bool isFollowing() const { return m_following; }
-    void setFollowing(bool following);
-    int newRowsWhileNotFollowing() const { return m_newRows; }
-
     // A non-modal message in the window; stays until closed or replaced.
     void showProblem(const QString &message);
     QString problemText() const;
@@ -123,15 +120,7 @@ private:
     void showCurrentRow(const QModelIndex &current);
 
     void rebuildStreamFilter();
-    void applyFilterBar();
-    void syncFilterBar();
-    void showTextError(const QString &error);
 
-    void logRowsInserted(int count);
-    void logRowsRemoved(int first, int last);
-    void scrollRangeChanged(int min, int max);
-    void scrollValueChanged(int value);
-    void updateJumpButton();
     void updateStatus();
 
     void openInteractively();
@@ -153,13 +142,10 @@ private:
     DemoSource m_demoSource;
     QString m_path;
     QPointer<StreamDialog> m_dialog;
-    bool m_following = true;
-    bool m_scrolling = false; // our own scroll to the bottom is under way
-    int m_newRows = 0;
     QTimer m_statusTimer;
 
     QListView *m_streamList;
-    QTableView *m_table;
+    LogPane *m_logPane;
     HealthPanel *m_health;
     TokenView *m_tokenView;
     QDockWidget *m_answerDock;
@@ -167,14 +153,6 @@ private:
     DetailPane *m_detail;
     ChartPanel *m_charts;
     FieldBrowser *m_fields;
-    QComboBox *m_streamFilter;
-    QComboBox *m_kindFilter;
-    QLineEdit *m_typeFilter;
-    QLineEdit *m_idFilter;
-    QLineEdit *m_textFilter;
-    QCheckBox *m_regexBox;
-    QLabel *m_textError;
-    QPushButton *m_jumpButton;
     QFrame *m_problemBanner;
     QLabel *m_problemLabel;
     QLabel *m_rowsLabel;
