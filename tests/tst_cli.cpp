@@ -4,6 +4,7 @@
 #include "mosquittobroker.h"
 #include "nodesocketioserver.h"
 #include "nodewsserver.h"
+#include "options.h"
 #include "rawtestserver.h"
 #include "ssetestserver.h"
 #include "tlstestserver.h"
@@ -190,6 +191,8 @@ private slots:
     void socketIoReadable();
     void socketIoDeadLinkReconnects();
     void wsIdleTimeoutDiagnosed();
+    void helpListsEveryOption_data();
+    void helpListsEveryOption();
     void tls_data();
     void tls();
     void insecureWarnsReadably();
@@ -1389,6 +1392,28 @@ void TestCli::socketIoDeadLinkReconnects()
                  .contains(str("no Engine.IO ping within 200 ms")),
         qPrintable(errors.first().value(QLatin1String("message")).toString()));
     QVERIFY(run.recordsOf(str("connecting")).size() >= 2);
+}
+
+void TestCli::helpListsEveryOption_data()
+{
+    QTest::addColumn<QString>("command");
+    for (const char *command : {"sse", "ws", "socketio", "mqtt", "llm", "demo"}) {
+        QTest::newRow(command) << str(command);
+    }
+}
+
+void TestCli::helpListsEveryOption()
+{
+    // The help is written by hand for people; what the parser takes must all be in it.
+    QFETCH(QString, command);
+    QString help;
+    const QStringList names = commandOptionNames(command, &help);
+    QVERIFY(!names.isEmpty());
+    for (const QString &name : names) {
+        const QString shown
+            = name.size() == 1 ? QStringLiteral("-%1").arg(name) : QStringLiteral("--%1").arg(name);
+        QVERIFY2(help.contains(shown), qPrintable(command + QLatin1Char(' ') + shown));
+    }
 }
 
 void TestCli::wsIdleTimeoutDiagnosed()

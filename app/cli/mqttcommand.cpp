@@ -85,6 +85,9 @@ void MqttCommand::handleMessage(
     if (isOver()) {
         return;
     }
+    if (!retained) { // old news from the broker, not traffic on this connection
+        diagnoseMessage(payload);
+    }
     const bool binary = !mqtt::isTextPayload(payload);
     const QByteArray data = binary ? payload.toBase64() : payload;
     if (m_options.json) {

@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <cmath>
 #include <limits>
@@ -765,6 +766,64 @@ void parseDemo(const QCommandLineParser &parser, DemoOptions &options)
     options.json = parser.isSet(QStringLiteral("json"));
 }
 
+// A command's options (into parser) and help text; false for an unknown command.
+bool setUpCommand(const QString &name, QCommandLineParser *parser, QString *help, Command *command)
+{
+    if (name == QLatin1String("sse")) {
+        *command = Command::Sse;
+        *help = sseHelp();
+        addStreamOptions(*parser);
+        const QString value = QStringLiteral("value");
+        for (const char *option :
+            {"last-event-id", "method", "data", "idle-timeout", "http2", "audit-seq"}) {
+            parser->addOption({QString::fromLatin1(option), QString(), value});
+        }
+        parser->addOption({QStringLiteral("once"), QString()});
+    } else if (name == QLatin1String("ws")) {
+        *command = Command::Ws;
+        *help = wsHelp();
+        addWsOptions(*parser, {.send = true, .pingInterval = true});
+    } else if (name == QLatin1String("socketio")) {
+        *command = Command::SocketIo;
+        *help = socketIoHelp();
+        addWsOptions(*parser, {.pingInterval = true});
+        for (const char *option : {"namespace", "auth"}) {
+            parser->addOption({QString::fromLatin1(option), QString(), QStringLiteral("value")});
+        }
+    } else if (name == QLatin1String("mqtt")) {
+        *command = Command::Mqtt;
+        *help = mqttHelp();
+        addWsOptions(*parser, {});
+        const QString value = QStringLiteral("value");
+        for (const char *option :
+            {"topic", "qos", "username", "password", "client-id", "mqtt-version", "keep-alive"}) {
+            parser->addOption({QString::fromLatin1(option), QString(), value});
+        }
+        parser->addOption({QStringLiteral("retain"), QString()});
+    } else if (name == QLatin1String("llm")) {
+        *command = Command::Llm;
+        *help = llmHelp();
+        addStreamOptions(*parser);
+        const QString value = QStringLiteral("value");
+        // last-event-id and once as sse reads them: an answer has no ids and is always once.
+        for (const char *option :
+            {"method", "data", "idle-timeout", "http2", "format", "last-event-id"}) {
+            parser->addOption({QString::fromLatin1(option), QString(), value});
+        }
+        parser->addOption({QStringLiteral("once"), QString()});
+    } else if (name == QLatin1String("demo")) {
+        *command = Command::Demo;
+        *help = demoHelp();
+        addCommonOptions(*parser);
+        parser->addOption({QStringLiteral("port"), QString(), QStringLiteral("value")});
+        parser->addOption({QStringLiteral("serve"), QString()});
+        parser->addOption({QStringLiteral("json"), QString()});
+    } else {
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 ParsedCommandLine parseCommandLine(const QStringList &arguments)
@@ -798,56 +857,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     const QString name = rest.first();
     QCommandLineParser parser;
     QString help;
-    if (name == QLatin1String("sse")) {
-        result.command = Command::Sse;
-        help = sseHelp();
-        addStreamOptions(parser);
-        const QString value = QStringLiteral("value");
-        for (const char *option :
-            {"last-event-id", "method", "data", "idle-timeout", "http2", "audit-seq"}) {
-            parser.addOption({QString::fromLatin1(option), QString(), value});
-        }
-        parser.addOption({QStringLiteral("once"), QString()});
-    } else if (name == QLatin1String("ws")) {
-        result.command = Command::Ws;
-        help = wsHelp();
-        addWsOptions(parser, {.send = true, .pingInterval = true});
-    } else if (name == QLatin1String("socketio")) {
-        result.command = Command::SocketIo;
-        help = socketIoHelp();
-        addWsOptions(parser, {.pingInterval = true});
-        for (const char *option : {"namespace", "auth"}) {
-            parser.addOption({QString::fromLatin1(option), QString(), QStringLiteral("value")});
-        }
-    } else if (name == QLatin1String("mqtt")) {
-        result.command = Command::Mqtt;
-        help = mqttHelp();
-        addWsOptions(parser, {});
-        const QString value = QStringLiteral("value");
-        for (const char *option :
-            {"topic", "qos", "username", "password", "client-id", "mqtt-version", "keep-alive"}) {
-            parser.addOption({QString::fromLatin1(option), QString(), value});
-        }
-        parser.addOption({QStringLiteral("retain"), QString()});
-    } else if (name == QLatin1String("llm")) {
-        result.command = Command::Llm;
-        help = llmHelp();
-        addStreamOptions(parser);
-        const QString value = QStringLiteral("value");
-        // last-event-id and once as sse reads them: an answer has no ids and is always once.
-        for (const char *option :
-            {"method", "data", "idle-timeout", "http2", "format", "last-event-id"}) {
-            parser.addOption({QString::fromLatin1(option), QString(), value});
-        }
-        parser.addOption({QStringLiteral("once"), QString()});
-    } else if (name == QLatin1String("demo")) {
-        result.command = Command::Demo;
-        help = demoHelp();
-        addCommonOptions(parser);
-        parser.addOption({QStringLiteral("port"), QString(), QStringLiteral("value")});
-        parser.addOption({QStringLiteral("serve"), QString()});
-        parser.addOption({QStringLiteral("json"), QString()});
-    } else {
+    if (!setUpCommand(name, &parser, &help, &result.command)) {
         result.error = QStringLiteral("unknown command '%1' (sse, ws, socketio, mqtt, llm or demo)")
                            .arg(name);
         return result;
@@ -915,6 +925,28 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     }
     result.outcome = Outcome::Run;
     return result;
+}
+
+QStringList commandOptionNames(const QString &command, QString *help)
+{
+    QCommandLineParser parser;
+    QString text;
+    Command kind = Command::Sse;
+    QStringList names;
+    if (!setUpCommand(command, &parser, &text, &kind)) {
+        return names;
+    }
+    // Qt 6.4 lists a parser's options only in its own help text: "  -H, --header <value>".
+    static const QRegularExpression optionName(
+        QStringLiteral("(?:^\\s+|, )--?([A-Za-z0-9][A-Za-z0-9-]*)"),
+        QRegularExpression::MultilineOption);
+    for (const QRegularExpressionMatch &match : optionName.globalMatch(parser.helpText())) {
+        names.append(match.captured(1));
+    }
+    if (help) {
+        *help = text;
+    }
+    return names;
 }
 
 } // namespace streamscope

@@ -124,5 +124,8 @@ struct ParsedCommandLine
 
 // arguments as QCoreApplication::arguments() gives them, program name first.
 ParsedCommandLine parseCommandLine(const QStringList &arguments);
+// Every name of every option a command ("sse", "ws", ...) takes, and its help in *help: for the
+// test that the hand-written help lists every option there is.
+QStringList commandOptionNames(const QString &command, QString *help);
 
 } // namespace streamscope

@@ -103,6 +103,7 @@ void SocketIoCommand::handleEvent(
     if (isOver()) {
         return;
     }
+    diagnoseMessage(args);
     if (m_options.json) {
         Record(*m_out, "message")
             .string("type", event)
