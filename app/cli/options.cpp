@@ -128,6 +128,9 @@ Options:
   --http2 MODE                auto (default), off or prior-knowledge (see sse --help)
   --ca-file PATH              https: also trust the PEM certificates in this file
   --insecure                  https: connect despite certificate errors
+  --once, --last-event-id ID, --max-events N, --max-reconnects N, --initial-delay MS,
+  --max-delay MS              taken as sse takes them, to no effect: an answer is asked for
+                              once, has no ids and never reconnects
   -h, --help                  this help
   --version                   print the version
 
