@@ -547,8 +547,9 @@ void Stream::wireEventSource()
         m_healthDirty = true;
     });
     connect(source, &EventSource::eventReceived, this, [this](const SseEvent &event) {
-        m_diagnostics->eventArrived(now(), event.lastEventId, event.data);
-        m_health.eventArrived(now(), event.lastEventId);
+        const qint64 at = now();
+        m_diagnostics->eventArrived(at, event.lastEventId, event.data);
+        m_health.eventArrived(at, event.lastEventId);
         m_healthDirty = true;
         if (!emitRow(StreamEvent::Kind::Event, event.type, event.lastEventId, event.data, false)) {
             return;

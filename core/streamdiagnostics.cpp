@@ -12,9 +12,9 @@ namespace streamscope {
 
 namespace {
 
-QJsonValue payloadValue(QByteArrayView payload, const QString &path)
+QJsonValue payloadValue(const QByteArray &payload, const QString &path)
 {
-    const QJsonDocument document = QJsonDocument::fromJson(payload.toByteArray());
+    const QJsonDocument document = QJsonDocument::fromJson(payload);
     if (!document.isObject()) {
         return QJsonValue(QJsonValue::Undefined);
     }
@@ -91,7 +91,7 @@ void StreamDiagnostics::dataArrived(qint64 ms)
     m_idle.dataArrived(ms);
 }
 
-void StreamDiagnostics::eventArrived(qint64 ms, QByteArrayView id, QByteArrayView payload)
+void StreamDiagnostics::eventArrived(qint64 ms, QByteArrayView id, const QByteArray &payload)
 {
     switch (m_settings.sequence) {
     case Settings::Sequence::None:
@@ -183,7 +183,7 @@ const ResumeAudit *StreamDiagnostics::resumeAudit() const
     return m_settings.sequence == Settings::Sequence::None ? nullptr : &m_audit;
 }
 
-std::optional<qint64> StreamDiagnostics::producedMs(QByteArrayView payload) const
+std::optional<qint64> StreamDiagnostics::producedMs(const QByteArray &payload) const
 {
     if (m_settings.timeField.isEmpty()) {
         return std::nullopt;

@@ -65,7 +65,8 @@ public:
     void responseReceived(const ResponseHead &head);
     // Any bytes: events, comments, pings.
     void dataArrived(qint64 ms);
-    void eventArrived(qint64 ms, QByteArrayView id, QByteArrayView payload);
+    // payload: parsed only for a time field or a sequence field set in the settings.
+    void eventArrived(qint64 ms, QByteArrayView id, const QByteArray &payload);
     // The open connection ended (the user's own close is not reported): by the other end, or
     // by our own dead-link check when it came after ownDeadLinkCheckMs without data.
     void closed(qint64 ms);
@@ -87,7 +88,7 @@ public:
     std::optional<qint64> deliveryDelayMs() const { return m_deliveryDelayMs; }
 
 private:
-    std::optional<qint64> producedMs(QByteArrayView payload) const;
+    std::optional<qint64> producedMs(const QByteArray &payload) const;
 
     Settings m_settings;
     ResumeAudit m_audit;
