@@ -6,7 +6,7 @@
 namespace streamscope {
 
 EventLog::EventLog(qsizetype capacity)
-    : m_capacity(std::max<qsizetype>(0, capacity))
+    : m_capacity(std::clamp<qsizetype>(capacity, 0, MaxCapacity))
 {
 }
 
@@ -39,7 +39,7 @@ qsizetype EventLog::size() const
 
 void EventLog::setCapacity(qsizetype capacity)
 {
-    capacity = std::max<qsizetype>(0, capacity);
+    capacity = std::clamp<qsizetype>(capacity, 0, MaxCapacity);
     // Oldest first, so the ring can be cut and grown from a plain order.
     std::rotate(m_rows.begin(), m_rows.begin() + m_head, m_rows.end());
     m_head = 0;

@@ -13,7 +13,12 @@ class EventLog
 {
 public:
     static constexpr qsizetype DefaultCapacity = 200000;
+    // The one bound on the log, whoever sets it (a workspace file, the Log Capacity dialog):
+    // at a few hundred bytes a row this is about a gigabyte, already more than most desktops
+    // want to give a log.
+    static constexpr qsizetype MaxCapacity = 5000000;
 
+    // capacity is clamped to 0..MaxCapacity.
     explicit EventLog(qsizetype capacity = DefaultCapacity);
 
     void append(StreamEvent event);

@@ -15,8 +15,15 @@ namespace streamscope {
 namespace {
 
 constexpr qsizetype s_maxFileBytes = 16 * 1024 * 1024;
-// As EventLogModel clamps it: its rows are ints to views.
-constexpr double s_maxLogCapacity = 10'000'000;
+
+// A number as its reader wrote it: 5000001, not the 5e+06 of QString::number's default.
+QString numberText(double value)
+{
+    if (std::floor(value) == value && std::abs(value) < 1e15) {
+        return QString::number(qint64(value));
+    }
+    return QString::number(value);
+}
 
 QString sizeText(qsizetype bytes)
 {
@@ -125,13 +132,13 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
     const QJsonValue capacity = root.value(QLatin1String("logCapacity"));
     if (!capacity.isUndefined()) {
         const double value = capacity.toDouble(-1);
-        if (!capacity.isDouble() || value < 1 || value > s_maxLogCapacity
+        if (!capacity.isDouble() || value < 1 || value > double(EventLog::MaxCapacity)
             || std::floor(value) != value) {
             problems.append(
                 QStringLiteral("logCapacity: expected a whole number from 1 to %1, got "
                                "%2; kept %3")
-                    .arg(qint64(s_maxLogCapacity))
-                    .arg(capacity.isDouble() ? QString::number(value) : json::typeName(capacity))
+                    .arg(EventLog::MaxCapacity)
+                    .arg(capacity.isDouble() ? numberText(value) : json::typeName(capacity))
                     .arg(workspace.logCapacity));
         } else {
             workspace.logCapacity = qsizetype(value);

@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace streamscope;
 
 class TestEventLog : public QObject
@@ -17,6 +19,7 @@ private slots:
     void removeStreamKeepsOrder();
     void clearResets();
     void zeroCapacityDropsAll();
+    void capacityNeverExceedsTheBound();
 };
 
 namespace {
@@ -141,6 +144,16 @@ void TestEventLog::zeroCapacityDropsAll()
     log.append(row(1));
     QCOMPARE(log.size(), 0);
     QCOMPARE(log.droppedCount(), quint64(1));
+}
+
+void TestEventLog::capacityNeverExceedsTheBound()
+{
+    EventLog log(EventLog::MaxCapacity + 1);
+    QCOMPARE(log.capacity(), EventLog::MaxCapacity);
+    log.setCapacity(std::numeric_limits<qsizetype>::max());
+    QCOMPARE(log.capacity(), EventLog::MaxCapacity);
+    log.setCapacity(-5);
+    QCOMPARE(log.capacity(), qsizetype(0));
 }
 
 QTEST_APPLESS_MAIN(TestEventLog)

@@ -251,6 +251,10 @@ void TestWorkspace::partial_data()
         << QStringList{QStringLiteral("logCapacity: expected a whole number from 1"),
                QStringLiteral("filters: expected an object"),
                QStringLiteral("layout: expected an object")};
+    QTest::newRow("capacity over the log's bound")
+        << QByteArray(R"({"version": 1, "streams": [], "logCapacity": 5000001})") << QStringList()
+        << QStringList{QStringLiteral("logCapacity: expected a whole number from 1 to 5000000, "
+                                      "got 5000001")};
     QTest::newRow("no version") << QByteArray(R"({"streams": [)" + good + "]}")
                                 << QStringList{QStringLiteral("a")}
                                 << QStringList{QStringLiteral("version: missing")};

@@ -44,7 +44,7 @@ public:
 
     static constexpr int DefaultFlushIntervalMs = 40;
     // Rows are ints to item views; far below that, and a bound on memory.
-    static constexpr qsizetype MaxCapacity = 10'000'000;
+    static constexpr qsizetype MaxCapacity = EventLog::MaxCapacity; // the log's one bound
     static constexpr int PreviewChars = 200;
 
     using StreamNameFunction = std::function<QString(int streamId)>;

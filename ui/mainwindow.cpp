@@ -202,7 +202,7 @@ void MainWindow::createActions()
         bool ok = false;
         const int capacity = QInputDialog::getInt(this, tr("Log Capacity"),
             tr("Rows kept in the log (the oldest go first):"), int(m_logModel->capacity()), 1000,
-            MaxLogCapacity, 10000, &ok);
+            int(EventLog::MaxCapacity), 10000, &ok);
         if (ok && capacity != m_logModel->capacity()) {
             m_logModel->setCapacity(capacity);
             setModified(true);
@@ -653,16 +653,8 @@ bool MainWindow::openWorkspace(const QString &path)
 
 void MainWindow::applyWorkspace(const Workspace &workspace, QStringList *problems)
 {
-    // Bounded here too: a hand-edited file must not make the log unbounded.
-    const qsizetype capacity
-        = qBound(qsizetype(1), workspace.logCapacity, qsizetype(MaxLogCapacity));
-    if (capacity != workspace.logCapacity) {
-        problems->append(tr("logCapacity: %1 is outside 1 to %2; %3 is used")
-                             .arg(workspace.logCapacity)
-                             .arg(MaxLogCapacity)
-                             .arg(capacity));
-    }
-    m_logModel->setCapacity(capacity);
+    // Workspace::read keeps logCapacity within EventLog's bound, and EventLog clamps again.
+    m_logModel->setCapacity(workspace.logCapacity);
     QList<int> order;
     for (const StreamConfig &config : workspace.streams) {
         order.append(m_streams.add(config));

@@ -49,7 +49,6 @@ public:
     using DemoSource = std::function<Workspace(QString *error)>;
     static constexpr int MaxRecentFiles = 8;
     static constexpr qint64 MaxWorkspaceBytes = 16 * 1024 * 1024;
-    static constexpr int MaxLogCapacity = 5000000;
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
