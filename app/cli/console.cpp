@@ -58,6 +58,16 @@ QByteArray duration(qint64 ms)
     return QByteArray::number(double(ms) / 1000.0, 'f', 1) + " s";
 }
 
+QByteArray errorLine(const QString &message, int status)
+{
+    QByteArray line = "error: " + message.toUtf8();
+    const QByteArray statusWords = "HTTP " + QByteArray::number(status);
+    if (status > 0 && !line.contains(statusWords)) { // "HTTP 401: ..." says it already
+        line += " (" + statusWords + ")";
+    }
+    return line;
+}
+
 Palette::Palette(bool terminal)
 {
     static const bool s_noColor = std::getenv("NO_COLOR") != nullptr;
@@ -69,6 +79,25 @@ void appendStamp(QByteArray &out, const Palette &palette)
     out.append(palette.dim());
     out.append(clockTime());
     out.append(palette.reset());
+}
+
+void appendMessageLine(QByteArray &out, const Palette &palette, QByteArrayView label,
+    QByteArrayView note, QByteArrayView data)
+{
+    appendStamp(out, palette);
+    out.append(' ');
+    out.append(palette.cyan());
+    appendIndented(out, label, 4);
+    out.append(palette.reset());
+    if (!note.isEmpty()) {
+        out.append(' ');
+        out.append(palette.dim());
+        out.append(note);
+        out.append(palette.reset());
+    }
+    out.append(' ');
+    appendIndented(out, data, 4);
+    out.append('\n');
 }
 
 } // namespace streamscope::console

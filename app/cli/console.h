@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
 
 namespace streamscope::console {
 
@@ -16,6 +17,9 @@ void appendIndented(QByteArray &out, QByteArrayView text, int indent);
 
 // A delay for people: "250 ms", "1.2 s".
 QByteArray duration(qint64 ms);
+
+// The readable words of an error: "error: MESSAGE (HTTP 404)", the status named once.
+QByteArray errorLine(const QString &message, int status);
 
 // ANSI colours, only for terminals and when NO_COLOR is unset.
 class Palette
@@ -37,5 +41,11 @@ private:
 
 // The clock time, dimmed, that starts every readable line (no space after it).
 void appendStamp(QByteArray &out, const Palette &palette);
+
+// The readable line of one message (ws, socketio, mqtt): the stamp, what it is in cyan, an
+// optional dimmed note ("(retained)", "binary 12 B"), then the payload indented. The label
+// is escaped like the payload: both come from the server.
+void appendMessageLine(QByteArray &out, const Palette &palette, QByteArrayView label,
+    QByteArrayView note, QByteArrayView data);
 
 } // namespace streamscope::console

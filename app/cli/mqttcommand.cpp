@@ -98,24 +98,12 @@ void MqttCommand::handleMessage(
             .number("qos", qos)
             .boolean("retained", retained);
     } else {
-        const console::Palette palette(m_out->isTerminal());
-        QByteArray &out = m_out->buffer();
-        console::appendStamp(out, palette);
-        out.append(' ');
-        out.append(palette.cyan());
-        out.append(topic.toUtf8());
-        out.append(palette.reset());
-        if (retained) {
-            out.append(palette.dim());
-            out.append(" (retained)");
-            out.append(palette.reset());
-        }
+        QByteArray note = retained ? QByteArray("(retained)") : QByteArray();
         if (binary) {
-            out.append(" binary " + QByteArray::number(payload.size()) + " B");
+            note += (retained ? " binary " : "binary ") + QByteArray::number(payload.size()) + " B";
         }
-        out.append(' ');
-        console::appendIndented(out, data, 4);
-        out.append('\n');
+        console::appendMessageLine(
+            m_out->buffer(), console::Palette(m_out->isTerminal()), topic.toUtf8(), note, data);
         m_out->commit();
     }
     countMessage();

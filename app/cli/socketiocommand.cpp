@@ -111,19 +111,8 @@ void SocketIoCommand::handleEvent(
             .boolean("binary", binary)
             .text("namespace", nameSpace);
     } else {
-        const console::Palette palette(m_out->isTerminal());
-        QByteArray &out = m_out->buffer();
-        console::appendStamp(out, palette);
-        out.append(' ');
-        out.append(palette.cyan());
-        console::appendIndented(out, describeEvent(nameSpace, event), 4);
-        if (binary) {
-            out.append(" (binary)");
-        }
-        out.append(palette.reset());
-        out.append(' ');
-        console::appendIndented(out, args, 4);
-        out.append('\n');
+        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()),
+            describeEvent(nameSpace, event), binary ? "(binary)" : "", args);
         m_out->commit();
     }
     countMessage();

@@ -213,12 +213,8 @@ void SseSession::handleError(const QString &message, int status)
         }
         return;
     }
-    QByteArray line = "error: " + message.toUtf8();
-    const QByteArray statusWords = "HTTP " + QByteArray::number(status);
-    if (status > 0 && !line.contains(statusWords)) { // "HTTP 401: ..." says it already
-        line += " (" + statusWords + ")";
-    }
-    lifecycle(line, console::Palette(m_output.err->isTerminal()).red());
+    lifecycle(
+        console::errorLine(message, status), console::Palette(m_output.err->isTerminal()).red());
 }
 
 void SseSession::handleReconnect(int delayMs, int attempt)

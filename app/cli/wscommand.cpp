@@ -195,17 +195,10 @@ void WsCommand::handleMessage(const QByteArray &data, bool binary)
             .string("data", binary ? data.toBase64() : data)
             .boolean("binary", binary);
     } else {
-        const console::Palette palette(m_out->isTerminal());
-        QByteArray &out = m_out->buffer();
-        console::appendStamp(out, palette);
-        out.append(' ');
-        out.append(palette.cyan());
-        out.append(
-            binary ? "binary " + QByteArray::number(data.size()) + " B" : QByteArray("text"));
-        out.append(palette.reset());
-        out.append(' ');
-        console::appendIndented(out, binary ? data.toBase64() : data, 4);
-        out.append('\n');
+        const QByteArray label
+            = binary ? "binary " + QByteArray::number(data.size()) + " B" : QByteArray("text");
+        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()), label,
+            {}, binary ? data.toBase64() : data);
         m_out->commit();
     }
     countMessage();
@@ -273,12 +266,7 @@ void WebSocketCommand::handleError(const QString &message, int status)
         }
         return;
     }
-    QByteArray line = "error: " + message.toUtf8();
-    const QByteArray statusWords = "HTTP " + QByteArray::number(status);
-    if (status > 0 && !line.contains(statusWords)) { // "HTTP 401: ..." says it already
-        line += " (" + statusWords + ")";
-    }
-    lifecycle(line, console::Palette(m_err->isTerminal()).red());
+    lifecycle(console::errorLine(message, status), console::Palette(m_err->isTerminal()).red());
 }
 
 void WebSocketCommand::handleReconnect(int delayMs, int attempt)
