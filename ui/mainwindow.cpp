@@ -653,7 +653,7 @@ bool MainWindow::openWorkspace(const QString &path)
 
 void MainWindow::applyWorkspace(const Workspace &workspace, QStringList *problems)
 {
-    // Workspace::read keeps logCapacity within EventLog's bound, and EventLog clamps again.
+    // Workspace::fromJson keeps logCapacity within EventLog's bound; EventLog clamps any other.
     m_logModel->setCapacity(workspace.logCapacity);
     QList<int> order;
     for (const StreamConfig &config : workspace.streams) {

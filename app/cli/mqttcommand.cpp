@@ -98,12 +98,15 @@ void MqttCommand::handleMessage(
             .number("qos", qos)
             .boolean("retained", retained);
     } else {
-        QByteArray note = retained ? QByteArray("(retained)") : QByteArray();
-        if (binary) {
-            note += (retained ? " binary " : "binary ") + QByteArray::number(payload.size()) + " B";
+        QByteArrayList notes;
+        if (retained) {
+            notes.append("(retained)");
         }
-        console::appendMessageLine(
-            m_out->buffer(), console::Palette(m_out->isTerminal()), topic.toUtf8(), note, data);
+        if (binary) {
+            notes.append("binary " + QByteArray::number(payload.size()) + " B");
+        }
+        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()),
+            topic.toUtf8(), notes.join(' '), data);
         m_out->commit();
     }
     countMessage();
