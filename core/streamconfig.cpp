@@ -2,7 +2,7 @@
 #include "streamconfig.h"
 
 #include "httptoken.h"
-#include "json.h"
+#include "jsonreader.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -155,136 +155,11 @@ QString shellQuoteWithReferences(const QByteArray &value)
     return out;
 }
 
-// Reads one key of a stream object into its field, leaving the default on a wrong type.
-class Reader
+// An empty word, which stands for the default where a file has one.
+bool isEmptyString(const QJsonValue &value)
 {
-public:
-    Reader(const QJsonObject &object, QStringList *problems)
-        : m_object(object)
-        , m_problems(problems)
-    {
-    }
-
-    void string(const char *key, QString *out)
-    {
-        const QJsonValue value = m_object.value(QLatin1String(key));
-        if (value.isUndefined()) {
-            return;
-        }
-        if (!value.isString()) {
-            wrongType(key, QStringLiteral("a string"), value);
-            return;
-        }
-        *out = value.toString();
-    }
-
-    void bytes(const char *key, QByteArray *out)
-    {
-        QString text;
-        if (m_object.contains(QLatin1String(key))) {
-            text = QString::fromUtf8(*out);
-            string(key, &text);
-            *out = text.toUtf8();
-        }
-    }
-
-    void integer(const char *key, int *out)
-    {
-        const QJsonValue value = m_object.value(QLatin1String(key));
-        if (value.isUndefined()) {
-            return;
-        }
-        const double number = value.toDouble(std::nan(""));
-        if (!value.isDouble() || std::floor(number) != number
-            || number < double(std::numeric_limits<int>::min())
-            || number > double(std::numeric_limits<int>::max())) {
-            wrongType(key, QStringLiteral("a whole number"), value);
-            return;
-        }
-        *out = int(number);
-    }
-
-    void boolean(const char *key, bool *out)
-    {
-        const QJsonValue value = m_object.value(QLatin1String(key));
-        if (value.isUndefined()) {
-            return;
-        }
-        if (!value.isBool()) {
-            wrongType(key, QStringLiteral("true or false"), value);
-            return;
-        }
-        *out = value.toBool();
-    }
-
-    // Absent stays unset.
-    void boolean(const char *key, std::optional<bool> *out)
-    {
-        bool value = false;
-        if (m_object.value(QLatin1String(key)).isBool()) {
-            boolean(key, &value);
-            *out = value;
-        } else {
-            boolean(key, &value); // names a wrong type; absent says nothing
-        }
-    }
-
-    void strings(const char *key, QStringList *out)
-    {
-        const QJsonValue value = m_object.value(QLatin1String(key));
-        if (value.isUndefined()) {
-            return;
-        }
-        const QJsonArray array = value.toArray();
-        bool ok = value.isArray();
-        for (const QJsonValue &item : array) {
-            ok = ok && item.isString();
-        }
-        if (!ok) {
-            wrongType(key, QStringLiteral("an array of strings"), value);
-            return;
-        }
-        out->clear();
-        for (const QJsonValue &item : array) {
-            out->append(item.toString());
-        }
-    }
-
-    // One of http2ModeName()'s words.
-    void http2Mode(const char *key, Http2Mode *out)
-    {
-        const QJsonValue value = m_object.value(QLatin1String(key));
-        if (value.isUndefined()) {
-            return;
-        }
-        static const QString expected = QStringLiteral("\"auto\", \"off\" or \"prior-knowledge\"");
-        if (!value.isString()) {
-            wrongType(key, expected, value);
-            return;
-        }
-        const std::optional<Http2Mode> mode = parseHttp2Mode(value.toString().toUtf8());
-        if (!mode) {
-            problem(QStringLiteral("%1: expected %2, got \"%3\"; the default is kept")
-                        .arg(QLatin1String(key), expected, value.toString()));
-            return;
-        }
-        *out = *mode;
-    }
-
-    void problem(const QString &text) { m_problems->append(text); }
-
-private:
-    void wrongType(const char *key, const QString &expected, const QJsonValue &value)
-    {
-        if (m_problems) {
-            m_problems->append(QStringLiteral("%1: expected %2, got %3; the default is kept")
-                                   .arg(QLatin1String(key), expected, json::typeName(value)));
-        }
-    }
-
-    const QJsonObject &m_object;
-    QStringList *m_problems;
-};
+    return value.isString() && value.toString().isEmpty();
+}
 
 QJsonArray toArray(const QStringList &list)
 {
@@ -525,83 +400,84 @@ QJsonObject StreamConfig::toJson() const
     return object;
 }
 
-StreamConfig StreamConfig::fromJson(const QJsonObject &object, QStringList *problems)
+StreamConfig StreamConfig::fromJson(
+    const QJsonObject &object, QStringList *problems, const QString &path)
 {
-    QStringList ignored;
-    Reader reader(object, problems ? problems : &ignored);
+    JsonReader reader(object, path, problems);
     StreamConfig config;
-    reader.string("name", &config.name);
+    reader.string(QLatin1StringView("name"), &config.name);
     QString urlText;
-    reader.string("url", &urlText);
+    reader.string(QLatin1StringView("url"), &urlText);
     config.url = QUrl(urlText.trimmed()); // tolerant: a hand-edited space is not fatal
     QStringList lines;
-    reader.strings("headers", &lines);
+    reader.strings(QLatin1StringView("headers"), &lines);
     for (const QString &line : std::as_const(lines)) {
         QPair<QByteArray, QByteArray> header;
         QString error;
         if (parseHeaderLine(line, &header, &error)) {
             config.headers.append(header);
         } else {
-            reader.problem(QStringLiteral("headers: %1; left out").arg(error));
+            reader.problem(
+                reader.where(QLatin1StringView("headers")), error + QStringLiteral("; left out"));
         }
     }
-    reader.integer("initialDelayMs", &config.initialDelayMs);
-    reader.integer("maxDelayMs", &config.maxDelayMs);
-    reader.string("auditSequence", &config.auditSequence);
-    reader.bytes("method", &config.method);
-    reader.bytes("body", &config.body);
-    reader.integer("idleTimeoutMs", &config.idleTimeoutMs);
-    reader.http2Mode("http2", &config.http2);
-    reader.boolean("oneShot", &config.oneShot);
-    QString tokens;
-    reader.string("tokens", &tokens);
-    if (!tokens.isEmpty()) {
-        config.tokens = parseTokenFormat(tokens);
-        if (!config.tokens) {
-            reader.problem(QStringLiteral("tokens: expected \"auto\", \"openai-chat\", "
-                                          "\"openai-responses\" or \"anthropic\", got \"%1\"; "
-                                          "detected instead")
-                               .arg(tokens));
-            config.tokens = TokenFormat::Auto;
+    reader.integer(QLatin1StringView("initialDelayMs"), &config.initialDelayMs);
+    reader.integer(QLatin1StringView("maxDelayMs"), &config.maxDelayMs);
+    reader.string(QLatin1StringView("auditSequence"), &config.auditSequence);
+    reader.bytes(QLatin1StringView("method"), &config.method);
+    reader.bytes(QLatin1StringView("body"), &config.body);
+    reader.integer(QLatin1StringView("idleTimeoutMs"), &config.idleTimeoutMs);
+    reader.word(
+        QLatin1StringView("http2"),
+        {QStringLiteral("auto"), QStringLiteral("off"), QStringLiteral("prior-knowledge")},
+        [](const QString &name) { return parseHttp2Mode(name.toUtf8()); }, &config.http2);
+    reader.boolean(QLatin1StringView("oneShot"), &config.oneShot);
+    if (!isEmptyString(reader.value(QLatin1StringView("tokens")))) {
+        TokenFormat tokens = TokenFormat::Auto;
+        reader.word(
+            QLatin1StringView("tokens"),
+            {QStringLiteral("auto"), QStringLiteral("openai-chat"),
+                QStringLiteral("openai-responses"), QStringLiteral("anthropic")},
+            [](const QString &name) { return parseTokenFormat(name); }, &tokens,
+            QStringLiteral("detected instead"));
+        if (reader.contains(QLatin1StringView("tokens"))) {
+            config.tokens = tokens;
         }
     }
-    reader.strings("subprotocols", &config.subprotocols);
+    reader.strings(QLatin1StringView("subprotocols"), &config.subprotocols);
     QStringList messages;
-    reader.strings("onOpenMessages", &messages);
+    reader.strings(QLatin1StringView("onOpenMessages"), &messages);
     for (const QString &message : std::as_const(messages)) {
         config.onOpenMessages.append(message.toUtf8());
     }
-    reader.integer("pingIntervalMs", &config.pingIntervalMs);
-    reader.boolean("compression", &config.compression);
-    QString protocolText;
-    reader.string("protocol", &protocolText);
-    if (!protocolText.isEmpty()) {
-        const std::optional<Protocol> protocol = parseProtocolName(protocolText);
-        if (protocol) {
-            config.protocol = *protocol;
-        } else {
-            reader.problem(QStringLiteral("protocol: expected \"websocket\", \"socket.io\" or "
-                                          "\"mqtt\", got \"%1\"; the default is kept")
-                               .arg(protocolText));
-        }
+    reader.integer(QLatin1StringView("pingIntervalMs"), &config.pingIntervalMs);
+    reader.boolean(QLatin1StringView("compression"), &config.compression);
+    if (!isEmptyString(reader.value(QLatin1StringView("protocol")))) {
+        reader.word(
+            QLatin1StringView("protocol"),
+            {QStringLiteral("websocket"), QStringLiteral("socket.io"), QStringLiteral("mqtt")},
+            [](const QString &name) { return parseProtocolName(name); }, &config.protocol);
     }
-    reader.strings("namespaces", &config.namespaces);
-    reader.bytes("auth", &config.socketIoAuth);
-    reader.strings("topics", &config.topics);
-    reader.integer("qos", &config.mqttQos);
-    reader.bytes("username", &config.mqttUsername);
-    reader.bytes("password", &config.mqttPassword);
-    reader.string("clientId", &config.mqttClientId);
-    QString version;
-    reader.string("mqttVersion", &version);
-    config.mqttVersion5 = version == QLatin1String("5");
-    if (!version.isEmpty() && version != QLatin1String("5") && version != QLatin1String("3.1.1")) {
-        reader.problem(
-            QStringLiteral("mqttVersion: expected \"3.1.1\" or \"5\", got \"%1\"; 3.1.1 is used")
-                .arg(version));
+    reader.strings(QLatin1StringView("namespaces"), &config.namespaces);
+    reader.bytes(QLatin1StringView("auth"), &config.socketIoAuth);
+    reader.strings(QLatin1StringView("topics"), &config.topics);
+    reader.integer(QLatin1StringView("qos"), &config.mqttQos);
+    reader.bytes(QLatin1StringView("username"), &config.mqttUsername);
+    reader.bytes(QLatin1StringView("password"), &config.mqttPassword);
+    reader.string(QLatin1StringView("clientId"), &config.mqttClientId);
+    if (!isEmptyString(reader.value(QLatin1StringView("mqttVersion")))) {
+        reader.word(
+            QLatin1StringView("mqttVersion"), {QStringLiteral("3.1.1"), QStringLiteral("5")},
+            [](const QString &name) -> std::optional<bool> {
+                if (name == QLatin1String("5") || name == QLatin1String("3.1.1")) {
+                    return name == QLatin1String("5");
+                }
+                return std::nullopt;
+            },
+            &config.mqttVersion5, QStringLiteral("3.1.1 is used"));
     }
-    reader.string("caCertificatesFile", &config.caCertificatesFile);
-    reader.boolean("ignoreCertificateErrors", &config.ignoreCertificateErrors);
+    reader.string(QLatin1StringView("caCertificatesFile"), &config.caCertificatesFile);
+    reader.boolean(QLatin1StringView("ignoreCertificateErrors"), &config.ignoreCertificateErrors);
     return config;
 }
 

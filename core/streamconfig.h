@@ -96,7 +96,8 @@ struct StreamConfig
 
     QJsonObject toJson() const;
     // Reads what it can; each field it could not use is named in *problems.
-    static StreamConfig fromJson(const QJsonObject &object, QStringList *problems);
+    static StreamConfig fromJson(
+        const QJsonObject &object, QStringList *problems, const QString &path = QString());
 
     // Settings with ${env:NAME} resolved now; each unset variable is named in *missing.
     EventSourceSettings sseSettings(QStringList *missing) const;

@@ -5,6 +5,8 @@
 #include <QMetaType>
 #include <QString>
 
+#include <array>
+
 namespace streamscope {
 
 // One row of a stream's timeline: what arrived, what was sent, or a change of connection state.
@@ -27,6 +29,14 @@ struct StreamEvent
     // "Name: value" lines about the row that its columns do not show (MQTT QoS and user
     // properties), for the detail pane. Empty for most rows, so it costs no allocation.
     QByteArray details;
+};
+
+// Every kind, in the order filters and menus list them.
+inline constexpr std::array<StreamEvent::Kind, 4> allStreamEventKinds{
+    StreamEvent::Kind::Event,
+    StreamEvent::Kind::Message,
+    StreamEvent::Kind::Sent,
+    StreamEvent::Kind::Lifecycle,
 };
 
 // A kind's word, the same in the log's Kind column, its filters, the detail pane and exports:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace.h"
 
-#include "json.h"
+#include "jsonreader.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,15 +15,6 @@ namespace streamscope {
 namespace {
 
 constexpr qsizetype s_maxFileBytes = 16 * 1024 * 1024;
-
-// A number as its reader wrote it: 5000001, not the 5e+06 of QString::number's default.
-QString numberText(double value)
-{
-    if (std::floor(value) == value && std::abs(value) < 1e15) {
-        return QString::number(qint64(value));
-    }
-    return QString::number(value);
-}
 
 QString sizeText(qsizetype bytes)
 {
@@ -49,11 +40,83 @@ QByteArray Workspace::toJson() const
     }
     root.insert(QLatin1String("streams"), list);
     root.insert(QLatin1String("logCapacity"), double(logCapacity));
-    root.insert(QLatin1String("filters"), filters);
-    root.insert(QLatin1String("layout"), layout);
-    root.insert(QLatin1String("charts"), charts);
+    root.insert(QLatin1String("filters"), filters.toJson());
+    root.insert(QLatin1String("layout"),
+        QJsonObject{{QLatin1String("geometry"), QString::fromLatin1(layout.geometry.toBase64())},
+            {QLatin1String("state"), QString::fromLatin1(layout.state.toBase64())}});
+    root.insert(QLatin1String("charts"), charts.toJson());
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
+
+namespace {
+
+void readVersion(JsonReader &reader)
+{
+    const QLatin1StringView key("version");
+    const QJsonValue version = reader.value(key);
+    if (version.isUndefined()) {
+        reader.problem(reader.where(key),
+            QStringLiteral("missing; read as version %1").arg(Workspace::FormatVersion));
+    } else if (!version.isDouble()) {
+        reader.unexpected(reader.where(key), QStringLiteral("a number"),
+            JsonReader::typeOf(version),
+            QStringLiteral("read as version %1").arg(Workspace::FormatVersion));
+    } else if (version.toDouble() > Workspace::FormatVersion) {
+        reader.problem(reader.where(key),
+            QStringLiteral("%1 is newer than this Streamscope reads (%2); loading what it knows")
+                .arg(JsonReader::describe(version))
+                .arg(Workspace::FormatVersion));
+    }
+}
+
+// The streams it can connect to; streamIndexes gets each entry's index among them, -1 where
+// the entry was left out.
+QList<StreamConfig> readStreams(
+    JsonReader &reader, QStringList *problems, QList<int> *streamIndexes)
+{
+    const QLatin1StringView key("streams");
+    QList<StreamConfig> streams;
+    const QJsonArray list = reader.array(key);
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        streamIndexes->append(-1);
+        const QString where = reader.where(key) + QStringLiteral("[%1]").arg(i);
+        const QJsonValue entry = list.at(i);
+        if (!entry.isObject()) {
+            reader.unexpected(where, QStringLiteral("an object"), JsonReader::typeOf(entry),
+                QStringLiteral("skipped"));
+            continue;
+        }
+        const StreamConfig config = StreamConfig::fromJson(entry.toObject(), problems, where);
+        for (const StreamConfig::Problem &problem : config.validate()) {
+            reader.problem(where + QLatin1Char('.') + problem.field, problem.message);
+        }
+        if (!isUsable(config)) {
+            reader.problem(where, QStringLiteral("skipped, since its url cannot be connected to"));
+            continue;
+        }
+        streamIndexes->last() = int(streams.size());
+        streams.append(config);
+    }
+    return streams;
+}
+
+// A base64 member of the layout; empty, with a problem, when it is not one.
+QByteArray readBase64(JsonReader &reader, QLatin1StringView key)
+{
+    QString text;
+    if (!reader.string(key, &text, JsonReader::ignored())) {
+        return {};
+    }
+    const auto decoded
+        = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) {
+        reader.problem(reader.where(key), QStringLiteral("not base64; ignored"));
+        return {};
+    }
+    return *decoded;
+}
+
+} // namespace
 
 Workspace::Loaded Workspace::fromJson(const QByteArray &json)
 {
@@ -79,91 +142,37 @@ Workspace::Loaded Workspace::fromJson(const QByteArray &json)
         return loaded;
     }
     loaded.readable = true;
-    const QJsonObject root = document.object();
+    JsonReader reader(document.object(), QString(), &loaded.problems);
     Workspace &workspace = loaded.workspace;
-    QStringList &problems = loaded.problems;
 
-    const QJsonValue version = root.value(QLatin1String("version"));
-    if (version.isUndefined()) {
-        problems.append(QStringLiteral("version: missing; read as version %1").arg(FormatVersion));
-    } else if (!version.isDouble()) {
-        problems.append(QStringLiteral("version: expected a number, got %1; read as version %2")
-                            .arg(json::typeName(version))
-                            .arg(FormatVersion));
-    } else if (version.toDouble() > FormatVersion) {
-        problems.append(QStringLiteral("version: %1 is newer than this Streamscope reads (%2); "
-                                       "loading what it knows")
-                            .arg(version.toDouble())
-                            .arg(FormatVersion));
+    readVersion(reader);
+    QList<int> streamIndexes;
+    workspace.streams = readStreams(reader, &loaded.problems, &streamIndexes);
+    int capacity = int(workspace.logCapacity);
+    if (reader.integer(QLatin1StringView("logCapacity"), &capacity, 1, int(EventLog::MaxCapacity),
+            QStringLiteral("kept %1").arg(workspace.logCapacity))) {
+        workspace.logCapacity = capacity;
     }
-
-    const QJsonValue streams = root.value(QLatin1String("streams"));
-    if (streams.isArray()) {
-        const QJsonArray list = streams.toArray();
-        for (qsizetype i = 0; i < list.size(); ++i) {
-            const QString place = QStringLiteral("streams[%1]").arg(i);
-            const QJsonValue entry = list.at(i);
-            if (!entry.isObject()) {
-                problems.append(QStringLiteral("%1: expected an object, got %2; skipped")
-                                    .arg(place, json::typeName(entry)));
-                continue;
-            }
-            QStringList entryProblems;
-            const StreamConfig config = StreamConfig::fromJson(entry.toObject(), &entryProblems);
-            for (const QString &problem : std::as_const(entryProblems)) {
-                problems.append(place + QLatin1Char('.') + problem);
-            }
-            for (const StreamConfig::Problem &problem : config.validate()) {
-                problems.append(
-                    QStringLiteral("%1.%2: %3").arg(place, problem.field, problem.message));
-            }
-            if (!isUsable(config)) {
-                problems.append(
-                    QStringLiteral("%1: skipped, since its url cannot be connected to").arg(place));
-                continue;
-            }
-            workspace.streams.append(config);
-        }
-    } else if (!streams.isUndefined()) {
-        problems.append(QStringLiteral("streams: expected an array, got %1; no streams loaded")
-                            .arg(json::typeName(streams)));
+    if (const auto filters = reader.object(QLatin1StringView("filters"))) {
+        workspace.filters = LogFilterState::fromJson(
+            *filters, reader.where(QLatin1StringView("filters")), streamIndexes, &loaded.problems);
     }
-
-    const QJsonValue capacity = root.value(QLatin1String("logCapacity"));
-    if (!capacity.isUndefined()) {
-        const double value = capacity.toDouble(-1);
-        if (!capacity.isDouble() || value < 1 || value > double(EventLog::MaxCapacity)
-            || std::floor(value) != value) {
-            problems.append(
-                QStringLiteral("logCapacity: expected a whole number from 1 to %1, got "
-                               "%2; kept %3")
-                    .arg(EventLog::MaxCapacity)
-                    .arg(capacity.isDouble() ? numberText(value) : json::typeName(capacity))
-                    .arg(workspace.logCapacity));
-        } else {
-            workspace.logCapacity = qsizetype(value);
-        }
+    if (const auto layout = reader.object(QLatin1StringView("layout"))) {
+        JsonReader layoutReader(
+            *layout, reader.where(QLatin1StringView("layout")), &loaded.problems);
+        workspace.layout.geometry = readBase64(layoutReader, QLatin1StringView("geometry"));
+        workspace.layout.state = readBase64(layoutReader, QLatin1StringView("state"));
     }
-
-    const auto readObject = [&](const char *key, QJsonObject *out) {
-        const QJsonValue value = root.value(QLatin1String(key));
-        if (value.isObject()) {
-            *out = value.toObject();
-        } else if (!value.isUndefined()) {
-            problems.append(QStringLiteral("%1: expected an object, got %2; ignored")
-                                .arg(QLatin1String(key), json::typeName(value)));
-        }
-    };
-    readObject("filters", &workspace.filters);
-    readObject("layout", &workspace.layout);
-    const QJsonValue charts = root.value(QLatin1String("charts"));
-    if (charts.isArray()) {
+    const QLatin1StringView chartsKey("charts");
+    if (reader.value(chartsKey).isArray()) {
         // Files written before charts existed hold an empty array here.
-        if (!charts.toArray().isEmpty()) {
-            problems.append(QStringLiteral("charts: an array from an older version; ignored"));
+        if (!reader.value(chartsKey).toArray().isEmpty()) {
+            reader.problem(
+                reader.where(chartsKey), QStringLiteral("an array from an older version; ignored"));
         }
-    } else {
-        readObject("charts", &workspace.charts);
+    } else if (const auto charts = reader.object(chartsKey)) {
+        workspace.charts = ChartsState::fromJson(
+            *charts, reader.where(chartsKey), streamIndexes, &loaded.problems);
     }
     return loaded;
 }

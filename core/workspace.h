@@ -1,33 +1,45 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "chartsstate.h"
 #include "eventlog.h"
+#include "logfilterstate.h"
 #include "streamconfig.h"
 
 #include <QByteArray>
-#include <QJsonObject>
 #include <QList>
 #include <QStringList>
 
 namespace streamscope {
 
+// Where the window's docks and toolbars were: what QMainWindow::saveGeometry() and saveState()
+// gave, opaque to core (base64 in the file).
+struct WindowLayout
+{
+    QByteArray geometry;
+    QByteArray state;
+    bool operator==(const WindowLayout &) const = default;
+};
+
 // Everything a user set up, saved as readable JSON: streams, the log's filters and capacity,
-// and the window's layout. The ui owns the meaning of filters and layout.
+// the charts, and the window's layout. Filters and charts name streams by their index in
+// streams.
 struct Workspace
 {
     static constexpr int FormatVersion = 1;
 
     QList<StreamConfig> streams;
-    QJsonObject filters;
-    QJsonObject layout;
-    QJsonObject charts; // the charts' grid, series and extraction settings (ChartPanel)
+    LogFilterState filters;
+    WindowLayout layout;
+    ChartsState charts;
     qsizetype logCapacity = EventLog::DefaultCapacity;
 
     QByteArray toJson() const;
 
     struct Loaded;
     // Loads the valid parts of a possibly malformed or partial file; problems name the rest
-    // ("streams[2].url: not http, https, ws or wss"), or the JSON error and its offset.
+    // ("streams[2].url: not http, https, ws or wss"), or the JSON error and its offset. A
+    // stream left out takes the filters' and charts' references to it along.
     static Loaded fromJson(const QByteArray &json);
 };
 

@@ -20,6 +20,7 @@ private slots:
     void notJson();
     void partial_data();
     void partial();
+    void referencesFollowTheStreamsLoaded();
     void oversized();
 };
 
@@ -39,9 +40,12 @@ Workspace sample()
     ws.onOpenMessages = {"{\"op\":\"subscribe\"}"};
     workspace.streams = {metrics, ws};
     workspace.logCapacity = 5000;
-    workspace.filters.insert(QLatin1String("text"), QStringLiteral("error"));
-    workspace.layout.insert(QLatin1String("splitter"), QStringLiteral("AAAA"));
-    workspace.charts.insert(QLatin1String("window"), QLatin1String("5m"));
+    workspace.filters.text = QStringLiteral("error");
+    workspace.filters.streams = {1};
+    workspace.layout = {QByteArray("\x01geometry"), QByteArray("\x02state")};
+    workspace.charts.window = ChartWindow::OneHour;
+    workspace.charts.charts
+        = {{QStringLiteral("CPU"), {SeriesKey{1, "m", {}, QStringLiteral("cpu")}}}};
     return workspace;
 }
 
@@ -69,7 +73,7 @@ void TestWorkspace::roundTrip()
     QCOMPARE(loaded.workspace.logCapacity, 5000);
     QCOMPARE(loaded.workspace.filters, workspace.filters);
     QCOMPARE(loaded.workspace.layout, workspace.layout);
-    QCOMPARE(loaded.workspace.charts, workspace.charts);
+    QCOMPARE(loaded.workspace.charts.toJson(), workspace.charts.toJson());
     QCOMPARE(loaded.workspace.toJson(), json);
 }
 
@@ -261,6 +265,32 @@ void TestWorkspace::partial_data()
     QTest::newRow("newer version")
         << QByteArray(R"({"version": 2, "streams": [)" + good + "]}")
         << QStringList{QStringLiteral("a")} << QStringList{QStringLiteral("version: 2 is newer")};
+    QTest::newRow("chart window unknown")
+        << QByteArray(R"({"version": 1, "streams": [], "charts": {"window": "2m"}})")
+        << QStringList()
+        << QStringList{QStringLiteral("charts.window: expected \"1m\", \"5m\", \"15m\", \"1h\" or "
+                                      "\"all\", got \"2m\"; the default is kept")};
+    QTest::newRow("chart series of no stream")
+        << QByteArray(R"({"version": 1, "streams": [)" + good
+               + R"(], "charts": {"charts": [{"series": [{"stream": 3, "path": "cpu"}]}]}})")
+        << QStringList{QStringLiteral("a")}
+        << QStringList{QStringLiteral("charts.charts[0].series[0]: no stream 3; left out")};
+    QTest::newRow("filter kind unknown and text not a string")
+        << QByteArray(
+               R"({"version": 1, "streams": [], "filters": {"kinds": ["bogus"], "text": 4}})")
+        << QStringList()
+        << QStringList{QStringLiteral("filters.kinds[0]: expected \"event\", \"message\", "
+                                      "\"sent\" or \"lifecycle\", got \"bogus\"; left out"),
+               QStringLiteral(
+                   "filters.text: expected a string, got a number; the default is kept")};
+    QTest::newRow("filter expression invalid")
+        << QByteArray(R"({"version": 1, "streams": [], "filters": {"text": "(", "regex": true}})")
+        << QStringList() << QStringList{QStringLiteral("filters.text: missing closing")};
+    QTest::newRow("layout not base64")
+        << QByteArray(R"({"version": 1, "streams": [], "layout": {"geometry": 1, "state": "!"}})")
+        << QStringList()
+        << QStringList{QStringLiteral("layout.geometry: expected a string, got a number; ignored"),
+               QStringLiteral("layout.state: not base64; ignored")};
     QTest::newRow("unknown keys ignored")
         << QByteArray(R"({"version": 1, "future": true, "streams": [{"name": "a", "url": )"
                       R"("http://127.0.0.1:1/a", "colour": "red"}]})")
@@ -284,6 +314,39 @@ void TestWorkspace::partial()
         QVERIFY2(
             loaded.problems.at(i).startsWith(problems.at(i)), qPrintable(loaded.problems.at(i)));
     }
+}
+
+void TestWorkspace::referencesFollowTheStreamsLoaded()
+{
+    // The second stream cannot be loaded: what named the third names it at its new index, and
+    // what named the second goes, with a problem each.
+    const QByteArray json = R"({"version": 1, "streams": [
+        {"name": "a", "url": "http://127.0.0.1:1/a"},
+        {"name": "b", "url": "ftp://127.0.0.1/b"},
+        {"name": "c", "url": "ws://127.0.0.1:1/c"}],
+      "filters": {"streams": [0, 1, 2]},
+      "charts": {"charts": [{"series": [{"stream": 1, "path": "x"}, {"stream": 2, "path": "y"}]}],
+                 "extraction": [{"stream": 2, "timeField": "ts"}]}})";
+    const Workspace::Loaded loaded = Workspace::fromJson(json);
+    QVERIFY(loaded.readable);
+    const Workspace &workspace = loaded.workspace;
+    QCOMPARE(workspace.streams.size(), 2);
+    QCOMPARE(workspace.streams.at(1).name, QStringLiteral("c"));
+    QCOMPARE(workspace.filters.streams, (QList<int>{0, 1}));
+    QCOMPARE(workspace.charts.charts.size(), 1);
+    QCOMPARE(workspace.charts.charts.at(0).series,
+        (QList<SeriesKey>{SeriesKey{1, {}, {}, QStringLiteral("y")}}));
+    QCOMPARE(workspace.charts.extraction.size(), 1);
+    QCOMPARE(workspace.charts.extraction.at(0).stream, 1);
+    QCOMPARE(workspace.charts.extraction.at(0).settings.timeField, QStringLiteral("ts"));
+    QVERIFY(loaded.problems.contains(QStringLiteral("filters.streams[1]: no stream 1; left out")));
+    QVERIFY(loaded.problems.contains(
+        QStringLiteral("charts.charts[0].series[0]: no stream 1; left out")));
+    // Saved and read again, it is whole.
+    const Workspace::Loaded again = Workspace::fromJson(workspace.toJson());
+    QCOMPARE(again.problems, QStringList());
+    QCOMPARE(again.workspace.filters, workspace.filters);
+    QCOMPARE(again.workspace.charts.toJson(), workspace.charts.toJson());
 }
 
 void TestWorkspace::oversized()

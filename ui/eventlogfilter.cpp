@@ -3,20 +3,11 @@
 
 #include "eventlogmodel.h"
 
-#include <QJsonArray>
-
 #include <array>
 
 namespace streamscope {
 
 namespace {
-
-constexpr std::array<StreamEvent::Kind, 4> allKinds{
-    StreamEvent::Kind::Event,
-    StreamEvent::Kind::Message,
-    StreamEvent::Kind::Sent,
-    StreamEvent::Kind::Lifecycle,
-};
 
 quint8 kindBit(StreamEvent::Kind kind)
 {
@@ -75,7 +66,7 @@ void EventLogFilter::setKinds(const QList<StreamEvent::Kind> &kinds)
 QList<StreamEvent::Kind> EventLogFilter::kinds() const
 {
     QList<StreamEvent::Kind> kinds;
-    for (const StreamEvent::Kind kind : allKinds) {
+    for (const StreamEvent::Kind kind : allStreamEventKinds) {
         if (m_kindMask & kindBit(kind)) {
             kinds.append(kind);
         }
@@ -176,9 +167,7 @@ void EventLogFilter::updateText()
         if (m_text.isEmpty()) {
             m_regex = QRegularExpression();
         } else if (!m_regex.isValid()) {
-            error = tr("%1 at offset %2")
-                        .arg(m_regex.errorString())
-                        .arg(m_regex.patternErrorOffset());
+            error = patternProblem(m_regex);
         } else {
             m_regex.optimize();
             m_textActive = true;
@@ -239,109 +228,41 @@ bool EventLogFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
     return contains(event->type, m_type) && contains(event->id, m_id) && matchesText(*event);
 }
 
-QJsonObject EventLogFilter::toJson(const QList<int> &streamOrder) const
+LogFilterState EventLogFilter::state(const QList<int> &streamOrder) const
 {
-    QJsonArray streams;
-    for (qsizetype i = 0; i < streamOrder.size(); ++i) {
-        if (m_streamIds.contains(streamOrder.at(i))) {
-            streams.append(int(i));
+    LogFilterState state;
+    for (qsizetype index = 0; index < streamOrder.size(); ++index) {
+        if (m_streamIds.contains(streamOrder.at(index))) {
+            state.streams.append(int(index));
         }
     }
-    QJsonArray kindNames;
-    for (const StreamEvent::Kind kind : kinds()) {
-        kindNames.append(streamEventKindName(kind));
-    }
-    return QJsonObject{
-        {QStringLiteral("streams"), streams},
-        {QStringLiteral("kinds"), kindNames},
-        {QStringLiteral("type"), m_type.text},
-        {QStringLiteral("id"), m_id.text},
-        {QStringLiteral("text"), m_text},
-        {QStringLiteral("regex"), m_textMode == TextMode::RegularExpression},
-        {QStringLiteral("caseSensitive"), m_caseSensitive},
-    };
+    state.kinds = kinds();
+    state.type = m_type.text;
+    state.id = m_id.text;
+    state.text = m_text;
+    state.regex = m_textMode == TextMode::RegularExpression;
+    state.caseSensitive = m_caseSensitive;
+    return state;
 }
 
-void EventLogFilter::fromJson(
-    const QJsonObject &object, const QList<int> &streamOrder, QStringList *problems)
+void EventLogFilter::setState(const LogFilterState &state, const QList<int> &streamOrder)
 {
-    const auto problem = [problems](const QString &text) {
-        if (problems) {
-            problems->append(text);
-        }
-    };
-    const auto readString = [&](const QString &key) {
-        const QJsonValue value = object.value(key);
-        if (!value.isUndefined() && !value.isString()) {
-            problem(tr("filters.%1: not a string").arg(key));
-        }
-        return value.toString();
-    };
-    const auto readBool = [&](const QString &key) {
-        const QJsonValue value = object.value(key);
-        if (!value.isUndefined() && !value.isBool()) {
-            problem(tr("filters.%1: not true or false").arg(key));
-        }
-        return value.toBool();
-    };
-
-    QSet<int> ids;
-    const QJsonValue streams = object.value(QStringLiteral("streams"));
-    if (!streams.isUndefined() && !streams.isArray()) {
-        problem(tr("filters.streams: not a list"));
-    }
-    const QJsonArray streamList = streams.toArray();
-    for (qsizetype i = 0; i < streamList.size(); ++i) {
-        const QJsonValue value = streamList.at(i);
-        const int position = value.toInt(-1);
-        if (!value.isDouble() || position < 0 || position >= streamOrder.size()) {
-            problem(tr("filters.streams[%1]: no such stream").arg(i));
-            continue;
-        }
-        ids.insert(streamOrder.at(position));
-    }
-
-    QList<StreamEvent::Kind> kindList;
-    const QJsonValue kindsValue = object.value(QStringLiteral("kinds"));
-    if (!kindsValue.isUndefined() && !kindsValue.isArray()) {
-        problem(tr("filters.kinds: not a list"));
-    }
-    const QJsonArray kindNames = kindsValue.toArray();
-    for (qsizetype i = 0; i < kindNames.size(); ++i) {
-        const QString name = kindNames.at(i).toString();
-        bool known = false;
-        for (const StreamEvent::Kind kind : allKinds) {
-            if (name == streamEventKindName(kind)) {
-                kindList.append(kind);
-                known = true;
-            }
-        }
-        if (!known) {
-            problem(tr("filters.kinds[%1]: not event, message, sent or lifecycle").arg(i));
+    m_streamIds.clear();
+    for (const int index : state.streams) {
+        if (index >= 0 && index < streamOrder.size()) {
+            m_streamIds.insert(streamOrder.at(index));
         }
     }
-
-    const QString type = readString(QStringLiteral("type"));
-    const QString id = readString(QStringLiteral("id"));
-    const QString text = readString(QStringLiteral("text"));
-    const bool regex = readBool(QStringLiteral("regex"));
-    const bool caseSensitive = readBool(QStringLiteral("caseSensitive"));
-
-    // One re-filter for the whole state, not one per field.
-    m_streamIds = ids;
     m_kindMask = 0;
-    for (const StreamEvent::Kind kind : kindList) {
+    for (const StreamEvent::Kind kind : state.kinds) {
         m_kindMask |= kindBit(kind);
     }
-    m_caseSensitive = caseSensitive;
-    prepare(m_type, type);
-    prepare(m_id, id);
-    m_text = text;
-    m_textMode = regex ? TextMode::RegularExpression : TextMode::Substring;
+    m_caseSensitive = state.caseSensitive;
+    prepare(m_type, state.type);
+    prepare(m_id, state.id);
+    m_text = state.text;
+    m_textMode = state.regex ? TextMode::RegularExpression : TextMode::Substring;
     updateText();
-    if (!m_textError.isEmpty()) {
-        problem(tr("filters.text: %1").arg(m_textError));
-    }
     applyFilterChange();
 }
 

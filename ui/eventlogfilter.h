@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "logfilterstate.h"
 #include "streamevent.h"
 
-#include <QJsonObject>
 #include <QList>
 #include <QRegularExpression>
 #include <QSet>
@@ -55,11 +55,11 @@ public:
 
     bool isActive() const; // any criterion set
 
-    // The state as saved in a workspace's "filters". Streams are saved as positions in
-    // streamOrder (the workspace's stream list), since ids are handed out afresh on load.
-    QJsonObject toJson(const QList<int> &streamOrder) const;
-    // Applies what it can read; each value it could not use is named in *problems.
-    void fromJson(const QJsonObject &object, const QList<int> &streamOrder, QStringList *problems);
+    // The state as a workspace saves it. streamOrder lists the ids of the workspace's streams
+    // by index; streams outside it are left out.
+    LogFilterState state(const QList<int> &streamOrder) const;
+    // Every criterion at once, with one re-filter; LogFilterState() is the empty filter.
+    void setState(const LogFilterState &state, const QList<int> &streamOrder);
 
 signals:
     // The text filter's error changed: empty once the expression is valid again.

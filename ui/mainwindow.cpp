@@ -583,7 +583,7 @@ void MainWindow::newWorkspace()
     m_streams.clear();
     m_metrics.clear();
     m_logModel->clear();
-    m_filter->fromJson(QJsonObject(), {}, nullptr); // every criterion back to its default
+    m_filter->setState(LogFilterState(), {}); // every criterion back to its default
     m_logModel->setCapacity(EventLog::DefaultCapacity);
     m_path.clear();
     m_problemBanner->hide();
@@ -660,46 +660,22 @@ void MainWindow::applyWorkspace(const Workspace &workspace, QStringList *problem
         order.append(m_streams.add(config));
     }
     // Charts and extraction settings first, so the first events are already plotted.
-    QStringList chartProblems;
-    m_charts->fromJson(
-        workspace.charts, [this](int index) { return streamIdOfIndex(index); }, &chartProblems);
-    for (const QString &problem : std::as_const(chartProblems)) {
-        problems->append(QStringLiteral("charts: ") + problem);
-    }
+    m_charts->setState(workspace.charts, order);
     for (const int id : std::as_const(order)) {
         m_streams.stream(id)->connectToServer();
     }
-    QStringList filterProblems;
-    m_filter->fromJson(workspace.filters, order, &filterProblems);
-    for (const QString &problem : std::as_const(filterProblems)) {
-        problems->append(QStringLiteral("filters: ") + problem);
-    }
+    m_filter->setState(workspace.filters, order);
     rebuildStreamFilter();
     m_logPane->syncFilterBar();
-    const QByteArray geometry = QByteArray::fromBase64(
-        workspace.layout.value(QStringLiteral("geometry")).toString().toLatin1());
-    const QByteArray state = QByteArray::fromBase64(
-        workspace.layout.value(QStringLiteral("state")).toString().toLatin1());
-    if (!geometry.isEmpty() && !restoreGeometry(geometry)) {
+    if (!workspace.layout.geometry.isEmpty() && !restoreGeometry(workspace.layout.geometry)) {
         problems->append(tr("layout.geometry: not a saved window geometry; ignored"));
     }
-    if (!state.isEmpty() && !restoreState(state)) {
+    if (!workspace.layout.state.isEmpty() && !restoreState(workspace.layout.state)) {
         problems->append(tr("layout.state: not a saved window layout; ignored"));
     }
     if (!order.isEmpty()) {
         selectStream(order.constFirst());
     }
-}
-
-int MainWindow::streamIndexOfId(int id) const
-{
-    return int(m_streams.ids().indexOf(id));
-}
-
-int MainWindow::streamIdOfIndex(int index) const
-{
-    const QList<int> ids = m_streams.ids();
-    return index >= 0 && index < ids.size() ? ids.at(index) : 0;
 }
 
 bool MainWindow::saveWorkspace(const QString &path)
@@ -708,12 +684,10 @@ bool MainWindow::saveWorkspace(const QString &path)
     for (const int id : m_streams.ids()) {
         workspace.streams.append(m_streams.stream(id)->config());
     }
-    workspace.filters = m_filter->toJson(m_streams.ids());
-    workspace.layout.insert(
-        QStringLiteral("geometry"), QString::fromLatin1(saveGeometry().toBase64()));
-    workspace.layout.insert(QStringLiteral("state"), QString::fromLatin1(saveState().toBase64()));
+    workspace.filters = m_filter->state(m_streams.ids());
+    workspace.layout = {saveGeometry(), saveState()};
     workspace.logCapacity = m_logModel->capacity();
-    workspace.charts = m_charts->toJson([this](int id) { return streamIndexOfId(id); });
+    workspace.charts = m_charts->state(m_streams.ids());
 
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(workspace.toJson()) < 0 || !file.commit()) {

@@ -104,8 +104,6 @@ private:
     // Replaces the streams, filters, charts and layout with the workspace's; appends what was
     // left out to *problems.
     void applyWorkspace(const Workspace &workspace, QStringList *problems);
-    int streamIndexOfId(int id) const;
-    int streamIdOfIndex(int index) const;
     void wireStreams();
 
     void addStreamInteractively();

@@ -3,9 +3,6 @@
 
 #include "demofeed.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
-
 namespace streamscope {
 
 namespace {
@@ -15,20 +12,14 @@ enum StreamIndex { Metrics, Logs, WebSocket };
 const QStringList s_hosts = {QStringLiteral("web-1"), QStringLiteral("web-2"),
     QStringLiteral("db-1"), QStringLiteral("cache-1")};
 
-QJsonObject seriesEntry(int stream, const QString &type, const QString &label, const QString &path)
-{
-    return {{QStringLiteral("stream"), stream}, {QStringLiteral("type"), type},
-        {QStringLiteral("label"), label}, {QStringLiteral("path"), path}};
-}
-
 // One series per demo host of the SSE metrics stream.
-QJsonObject perHostChart(const QString &title, const QString &path)
+ChartsState::Chart perHostChart(const QString &title, const QString &path)
 {
-    QJsonArray series;
+    ChartsState::Chart chart{title, {}};
     for (const QString &host : s_hosts) {
-        series.append(seriesEntry(Metrics, QStringLiteral("metrics"), host, path));
+        chart.series.append(SeriesKey{Metrics, "metrics", host, path});
     }
-    return {{QStringLiteral("title"), title}, {QStringLiteral("series"), series}};
+    return chart;
 }
 
 } // namespace
@@ -56,24 +47,19 @@ Workspace demoWorkspace(const DemoFeed &feed)
     workspace.streams = {metrics, logs, webSocket, assistant};
 
     // Both metric feeds carry the producer's clock in "ts" (ms) and one host per payload.
-    QJsonArray extraction;
     for (const int stream : {Metrics, WebSocket}) {
-        extraction.append(QJsonObject{{QStringLiteral("stream"), stream},
-            {QStringLiteral("timeField"), QStringLiteral("ts")},
-            {QStringLiteral("unit"), QStringLiteral("ms")},
-            {QStringLiteral("labelField"), QStringLiteral("host")}});
+        workspace.charts.extraction.append({stream,
+            ExtractionSettings{
+                QStringLiteral("ts"), TimeUnit::Milliseconds, QStringLiteral("host")}});
     }
-    QJsonArray rates;
+    ChartsState::Chart rates{QStringLiteral("Events/s per stream"), {}};
     for (const int stream : {Metrics, Logs, WebSocket}) {
-        rates.append(seriesEntry(stream, {}, {}, QStringLiteral("@events/s")));
+        rates.series.append(SeriesKey{stream, {}, {}, FigureEventsPerSecond});
     }
-    const QJsonArray charts = {perHostChart(QStringLiteral("CPU %"), QStringLiteral("cpu")),
+    workspace.charts.window = ChartWindow::OneMinute;
+    workspace.charts.charts = {perHostChart(QStringLiteral("CPU %"), QStringLiteral("cpu")),
         perHostChart(QStringLiteral("Memory %"), QStringLiteral("mem")),
-        perHostChart(QStringLiteral("Received bytes/s"), QStringLiteral("rxBps")),
-        QJsonObject{{QStringLiteral("title"), QStringLiteral("Events/s per stream")},
-            {QStringLiteral("series"), rates}}};
-    workspace.charts = {{QStringLiteral("window"), QStringLiteral("1m")},
-        {QStringLiteral("charts"), charts}, {QStringLiteral("extraction"), extraction}};
+        perHostChart(QStringLiteral("Received bytes/s"), QStringLiteral("rxBps")), rates};
     return workspace;
 }
 

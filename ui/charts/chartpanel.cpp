@@ -2,7 +2,6 @@
 #include "chartpanel.h"
 
 #include "chartaxes.h"
-#include "chartworkspace.h"
 #include "fieldlistmodel.h"
 #include "livechart.h"
 #include "streamset.h"
@@ -434,36 +433,48 @@ void ChartPanel::setExtractionSettings(int streamId, const ExtractionSettings &s
     edited();
 }
 
-QJsonObject ChartPanel::toJson(const std::function<int(int)> &streamIndexOfId) const
+ChartsState ChartPanel::state(const QList<int> &streamOrder) const
 {
-    ChartsWorkspace workspace;
-    workspace.window = m_window;
+    ChartsState state;
+    state.window = m_window;
     for (const LiveChart *chart : m_charts) {
-        workspace.charts.append(ChartsWorkspace::Chart{chart->title(), chart->series()});
+        ChartsState::Chart saved{chart->title(), {}};
+        for (SeriesKey key : chart->series()) {
+            key.streamId = int(streamOrder.indexOf(key.streamId));
+            if (key.streamId >= 0) {
+                saved.series.append(key);
+            }
+        }
+        state.charts.append(saved);
     }
-    for (const int id : m_streams ? m_streams->ids() : QList<int>()) {
-        workspace.extraction.append({id, m_store->settings(id)});
+    for (qsizetype index = 0; index < streamOrder.size(); ++index) {
+        state.extraction.append({int(index), m_store->settings(streamOrder.at(index))});
     }
-    return writeChartsWorkspace(workspace, streamIndexOfId);
+    return state;
 }
 
-void ChartPanel::fromJson(
-    const QJsonObject &json, const std::function<int(int)> &streamIdOfIndex, QStringList *problems)
+void ChartPanel::setState(const ChartsState &state, const QList<int> &streamOrder)
 {
     const QScopedValueRollback loading(m_loading, true);
     clear();
     setPaused(false);
-    const ChartsWorkspace workspace = readChartsWorkspace(
-        json, streamIdOfIndex, [this](int id) { return !m_streams || m_streams->stream(id); },
-        problems);
-    setWindow(workspace.window);
-    for (const auto &[id, settings] : workspace.extraction) {
-        m_store->setSettings(id, settings);
+    setWindow(state.window);
+    const auto idOf = [&](int index) {
+        const int id = streamOrder.value(index, 0);
+        return id > 0 && (!m_streams || m_streams->stream(id)) ? id : 0;
+    };
+    for (const ChartsState::Extraction &entry : state.extraction) {
+        if (const int id = idOf(entry.stream)) {
+            m_store->setSettings(id, entry.settings);
+        }
     }
-    for (const ChartsWorkspace::Chart &saved : workspace.charts) {
+    for (const ChartsState::Chart &saved : state.charts) {
         const int chart = addChart(saved.title);
-        for (const SeriesKey &key : saved.series) {
-            addSeries(chart, key);
+        for (SeriesKey key : saved.series) {
+            key.streamId = idOf(key.streamId);
+            if (key.streamId > 0) {
+                addSeries(chart, key);
+            }
         }
     }
 }

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "chartsstate.h"
 #include "metricstore.h"
 
-#include <QJsonObject>
 #include <QList>
 #include <QTimer>
 #include <QWidget>
 
-#include <functional>
 #include <utility>
 #include <vector>
 
@@ -31,16 +30,9 @@ class ChartPanel : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Window {
-        OneMinute,
-        FiveMinutes,
-        FifteenMinutes,
-        OneHour,
-        AllRetained,
-    };
-    Q_ENUM(Window)
+    using Window = ChartWindow;
     static constexpr int MaxRedrawsPerSecond = 30;
-    static constexpr int MaxCharts = 16;
+    static constexpr int MaxCharts = ChartsState::MaxCharts;
 
     // The store must outlive the panel: series are let go of (setPlotted false) on the way out.
     ChartPanel(MetricStore *store, StreamSet *streams, QWidget *parent = nullptr);
@@ -87,12 +79,11 @@ public:
     // with the charts.
     void setExtractionSettings(int streamId, const ExtractionSettings &settings);
 
-    // Saved in the workspace: charts with their series (streams by their index in the
-    // workspace), the window, and each stream's extraction settings (chartworkspace.h).
-    QJsonObject toJson(const std::function<int(int)> &streamIndexOfId) const;
-    // Problems name what was skipped ("charts[1].series[0]: no stream 4").
-    void fromJson(const QJsonObject &json, const std::function<int(int)> &streamIdOfIndex,
-        QStringList *problems = nullptr);
+    // Saved in the workspace: charts with their series, the window, and each stream's
+    // extraction settings. streamOrder lists the ids of the workspace's streams by index.
+    ChartsState state(const QList<int> &streamOrder) const;
+    // Replaces every chart; series of streams outside streamOrder are left out.
+    void setState(const ChartsState &state, const QList<int> &streamOrder);
 
     // The timer's work: redraws charts whose series or window moved. Public for benchmarks.
     void redraw();
@@ -103,7 +94,7 @@ public:
 signals:
     // An edit of what is saved: charts, their series, the window or extraction settings. By
     // the user's hand or through the editing functions above (the field browser uses them);
-    // never from fromJson(), clear() or removeStream(), which follow a load or a removal.
+    // never from setState(), clear() or removeStream(), which follow a load or a removal.
     void chartsEdited();
 
 private:
@@ -124,7 +115,7 @@ private:
     std::vector<LiveChart *> m_charts; // children of m_gridHost, deleted on removal
     Window m_window = Window::FiveMinutes;
     bool m_paused = false;
-    bool m_loading = false; // in fromJson(): no chartsEdited
+    bool m_loading = false; // in setState(): no chartsEdited
     double m_viewFromMs = 0;
     double m_viewToMs = 0;
     QTimer m_redrawTimer;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "chartplot.h"
+#include "chartsstate.h"
 #include "metricstore.h"
 
 #include <QElapsedTimer>
@@ -24,7 +25,7 @@ class LiveChart final : public QFrame
 {
     Q_OBJECT
 public:
-    static constexpr int MaxSeries = 32;
+    static constexpr int MaxSeries = ChartsState::MaxSeriesPerChart;
     // Legends show the latest values; faster than this they could not be read anyway.
     static constexpr int LegendIntervalMs = 250;
 
