@@ -35,62 +35,6 @@ QString topicFilterProblem(const QString &filter)
     return {};
 }
 
-bool hasLineBreakOrNul(QByteArrayView text)
-{
-    return text.contains('\r') || text.contains('\n') || text.contains('\0');
-}
-
-bool isNameStart(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-bool isNameChar(char c)
-{
-    return isNameStart(c) || (c >= '0' && c <= '9');
-}
-
-// One piece of a value: literal text, or an ${env:NAME} reference (name set).
-struct Piece
-{
-    QByteArray text;
-    QByteArray name;
-};
-
-// Splits at ${env:NAME}; anything that is not a well-formed reference stays literal.
-QList<Piece> splitReferences(const QByteArray &value)
-{
-    static constexpr QByteArrayView open("${env:");
-    QList<Piece> pieces;
-    QByteArray literal;
-    qsizetype i = 0;
-    while (i < value.size()) {
-        if (QByteArrayView(value).sliced(i).startsWith(open)) {
-            qsizetype end = i + open.size();
-            if (end < value.size() && isNameStart(value.at(end))) {
-                while (end < value.size() && isNameChar(value.at(end))) {
-                    ++end;
-                }
-                if (end < value.size() && value.at(end) == '}') {
-                    if (!literal.isEmpty()) {
-                        pieces.append({literal, {}});
-                        literal.clear();
-                    }
-                    pieces.append({{}, value.mid(i + open.size(), end - i - open.size())});
-                    i = end + 1;
-                    continue;
-                }
-            }
-        }
-        literal.append(value.at(i));
-        ++i;
-    }
-    if (!literal.isEmpty()) {
-        pieces.append({literal, {}});
-    }
-    return pieces;
-}
-
 HeaderList resolveHeaders(const HeaderList &headers, QStringList *missing)
 {
     HeaderList resolved;
@@ -124,9 +68,9 @@ QString shellQuote(const QString &text)
 // else.
 QString shellQuoteWithReferences(const QByteArray &value)
 {
-    const QList<Piece> pieces = splitReferences(value);
+    const QList<EnvironmentPiece> pieces = splitEnvironmentReferences(value);
     bool hasReference = false;
-    for (const Piece &piece : pieces) {
+    for (const EnvironmentPiece &piece : pieces) {
         hasReference = hasReference || !piece.name.isEmpty();
     }
     if (!hasReference) {
@@ -134,7 +78,7 @@ QString shellQuoteWithReferences(const QByteArray &value)
     }
     QString out = QStringLiteral("\"");
     for (qsizetype i = 0; i < pieces.size(); ++i) {
-        const Piece &piece = pieces.at(i);
+        const EnvironmentPiece &piece = pieces.at(i);
         if (piece.name.isEmpty()) {
             for (const QChar c : QString::fromUtf8(piece.text)) {
                 if (c == QLatin1Char('$') || c == QLatin1Char('`') || c == QLatin1Char('"')
@@ -147,7 +91,7 @@ QString shellQuoteWithReferences(const QByteArray &value)
         }
         // $NAME would swallow a following name character: braces then.
         const bool braces = i + 1 < pieces.size() && !pieces.at(i + 1).text.isEmpty()
-            && isNameChar(pieces.at(i + 1).text.at(0));
+            && isEnvironmentNameChar(pieces.at(i + 1).text.at(0));
         out += braces ? QStringLiteral("${%1}").arg(QString::fromLatin1(piece.name))
                       : QStringLiteral("$%1").arg(QString::fromLatin1(piece.name));
     }
@@ -651,109 +595,6 @@ QString StreamConfig::cliCommand(Secrets secrets) const
         words << QStringLiteral("--max-delay") << QString::number(maxDelayMs);
     }
     return words.join(QLatin1Char(' '));
-}
-
-bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header, QString *error)
-{
-    const QByteArray text = line.toUtf8();
-    const qsizetype colon = text.indexOf(':');
-    QString problem;
-    const QByteArray name = text.left(std::max<qsizetype>(colon, 0)).trimmed();
-    const QByteArray value = text.mid(colon + 1).trimmed();
-    if (colon < 0) {
-        problem = QStringLiteral("\"%1\" is not of the form \"Name: value\"").arg(line);
-    } else if (name.isEmpty()) {
-        problem = QStringLiteral("\"%1\" has no name before the colon").arg(line);
-    } else if (!http::isToken(name)) {
-        problem = QStringLiteral("\"%1\": the name may hold only letters, digits and "
-                                 "!#$%&'*+-.^_`|~")
-                      .arg(line);
-    } else if (hasLineBreakOrNul(value)) {
-        problem = QStringLiteral("\"%1\": the value contains a line break").arg(line.simplified());
-    }
-    if (!problem.isEmpty()) {
-        if (error) {
-            *error = problem;
-        }
-        return false;
-    }
-    if (header) {
-        *header = {name, value};
-    }
-    return true;
-}
-
-QString headerLine(const QPair<QByteArray, QByteArray> &header)
-{
-    return QString::fromUtf8(header.first + ": " + header.second);
-}
-
-QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing)
-{
-    if (!value.contains("${env:")) {
-        return value;
-    }
-    QByteArray out;
-    for (const Piece &piece : splitReferences(value)) {
-        if (piece.name.isEmpty()) {
-            out += piece.text;
-            continue;
-        }
-        const char *name = piece.name.constData();
-        if (!qEnvironmentVariableIsSet(name)) {
-            const QString text = QString::fromLatin1(piece.name);
-            if (missing && !missing->contains(text)) {
-                missing->append(text);
-            }
-            continue;
-        }
-        out += qEnvironmentVariable(name).toUtf8();
-    }
-    return out;
-}
-
-bool isSecretHeader(QByteArrayView name)
-{
-    const QByteArrayView trimmed = name.trimmed();
-    for (const char *secret : {"authorization", "proxy-authorization", "cookie", "set-cookie",
-             "x-api-key", "anthropic-api-key"}) {
-        if (trimmed.compare(secret, Qt::CaseInsensitive) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-QString maskedHeaderValue(QByteArrayView name, const QByteArray &value)
-{
-    if (!isSecretHeader(name)) {
-        return QString::fromUtf8(value);
-    }
-    static const QString mask(3, QChar(0x2022)); // •••
-    QString out;
-    QByteArray secret = value;
-    // RFC 9110 11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]. The scheme
-    // tells what kind of credential it is, which helps and gives nothing away. Only the
-    // Authorization headers have one: a cookie or an API key is secret through and through.
-    const QByteArrayView trimmed = name.trimmed();
-    if (trimmed.compare("authorization", Qt::CaseInsensitive) == 0
-        || trimmed.compare("proxy-authorization", Qt::CaseInsensitive) == 0) {
-        const qsizetype space = value.indexOf(' ');
-        if (space > 0 && http::isToken(QByteArrayView(value).first(space))) {
-            out = QString::fromUtf8(value.first(space + 1));
-            secret = value.sliced(space + 1);
-        }
-    }
-    for (const Piece &piece : splitReferences(secret)) {
-        if (!piece.name.isEmpty()) {
-            out += QStringLiteral("${env:%1}").arg(QString::fromLatin1(piece.name));
-        } else if (piece.text.trimmed().isEmpty()) {
-            out += QString::fromUtf8(piece.text); // the spaces between references
-        } else {
-            out += mask;
-        }
-    }
-    return out;
 }
 
 } // namespace streamscope

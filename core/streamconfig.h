@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "environmentreferences.h"
 #include "eventsource.h"
 #include "http2mode.h"
+#include "httpheaders.h"
 #include "tokenstream.h"
 #include "websocketclient.h"
 
@@ -122,22 +124,5 @@ struct StreamConfig
     };
     QString cliCommand(Secrets secrets = Secrets::Masked) const;
 };
-
-// Parses "Name: value" (as typed in the dialog and saved in workspaces); false with a readable
-// *error when the line has no colon, an invalid name or a line break.
-bool parseHeaderLine(const QString &line, QPair<QByteArray, QByteArray> *header, QString *error);
-QString headerLine(const QPair<QByteArray, QByteArray> &header);
-
-// Replaces each ${env:NAME} in value with the variable's value; unset names go to *missing.
-QByteArray resolveEnvironmentReferences(const QByteArray &value, QStringList *missing);
-
-// Authorization, Proxy-Authorization, Cookie, Set-Cookie (in a response) and the API key headers of
-// LLM services (x-api-key, anthropic-api-key), any case, carry credentials.
-bool isSecretHeader(QByteArrayView name);
-// The one rule for showing a header value wherever one is shown or written: a secret header's
-// value with its literal text as "•••", keeping an Authorization scheme word ("Bearer •••");
-// ${env:NAME} references stay, since they name a secret without holding it. Other headers'
-// values come back as they are.
-QString maskedHeaderValue(QByteArrayView name, const QByteArray &value);
 
 } // namespace streamscope

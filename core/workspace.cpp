@@ -14,8 +14,6 @@ namespace streamscope {
 
 namespace {
 
-constexpr qsizetype s_maxFileBytes = 16 * 1024 * 1024;
-
 QString sizeText(qsizetype bytes)
 {
     return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
@@ -121,10 +119,10 @@ QByteArray readBase64(JsonReader &reader, QLatin1StringView key)
 Workspace::Loaded Workspace::fromJson(const QByteArray &json)
 {
     Loaded loaded;
-    if (json.size() > s_maxFileBytes) {
+    if (json.size() > MaxFileBytes) {
         loaded.problems.append(
             QStringLiteral("the file is %1; a workspace may be at most %2: not read")
-                .arg(sizeText(json.size()), sizeText(s_maxFileBytes)));
+                .arg(sizeText(json.size()), sizeText(MaxFileBytes)));
         return loaded;
     }
     QJsonParseError error;

@@ -27,6 +27,7 @@ struct WindowLayout
 struct Workspace
 {
     static constexpr int FormatVersion = 1;
+    static constexpr qsizetype MaxFileBytes = 16 * 1024 * 1024; // a larger file is not read
 
     QList<StreamConfig> streams;
     LogFilterState filters;

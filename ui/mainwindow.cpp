@@ -6,10 +6,11 @@
 #include "eventlogfilter.h"
 #include "eventlogmodel.h"
 #include "fieldbrowser.h"
-#include "healthcolors.h"
 #include "healthpanel.h"
 #include "logexport.h"
 #include "logpane.h"
+#include "problembanner.h"
+#include "streamactions.h"
 #include "streamdelegate.h"
 #include "streamdialog.h"
 #include "streamlistmodel.h"
@@ -17,17 +18,13 @@
 #include "workspace.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCheckBox>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFrame>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -40,20 +37,16 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace streamscope {
 
 namespace {
 
-const auto RecentFilesKey = QStringLiteral("recentFiles");
-const auto LastWorkspaceKey = QStringLiteral("lastWorkspace");
 const auto WorkspaceFilter = QStringLiteral("Streamscope workspaces (*.json);;All files (*)");
 
 } // namespace
@@ -101,7 +94,6 @@ MainWindow::MainWindow(QWidget *parent)
 
     resize(1280, 800);
     rebuildRecentMenu();
-    updateStreamActions();
     updateTitle();
     updateStatus();
 }
@@ -135,21 +127,6 @@ void MainWindow::createActions()
     m_demoAction = make(tr("Open &Demo Streams"), QKeySequence(), "demoAction");
     m_quitAction = make(tr("&Quit"), QKeySequence::Quit, "quitAction");
 
-    m_addAction = make(tr("&Add Stream…"), QKeySequence(Qt::CTRL | Qt::Key_N), "addAction");
-    m_editAction = make(tr("&Edit…"), QKeySequence(), "editAction");
-    m_connectAction = make(tr("&Connect"), QKeySequence(), "connectAction");
-    m_disconnectAction = make(tr("&Disconnect"), QKeySequence(), "disconnectAction");
-    m_reconnectAction
-        = make(tr("&Reconnect Now"), QKeySequence(Qt::CTRL | Qt::Key_R), "reconnectAction");
-    m_pauseAction = make(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), "pauseAction");
-    m_pauseAction->setCheckable(true);
-    m_pauseAction->setToolTip(
-        tr("Pause the stream: it stays connected and keeps its figures, but adds no rows"));
-    m_clearAction = make(tr("C&lear Rows"), QKeySequence(), "clearAction");
-    m_removeAction = make(tr("Re&move"), QKeySequence(), "removeAction");
-    m_copyCommandAction = make(tr("Copy as Co&mmand"), QKeySequence(), "copyCommandAction");
-    m_copyCommandAction->setToolTip(tr("Copy the equivalent streamscope-cli line"));
-
     m_capacityAction = make(tr("Log &Capacity…"), QKeySequence(), "capacityAction");
     m_capacityAction->setToolTip(tr("How many rows the log keeps; the oldest go first"));
     m_findAction = make(tr("&Find in Log"), QKeySequence::Find, "findAction");
@@ -174,30 +151,16 @@ void MainWindow::createActions()
         }
     });
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-    connect(m_addAction, &QAction::triggered, this, &MainWindow::addStreamInteractively);
-    connect(m_editAction, &QAction::triggered, this, &MainWindow::editSelectedStream);
-    connect(m_connectAction, &QAction::triggered, this, [this] {
-        if (Stream *stream = m_streams.stream(selectedStreamId())) {
-            stream->connectToServer();
-        }
-        updateStreamActions();
-    });
-    connect(m_disconnectAction, &QAction::triggered, this, [this] {
-        if (Stream *stream = m_streams.stream(selectedStreamId())) {
-            stream->disconnectFromServer();
-        }
-        updateStreamActions();
-    });
-    connect(m_reconnectAction, &QAction::triggered, this, [this] {
-        if (Stream *stream = m_streams.stream(selectedStreamId())) {
-            stream->reconnectNow();
-        }
-        updateStreamActions();
-    });
-    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::togglePauseSelected);
-    connect(m_clearAction, &QAction::triggered, this, &MainWindow::clearSelectedStream);
-    connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeSelectedStream);
-    connect(m_copyCommandAction, &QAction::triggered, this, &MainWindow::copySelectedAsCommand);
+    m_streamActions = new StreamActions(this);
+    connect(
+        m_streamActions, &StreamActions::addRequested, this, &MainWindow::addStreamInteractively);
+    connect(m_streamActions, &StreamActions::editRequested, this, &MainWindow::editSelectedStream);
+    connect(
+        m_streamActions, &StreamActions::clearRequested, this, &MainWindow::clearSelectedStream);
+    connect(
+        m_streamActions, &StreamActions::removeRequested, this, &MainWindow::removeSelectedStream);
+    connect(m_streamActions, &StreamActions::noted, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 3000); });
     connect(m_capacityAction, &QAction::triggered, this, [this] {
         bool ok = false;
         const int capacity = QInputDialog::getInt(this, tr("Log Capacity"),
@@ -219,24 +182,7 @@ QWidget *MainWindow::createLogArea()
     connect(m_logPane, &LogPane::filterEdited, this, [this] { setModified(true); });
     connect(m_logPane, &LogPane::currentRowChanged, this, &MainWindow::showCurrentRow);
 
-    m_problemLabel = new QLabel;
-    m_problemLabel->setObjectName(QStringLiteral("problemLabel"));
-    m_problemLabel->setWordWrap(true);
-    m_problemLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette errorPalette = m_problemLabel->palette();
-    errorPalette.setColor(QPalette::WindowText, errorTextColor(palette()));
-    m_problemLabel->setPalette(errorPalette);
-    auto *dismiss = new QToolButton;
-    dismiss->setText(tr("Dismiss"));
-    dismiss->setAutoRaise(true);
-    m_problemBanner = new QFrame;
-    m_problemBanner->setObjectName(QStringLiteral("problemBanner"));
-    m_problemBanner->setFrameShape(QFrame::StyledPanel);
-    auto *bannerLayout = new QHBoxLayout(m_problemBanner);
-    bannerLayout->addWidget(m_problemLabel, 1);
-    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
-    m_problemBanner->hide();
-    connect(dismiss, &QToolButton::clicked, m_problemBanner, &QWidget::hide);
+    m_problemBanner = new ProblemBanner;
 
     auto *area = new QWidget;
     auto *layout = new QVBoxLayout(area);
@@ -271,11 +217,7 @@ void MainWindow::createDocks()
     m_streamList->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_streamList->setUniformItemSizes(true);
     m_streamList->setSelectionMode(QAbstractItemView::SingleSelection);
-    for (QAction *action :
-        {m_addAction, m_editAction, m_connectAction, m_disconnectAction, m_reconnectAction,
-            m_pauseAction, m_clearAction, m_removeAction, m_copyCommandAction}) {
-        m_streamList->addAction(action);
-    }
+    m_streamList->addActions(m_streamActions->all());
     auto *sidebar = new QDockWidget(tr("Streams"), this);
     sidebar->setObjectName(QStringLiteral("streamsDock"));
     sidebar->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
@@ -322,10 +264,7 @@ void MainWindow::createDocks()
     auto *toolBar = addToolBar(tr("Streams"));
     toolBar->setObjectName(QStringLiteral("streamsToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (QAction *action : {m_addAction, m_editAction, m_connectAction, m_disconnectAction,
-             m_reconnectAction, m_pauseAction, m_clearAction, m_removeAction}) {
-        toolBar->addAction(action);
-    }
+    toolBar->addActions(m_streamActions->toolBarActions());
     toolBar->addSeparator();
     toolBar->addAction(m_followAction);
     toolBar->addAction(m_exportAction);
@@ -350,12 +289,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_quitAction);
 
-    m_streamMenu = menuBar()->addMenu(tr("&Stream"));
-    for (QAction *action :
-        {m_addAction, m_editAction, m_connectAction, m_disconnectAction, m_reconnectAction,
-            m_pauseAction, m_clearAction, m_removeAction, m_copyCommandAction}) {
-        m_streamMenu->addAction(action);
-    }
+    menuBar()->addMenu(tr("&Stream"))->addActions(m_streamActions->all());
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_findAction);
@@ -408,6 +342,7 @@ void MainWindow::selectionChanged()
     Stream *stream = m_streams.stream(selectedStreamId());
     m_health->setStream(stream);
     m_tokenView->setStream(stream);
+    m_streamActions->setStream(stream);
     // The tab follows the selection: the answer for an LLM stream, the fields for the others.
     if (stream && stream->config().tokenFormat()) {
         m_answerDock->show();
@@ -415,29 +350,6 @@ void MainWindow::selectionChanged()
     } else if (!tabifiedDockWidgets(m_answerDock).isEmpty()) {
         m_fieldsDock->raise();
     }
-    updateStreamActions();
-}
-
-void MainWindow::updateStreamActions()
-{
-    Stream *stream = m_streams.stream(selectedStreamId());
-    const bool connected = stream && stream->isConnected();
-    m_editAction->setEnabled(stream);
-    m_connectAction->setEnabled(stream && !connected);
-    m_disconnectAction->setEnabled(connected);
-    m_reconnectAction->setEnabled(stream);
-    // A one-shot request is not reconnected but asked again: say so, since it may be billed.
-    const bool oneShot = stream && stream->config().isOneShot();
-    m_reconnectAction->setText(oneShot ? tr("&Run Again") : tr("&Reconnect Now"));
-    m_reconnectAction->setToolTip(oneShot
-            ? tr("Send the request again: a new answer, asked for (and billed) once more")
-            : tr("Connect again at once, without waiting for the backoff"));
-    m_clearAction->setEnabled(stream);
-    m_removeAction->setEnabled(stream);
-    m_copyCommandAction->setEnabled(stream);
-    m_pauseAction->setEnabled(stream);
-    const QSignalBlocker blocker(m_pauseAction);
-    m_pauseAction->setChecked(stream && stream->isPaused());
 }
 
 void MainWindow::addStreamInteractively()
@@ -501,25 +413,6 @@ void MainWindow::clearSelectedStream()
     }
 }
 
-void MainWindow::copySelectedAsCommand()
-{
-    if (Stream *stream = m_streams.stream(selectedStreamId())) {
-        QApplication::clipboard()->setText(stream->config().cliCommand());
-        statusBar()->showMessage(tr("Copied the streamscope-cli command"), 3000);
-    }
-}
-
-void MainWindow::togglePauseSelected(bool paused)
-{
-    if (Stream *stream = m_streams.stream(selectedStreamId())) {
-        stream->setPaused(paused);
-        statusBar()->showMessage(paused
-                ? tr("%1 paused: connected, adding no rows").arg(stream->config().name)
-                : tr("%1 resumed").arg(stream->config().name),
-            3000);
-    }
-}
-
 void MainWindow::showCurrentRow(const QModelIndex &current)
 {
     const QModelIndex source = m_filter->mapToSource(current);
@@ -537,7 +430,7 @@ void MainWindow::updateStatus()
 {
     // Connect/Disconnect follow the selected stream's state; health signals come per event,
     // so the actions are refreshed with the status bar rather than on each.
-    updateStreamActions();
+    m_streamActions->refresh();
     const int shown = m_filter->rowCount();
     const int total = m_logModel->rowCount();
     m_rowsLabel->setText(shown == total
@@ -554,13 +447,12 @@ void MainWindow::updateStatus()
 
 void MainWindow::showProblem(const QString &message)
 {
-    m_problemLabel->setText(message);
-    m_problemBanner->show();
+    m_problemBanner->showProblem(message);
 }
 
 QString MainWindow::problemText() const
 {
-    return m_problemBanner->isVisibleTo(this) ? m_problemLabel->text() : QString();
+    return m_problemBanner->problem();
 }
 
 void MainWindow::setModified(bool modified)
@@ -623,11 +515,11 @@ bool MainWindow::openWorkspace(const QString &path)
         showProblem(tr("Could not open %1: %2").arg(path, file.errorString()));
         return false;
     }
-    if (file.size() > MaxWorkspaceBytes) {
+    if (file.size() > Workspace::MaxFileBytes) {
         showProblem(tr("%1 is not a workspace: %2 bytes, more than the %3 a workspace may have")
                         .arg(path)
                         .arg(file.size())
-                        .arg(MaxWorkspaceBytes));
+                        .arg(Workspace::MaxFileBytes));
         return false;
     }
     const Workspace::Loaded loaded = Workspace::fromJson(file.readAll());
@@ -703,7 +595,7 @@ bool MainWindow::saveWorkspace(const QString &path)
 
 bool MainWindow::reopenLastWorkspace()
 {
-    const QString path = QSettings().value(LastWorkspaceKey).toString();
+    const QString path = m_recent.last();
     if (path.isEmpty() || !QFileInfo::exists(path)) {
         return false;
     }
@@ -712,18 +604,12 @@ bool MainWindow::reopenLastWorkspace()
 
 QStringList MainWindow::recentFiles() const
 {
-    return QSettings().value(RecentFilesKey).toStringList();
+    return m_recent.files();
 }
 
 void MainWindow::addRecentFile(const QString &path)
 {
-    QStringList files = recentFiles();
-    files.removeAll(path);
-    files.prepend(path);
-    while (files.size() > MaxRecentFiles) {
-        files.removeLast();
-    }
-    QSettings().setValue(RecentFilesKey, files);
+    m_recent.add(path);
     rebuildRecentMenu();
 }
 
@@ -745,7 +631,7 @@ void MainWindow::rebuildRecentMenu()
 
 void MainWindow::rememberLastWorkspace()
 {
-    QSettings().setValue(LastWorkspaceKey, m_path);
+    m_recent.setLast(m_path);
 }
 
 void MainWindow::openInteractively()

@@ -3,6 +3,7 @@
 
 #include "metricrecorder.h"
 #include "metricstore.h"
+#include "recentworkspaces.h"
 #include "streamset.h"
 #include "workspace.h"
 
@@ -16,7 +17,6 @@ class QAction;
 class QCheckBox;
 class QComboBox;
 class QDockWidget;
-class QFrame;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -33,7 +33,9 @@ class FieldBrowser;
 class EventLogModel;
 class HealthPanel;
 class LogPane;
+class ProblemBanner;
 class TokenView;
+class StreamActions;
 class StreamDialog;
 class StreamListModel;
 
@@ -47,8 +49,6 @@ public:
     // Starts the demo feed when needed and returns its workspace (streams and charts); no
     // streams, with *error, on failure.
     using DemoSource = std::function<Workspace(QString *error)>;
-    static constexpr int MaxRecentFiles = 8;
-    static constexpr qint64 MaxWorkspaceBytes = 16 * 1024 * 1024;
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -110,9 +110,6 @@ private:
     void editSelectedStream();
     void removeSelectedStream();
     void clearSelectedStream();
-    void copySelectedAsCommand();
-    void togglePauseSelected(bool paused);
-    void updateStreamActions();
     void selectionChanged();
     void showCurrentRow(const QModelIndex &current);
 
@@ -140,6 +137,7 @@ private:
     QString m_path;
     QPointer<StreamDialog> m_dialog;
     QTimer m_statusTimer;
+    RecentWorkspaces m_recent;
 
     QListView *m_streamList;
     LogPane *m_logPane;
@@ -150,13 +148,12 @@ private:
     DetailPane *m_detail;
     ChartPanel *m_charts;
     FieldBrowser *m_fields;
-    QFrame *m_problemBanner;
-    QLabel *m_problemLabel;
+    ProblemBanner *m_problemBanner;
     QLabel *m_rowsLabel;
     QLabel *m_droppedLabel;
     QLabel *m_rateLabel;
     QMenu *m_recentMenu;
-    QMenu *m_streamMenu;
+    StreamActions *m_streamActions;
 
     QAction *m_newAction;
     QAction *m_openAction;
@@ -165,15 +162,6 @@ private:
     QAction *m_exportAction;
     QAction *m_demoAction;
     QAction *m_quitAction;
-    QAction *m_addAction;
-    QAction *m_editAction;
-    QAction *m_connectAction;
-    QAction *m_disconnectAction;
-    QAction *m_reconnectAction;
-    QAction *m_pauseAction;
-    QAction *m_clearAction;
-    QAction *m_removeAction;
-    QAction *m_copyCommandAction;
     QAction *m_findAction;
     QAction *m_followAction;
     QAction *m_capacityAction;
