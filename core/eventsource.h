@@ -59,7 +59,7 @@ struct EventSourceSettings
 
 // One SSE stream over QNetworkAccessManager: WHATWG parsing, the server's retry, Last-Event-ID,
 // and reconnection with backoff. Reads the reply as it arrives and never holds all of it.
-class EventSource : public QObject
+class EventSource final : public QObject
 {
     Q_OBJECT
 public:

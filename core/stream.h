@@ -39,7 +39,7 @@ struct SocketIoSettings;
 // origin then share a connection), else each has its own; either way many streams to one host
 // never queue behind a manager's six HTTP/1.1 connections per host. What every transport shares
 // is in stream.cpp; each transport's signals are wired in streamsse.cpp and streamwebsocket.cpp.
-class Stream : public QObject
+class Stream final : public QObject
 {
     Q_OBJECT
 public:

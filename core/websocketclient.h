@@ -59,7 +59,7 @@ struct WebSocketSettings
 // messages, queues sends while offline (bounded), detects dead links with pings. Each attempt
 // is a WebSocketConnection, our own RFC 6455 client: Qt 6.4's QWebSocket stalls on frames over
 // its read buffer and refuses text split inside a UTF-8 sequence across frames.
-class WebSocketClient : public QObject
+class WebSocketClient final : public QObject
 {
     Q_OBJECT
 public:
