@@ -2,12 +2,15 @@
 #pragma once
 
 #include "connectionpool.h"
+#include "http2fallback.h"
 #include "http2mode.h"
 #include "httpheaders.h"
+#include "poollease.h"
 #include "reconnectpolicy.h"
 #include "reconnectspread.h"
 #include "sseevent.h"
 #include "sseparser.h"
+#include "sserequest.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -56,7 +59,7 @@ struct EventSourceSettings
 
 // One SSE stream over QNetworkAccessManager: WHATWG parsing, the server's retry, Last-Event-ID,
 // and reconnection with backoff. Reads the reply as it arrives and never holds all of it.
-class EventSource : public QObject
+class EventSource final : public QObject
 {
     Q_OBJECT
 public:
@@ -83,7 +86,7 @@ public:
 
     // Requests go through the pool's managers instead of the constructor's: streams to an
     // HTTP/2 origin then share its connection. Not owned; set before open().
-    void setConnectionPool(ConnectionPool *pool) { m_pool = pool; }
+    void setConnectionPool(ConnectionPool *pool) { m_lease.setPool(pool); }
     // Not owned; member: this stream's id there. Reconnects after a lost open connection take
     // their turn with the other streams to the origin.
     void setReconnectSpread(ReconnectSpread *spread, int member);
@@ -141,10 +144,12 @@ signals:
 
 private:
     void startAttempt();
-    // mayWait: the origin's protocol may be worth waiting for (see ConnectionPool::acquire).
-    void sendRequest(const QUrl &url, bool mayWait = true);
+    // m_request. mayWait: the origin's protocol may be worth waiting for (see
+    // ConnectionPool::acquire).
+    void sendRequest(bool mayWait = true);
     QNetworkAccessManager *managerFor(const QUrl &url, Http2Mode mode, bool mayWait);
     void handleMetaData();
+    void openStream(int httpStatus);
     void collectRefusal();
     void refuse();
     void handleReadyRead();
@@ -158,26 +163,27 @@ private:
     void handleSslErrors(const QList<QSslError> &errors);
     void handleIdleCheck();
     void handleResponseTimeout();
+    // HTTP/2 with prior knowledge over http://: Qt's h2c.
+    bool isH2c() const;
     // Whether the request waits for a free stream on a shared connection (then says so).
     bool checkHeldBack();
-    bool followRedirect(int status);
     void failAttempt(const QString &message, int httpStatus, int retryAfterMs);
     void failFatally(const QString &message, int httpStatus);
     void finishStream();
+    // nullopt: the reconnect policy gave up. spread: after a lost open connection.
+    void reconnectAfter(std::optional<int> delayMs, bool spread);
     void scheduleReconnect(int delayMs);
     void markHealthy();
     void stop(CloseReason reason);
+    // Drops the reply and what the parser held of an unfinished event.
+    void endAttempt();
     void dropReply();
     void setState(State state);
 
     QNetworkAccessManager *m_network; // not owned; used when there is no pool
-    QPointer<ConnectionPool> m_pool; // not owned; a stream deleted late may outlive it
     QPointer<ReconnectSpread> m_spread;
     int m_spreadMember = 0;
-    ConnectionPool::Manager m_manager; // the current attempt's, from the pool
-    QString m_poolKey;
-    bool m_probing = false; // the current attempt finds out the origin's protocol for the pool
-    bool m_countedOpen = false; // the pool counts this stream open on m_manager
+    PoolLease m_lease; // the current attempt's manager, when there is a pool
     QMetaObject::Connection m_poolWait; // waiting for another stream to find it out
     QPointer<QNetworkReply> m_reply;
     EventSourceSettings m_settings;
@@ -192,13 +198,9 @@ private:
     QString m_waitingFor;
     QElapsedTimer m_sinceLastByte;
     QByteArray m_readBuffer;
-    QUrl m_currentUrl; // after redirects
     QSslConfiguration m_sslConfiguration; // the system's CAs plus the settings' CA file
     QString m_certificateError; // of the current reply, in words; reported when it fails
-    // The request as redirects left it; every attempt starts again from m_settings.
-    QByteArray m_method;
-    QByteArray m_body;
-    HeaderList m_headers;
+    SseRequest m_request; // as redirects left it; every attempt starts again from m_settings
     QByteArray m_protocol;
     // A refusal (4xx, 5xx) waits for the start of its body: APIs say there what went wrong.
     struct Refusal
@@ -217,15 +219,7 @@ private:
     bool m_feeding = false; // inside m_parser.feed(): a nested readyRead must wait
     bool m_requestSent = false; // the current reply's request went out (for the idle message)
     bool m_readQueued = false; // HTTP/2: a read of what has gathered is queued
-    // Falling behind over HTTP/2 moves a stream to HTTP/1.1 until the next open(), if the
-    // server takes it.
-    enum class Fallback {
-        None,
-        Trying, // fell behind: the next attempts ask for HTTP/1.1
-        Http1, // an HTTP/1.1 attempt opened
-        Refused, // the server refused HTTP/1.1: HTTP/2 it stays, dropped and resumed when behind
-    } m_fallback
-        = Fallback::None;
+    Http2Fallback m_fallback; // reset by open()
     int m_fullReads = 0; // HTTP/2: reads in a row that found the reply's buffer full
     int m_timesFellBehind = 0;
     State m_state = State::Closed;

@@ -81,12 +81,7 @@ void MqttClient::open(const MqttSettings &settings)
         problem = QStringLiteral("client id, user name or password longer than 65535 bytes");
     }
     if (!problem.isEmpty()) {
-        const EmitGuard guard(this, ++m_generation);
-        emit errorOccurred(problem, 0);
-        if (guard.isStale()) {
-            return;
-        }
-        emit closed(WebSocketClient::CloseReason::Fatal, WebSocketClient::AbnormalClosure);
+        m_socket.failToOpen(problem); // its errorOccurred and closed come through as ours
         return;
     }
 

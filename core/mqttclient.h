@@ -44,7 +44,7 @@ struct MqttSettings
 // serve browser dashboards. The WebSocketClient it owns keeps the connection up (backoff, TLS,
 // offline detection); this adds the MQTT session on top: CONNECT on every open, SUBSCRIBE,
 // PUBLISH in both directions at QoS 0 and 1 (QoS 2 received too), PINGREQ as the heartbeat.
-class MqttClient : public QObject
+class MqttClient final : public QObject
 {
     Q_OBJECT
 public:

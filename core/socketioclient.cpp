@@ -83,12 +83,7 @@ void SocketIoClient::open(const SocketIoSettings &settings)
     }
     if (!problem.isEmpty()) {
         m_namespaces.clear();
-        const EmitGuard guard(this, ++m_generation);
-        emit errorOccurred(problem, 0);
-        if (guard.isStale()) {
-            return;
-        }
-        emit closed(WebSocketClient::CloseReason::Fatal, WebSocketClient::AbnormalClosure);
+        m_webSocket.failToOpen(problem); // its errorOccurred and closed come through as ours
         return;
     }
     m_webSocket.open(webSocket);

@@ -43,7 +43,7 @@ struct SocketIoEmit
 // A Socket.IO v4 client (Engine.IO 4, WebSocket transport only) over one WebSocketClient, which
 // keeps reconnecting, TLS, headers and health; this adds Engine.IO's session and pings,
 // namespaces (re-joined after every reconnect), events, acks and binary attachments.
-class SocketIoClient : public QObject
+class SocketIoClient final : public QObject
 {
     Q_OBJECT
 public:

@@ -29,13 +29,17 @@ class EventSource;
 class MqttClient;
 class SocketIoClient;
 class WebSocketClient;
+struct EventSourceSettings;
+struct MqttSettings;
+struct SocketIoSettings;
 
 // One configured stream, live: drives an EventSource or a WebSocketClient (by the URL's
 // scheme), turns what happens into StreamEvent rows, and keeps its health figures. SSE streams
 // get their QNetworkAccessManager from a ConnectionPool when they have one (streams to an HTTP/2
 // origin then share a connection), else each has its own; either way many streams to one host
-// never queue behind a manager's six HTTP/1.1 connections per host.
-class Stream : public QObject
+// never queue behind a manager's six HTTP/1.1 connections per host. What every transport shares
+// is in stream.cpp; each transport's signals are wired in streamsse.cpp and streamwebsocket.cpp.
+class Stream final : public QObject
 {
     Q_OBJECT
 public:
@@ -108,8 +112,20 @@ public:
     qint64 answerClockMs() const { return m_answerClock.elapsed(); }
 
 private:
-    void connectSse(qint64 nowMs);
-    void connectWebSocket(qint64 nowMs);
+    // The wall clock rows and health figures are stamped with.
+    static qint64 now();
+    // The status, unless the message already says it ("HTTP 401 Unauthorized").
+    static QString withStatus(const QString &message, int httpStatus);
+
+    // One per client; each makes its client, wires it, then openClient().
+    void startClient(const EventSourceSettings &settings);
+    void startClient(const WebSocketSettings &settings);
+    void startClient(const SocketIoSettings &settings);
+    void startClient(const MqttSettings &settings);
+    // How every client starts: it joins the reconnect spread and opens with the health timer
+    // already running (a client that fails at once stops it from a signal of open()).
+    template <typename Client, typename Settings>
+    void openClient(Client &client, const Settings &settings);
     // Stops the clients without a word from them; deletion waits for the event loop, since
     // this may run inside one of their signals.
     void retireClients();
@@ -118,16 +134,31 @@ private:
     void retireWebSocket(std::unique_ptr<Client> &owned, const WebSocketClient *socket);
     void failToStart(qint64 nowMs, const QString &message);
     void stopped(qint64 nowMs, bool fatal, const QString &message);
+    // A Fatal or GaveUp close, whichever client's: the row names the last error.
+    void stoppedAfterFailure(bool gaveUp);
     void notifyHealth();
     StreamDiagnostics::Settings diagnosticsSettings() const;
     // Findings as of now; a "diagnosis" row for each that appeared or cleared. Returns whether
     // this stream survived the emits.
     bool refreshDiagnoses();
-    // A WebSocket-family message (not a retained MQTT one): data, and an event to diagnose.
-    void messageArrived(qint64 nowMs, const QByteArray &payload);
     void checkHealth();
+
+    // What every client reports alike, as rows and health figures.
+    void reportConnecting(int attempt);
+    void reportResponse(const ResponseHead &head); // held for the row of what came of it
+    void reportError(const QString &text); // an "error" row; health's last error
+    void reportReconnect(int delayMs, int nextAttempt);
+    // ignoreCertificateErrors let a handshake with certificate errors through: health and log say
+    // which.
+    void warnAboutCertificate(const QString &message);
+
+    // SSE and token streams (streamsse.cpp).
     void wireEventSource();
     AnswerRun *runningAnswer(); // the newest run while it runs
+    // Ends the running answer, if any, and says so. Returns whether this stream survived.
+    bool endAnswer(const QString &failure = {});
+
+    // The WebSocket family (streamwebsocket.cpp).
     void wireWebSocket();
     void wireSocketIo();
     void wireMqtt();
@@ -137,11 +168,11 @@ private:
     void wireWebSocketLifecycle(Client *client, const WebSocketClient *socket);
     template <typename Client>
     void wireWebSocketOpened(Client *client, const WebSocketClient *socket);
+    // A WebSocket-family message (not a retained MQTT one): data, and an event to diagnose.
+    void messageArrived(qint64 nowMs, const QByteArray &payload);
     // The WebSocket family's client in use (raw or an adapter): for state and reconnects.
     WebSocketClient::State webSocketState() const;
-    // ignoreCertificateErrors let a handshake with certificate errors through: health and log say
-    // which.
-    void warnAboutCertificate(const QString &message);
+
     // Both return whether this stream survived the emit (a slot may have deleted it).
     bool emitLifecycle(const QByteArray &kind, const QString &message);
     // "HTTP/1.1 200 OK" and a "Name: value" line per header, secrets masked: a row's details.

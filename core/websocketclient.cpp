@@ -145,23 +145,7 @@ void WebSocketClient::retryLater()
         m_reconnectTimer.start(*delay);
     }
     const EmitGuard guard(this, ++m_generation);
-    if (wasOpen) {
-        emit disconnected(m_lastCloseCode, QString());
-        if (guard.isStale()) {
-            return;
-        }
-    }
-    if (previous != m_state) {
-        emit stateChanged(m_state);
-        if (guard.isStale()) {
-            return;
-        }
-    }
-    if (delay) {
-        emit reconnectScheduled(*delay, m_attempt + 1);
-    } else {
-        emit closed(CloseReason::GaveUp, m_lastCloseCode);
-    }
+    announceEnd(guard, previous, wasOpen, QString(), CloseReason::GaveUp, delay.value_or(0));
 }
 
 void WebSocketClient::sendText(const QString &text)
@@ -221,11 +205,8 @@ void WebSocketClient::startAttempt()
     const State previous = m_state;
     m_state = State::Connecting;
     const EmitGuard guard(this, ++m_generation);
-    if (previous != m_state) {
-        emit stateChanged(m_state);
-        if (guard.isStale()) {
-            return;
-        }
+    if (!announceState(guard, previous)) {
+        return;
     }
     emit connecting(m_attempt);
     if (guard.isStale()) {
@@ -409,23 +390,7 @@ void WebSocketClient::connectionEnded(const WebSocketEnd &end)
             return;
         }
     }
-    if (wasOpen) {
-        emit disconnected(code, reason);
-        if (guard.isStale()) {
-            return;
-        }
-    }
-    if (previous != m_state) {
-        emit stateChanged(m_state);
-        if (guard.isStale()) {
-            return;
-        }
-    }
-    if (closing) {
-        emit closed(reasonToClose, code);
-    } else {
-        emit reconnectScheduled(delay, m_attempt + 1);
-    }
+    announceEnd(guard, previous, wasOpen, reason, reasonToClose, delay);
 }
 
 void WebSocketClient::failFatally(const QString &message)
@@ -439,13 +404,43 @@ void WebSocketClient::failFatally(const QString &message)
     if (guard.isStale()) {
         return;
     }
+    announceEnd(guard, previous, false, QString(), CloseReason::Fatal, 0);
+}
+
+void WebSocketClient::failToOpen(const QString &problem)
+{
+    if (m_state != State::Closed) {
+        return;
+    }
+    m_lastCloseCode = AbnormalClosure;
+    failFatally(problem);
+}
+
+bool WebSocketClient::announceState(const EmitGuard &guard, State previous)
+{
     if (previous != m_state) {
         emit stateChanged(m_state);
+    }
+    return !guard.isStale();
+}
+
+void WebSocketClient::announceEnd(const EmitGuard &guard, State previous, bool wasOpen,
+    const QString &closeReason, CloseReason reasonIfClosed, int delayMs)
+{
+    if (wasOpen) {
+        emit disconnected(m_lastCloseCode, closeReason);
         if (guard.isStale()) {
             return;
         }
     }
-    emit closed(CloseReason::Fatal, m_lastCloseCode);
+    if (!announceState(guard, previous)) {
+        return;
+    }
+    if (m_state == State::Closed) {
+        emit closed(reasonIfClosed, m_lastCloseCode);
+    } else {
+        emit reconnectScheduled(delayMs, m_attempt + 1);
+    }
 }
 
 void WebSocketClient::markHealthy()

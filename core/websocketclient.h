@@ -20,6 +20,7 @@
 
 namespace streamscope {
 
+class EmitGuard;
 class WebSocketConnection;
 struct WebSocketEnd;
 
@@ -58,7 +59,7 @@ struct WebSocketSettings
 // messages, queues sends while offline (bounded), detects dead links with pings. Each attempt
 // is a WebSocketConnection, our own RFC 6455 client: Qt 6.4's QWebSocket stalls on frames over
 // its read buffer and refuses text split inside a UTF-8 sequence across frames.
-class WebSocketClient : public QObject
+class WebSocketClient final : public QObject
 {
     Q_OBJECT
 public:
@@ -85,6 +86,10 @@ public:
 
     // Starts connecting; ignored unless state() is Closed. May be called again after closed().
     void open(const WebSocketSettings &settings);
+    // Instead of open(), for the protocol on top whose own settings cannot work: ends at once as
+    // open() does with a bad URL, errorOccurred(problem) then closed(Fatal, 1006). Ignored
+    // unless state() is Closed.
+    void failToOpen(const QString &problem);
     // Not owned; member: this stream's id there. Reconnects after a lost open connection take
     // their turn with the other streams to the origin.
     void setReconnectSpread(ReconnectSpread *spread, int member);
@@ -156,6 +161,14 @@ private:
     void connectionEnded(const WebSocketEnd &end);
     QString describeEnd(const WebSocketEnd &end) const;
     void failFatally(const QString &message);
+    // stateChanged() when the state moved from previous. Both return or end early when a slot
+    // made the rest stale.
+    bool announceState(const EmitGuard &guard, State previous);
+    // The one order every end of a connection is told in, once all is settled: disconnected()
+    // when it had opened, stateChanged(), then closed(reasonIfClosed) when the state is Closed,
+    // else reconnectScheduled(delayMs).
+    void announceEnd(const EmitGuard &guard, State previous, bool wasOpen,
+        const QString &closeReason, CloseReason reasonIfClosed, int delayMs);
     void markHealthy();
     void write(const Outgoing &message);
     void enqueue(Outgoing message);
