@@ -28,9 +28,12 @@ namespace streamscope {
 // Buffering is found when MinBursts of the last KeptClumps clumps (the current one included, a
 // backlog at the open left out) are bursts and hold MinBurstSharePercent of their events: a
 // stream that otherwise flows and stalls now and then stays silent.
-class BurstDetector
+class BurstDetector final
 {
+    Q_DISABLE_COPY_MOVE(BurstDetector)
 public:
+    BurstDetector() = default;
+
     static constexpr qint64 BurstGapMs = 20;
     static constexpr int MinProducedEvents = 3;
     static constexpr qint64 MinSpreadMs = 500;

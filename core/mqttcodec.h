@@ -1,71 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+// The codec's vocabulary comes with it: callers include this header alone.
+#include "mqttproperties.h"
+#include "mqttreasoncodes.h"
+#include "mqtttopic.h"
+#include "mqttwire.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
-#include <QPair>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
 namespace streamscope::mqtt {
-
-// The protocol level byte of CONNECT.
-enum class Version : quint8 {
-    V311 = 4,
-    V5 = 5,
-};
-
-enum class PacketType : quint8 {
-    Connect = 1,
-    Connack = 2,
-    Publish = 3,
-    Puback = 4,
-    Pubrec = 5,
-    Pubrel = 6,
-    Pubcomp = 7,
-    Subscribe = 8,
-    Suback = 9,
-    Unsubscribe = 10,
-    Unsuback = 11,
-    Pingreq = 12,
-    Pingresp = 13,
-    Disconnect = 14,
-    Auth = 15, // MQTT 5 only
-};
-
-using UserProperties = QList<QPair<QString, QString>>;
-
-// MQTT 5 properties (section 2.2.2), those a client meets or sends. Each optional one is unset
-// when the packet did not carry it.
-struct Properties
-{
-    std::optional<quint8> payloadFormatIndicator; // 0x01: 1 says the payload is UTF-8
-    std::optional<quint32> messageExpiryInterval; // 0x02
-    QString contentType; // 0x03
-    QString responseTopic; // 0x08
-    QByteArray correlationData; // 0x09
-    QList<quint32> subscriptionIdentifiers; // 0x0B, repeatable
-    std::optional<quint32> sessionExpiryInterval; // 0x11
-    QString assignedClientIdentifier; // 0x12
-    std::optional<quint16> serverKeepAlive; // 0x13
-    QString authenticationMethod; // 0x15
-    QByteArray authenticationData; // 0x16
-    QString responseInformation; // 0x1A
-    QString serverReference; // 0x1C
-    QString reasonString; // 0x1F
-    std::optional<quint16> receiveMaximum; // 0x21
-    std::optional<quint16> topicAliasMaximum; // 0x22
-    std::optional<quint16> topicAlias; // 0x23
-    std::optional<quint8> maximumQos; // 0x24
-    std::optional<quint8> retainAvailable; // 0x25
-    UserProperties userProperties; // 0x26, repeatable, in order
-    std::optional<quint32> maximumPacketSize; // 0x27
-    std::optional<quint8> wildcardSubscriptionAvailable; // 0x28
-    std::optional<quint8> subscriptionIdentifierAvailable; // 0x29
-    std::optional<quint8> sharedSubscriptionAvailable; // 0x2A
-};
 
 // A packet as the server sends it, decoded. Fields that the type does not carry stay default.
 struct Packet
@@ -121,19 +71,6 @@ struct Message
     bool retain = false;
 };
 
-// The largest remaining length four varint bytes can say (section 1.5.5): 268,435,455.
-constexpr quint32 MaxRemainingLength = 268435455;
-
-// Remaining-length varint (1.5.5). encode: value at most MaxRemainingLength.
-QByteArray encodeVarint(quint32 value);
-enum class VarintResult {
-    Complete,
-    NeedMore,
-    Malformed, // a fifth byte: continuation bit set on the fourth
-};
-// Reads a varint at the start of bytes; on Complete, *value and *length (1-4) are set.
-VarintResult decodeVarint(QByteArrayView bytes, quint32 *value, int *length);
-
 QByteArray encodeConnect(const ConnectOptions &options);
 QByteArray encodeSubscribe(Version version, quint16 packetId, const QList<Subscription> &filters);
 QByteArray encodeUnsubscribe(Version version, quint16 packetId, const QStringList &filters);
@@ -144,18 +81,11 @@ QByteArray encodePublish(Version version, const Message &message, quint16 packet
 QByteArray encodeAck(Version version, PacketType type, quint16 packetId, quint8 reasonCode = 0);
 QByteArray encodePingreq();
 QByteArray encodeDisconnect(Version version, quint8 reasonCode = 0);
-// MQTT 5 properties with their varint length in front; what encodeConnect and encodePublish use.
-QByteArray encodeProperties(const Properties &properties);
 
 // Decodes the body of one whole packet (fixed header's first byte and the bytes after the
 // remaining length) as a server sends it. Returns false with the reason in *error.
 bool decodePacket(
     Version version, quint8 firstByte, QByteArrayView body, Packet *packet, QString *error);
-
-// Topic filters and names (section 4.7): '#' only last and alone in its level, '+' alone in its
-// level, no U+0000, 1 to 65535 bytes of UTF-8. Return false with the reason in *error.
-bool isValidTopicFilter(const QString &filter, QString *error);
-bool isValidTopicName(const QString &topic, QString *error);
 
 // How to show a payload: as text when it is valid UTF-8, else as binary.
 inline bool isTextPayload(QByteArrayView payload)
@@ -163,18 +93,12 @@ inline bool isTextPayload(QByteArrayView payload)
     return payload.isValidUtf8();
 }
 
-// Readable meanings of refusals and failures.
-QString describeConnackCode(Version version, quint8 code);
-QString describeReasonCode(quint8 code);
-// Whether a refused CONNACK may succeed later (server unavailable or busy, quota or rate).
-bool isTransientConnackCode(Version version, quint8 code);
-QString packetTypeName(PacketType type);
-
 // Packets out of a byte stream: the server's packets split across WebSocket messages, or several
 // in one. Bounded: a packet over maxPacketBytes (fixed header included) fails the reader
 // before its body is buffered. After a failure it takes nothing more.
-class PacketReader
+class PacketReader final
 {
+    Q_DISABLE_COPY_MOVE(PacketReader)
 public:
     PacketReader(Version version, qint64 maxPacketBytes);
 

@@ -63,9 +63,12 @@ struct StreamHealth
 
 // Keeps a stream's health figures from the facts it is told, with the time of each, so it is
 // tested without a network or a clock. Rates are over the last RateWindowSeconds seconds.
-class HealthTracker
+class HealthTracker final
 {
+    Q_DISABLE_COPY_MOVE(HealthTracker)
 public:
+    HealthTracker() = default;
+
     static constexpr int RateWindowSeconds = 5;
     // Open and silent (no event) for longer than StaleFactor times the usual gap between events
     // (at least MinStaleMs), or than the idle timeout when one is set, is stale. Before two

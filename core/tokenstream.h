@@ -87,7 +87,7 @@ struct TokenStreamError
 // the caller feeds each dispatched event. No input is fatal: what it does not understand is
 // counted as unknown, what is broken as malformed, and decoding goes on. Linear in the bytes fed;
 // every collection is bounded.
-class TokenStreamDecoder
+class TokenStreamDecoder final
 {
 public:
     // Choice, tool call, output, part and content block indices run 0..MaxIndex; an event with

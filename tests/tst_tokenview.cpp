@@ -2,6 +2,7 @@
 // TokenView on real one-shot streams against a local SSE server serving OpenAI chat and Anthropic
 // answers: the answer as it assembles, the figures, the error in place, the runs, the export.
 #include "answerrun.h"
+#include "gapsparkline.h"
 #include "healthcolors.h"
 #include "ssetestserver.h"
 #include "stream.h"

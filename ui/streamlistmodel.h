@@ -20,7 +20,7 @@ class StreamSet;
 // health in words and colour, events/s, time since the last event and reconnect countdown.
 // Health changes are coalesced; a slow tick keeps the "ago" and countdown texts current. Only
 // rows whose shown values changed get dataChanged.
-class StreamListModel : public QAbstractListModel
+class StreamListModel final : public QAbstractListModel
 {
     Q_OBJECT
 public:

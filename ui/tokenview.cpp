@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tokenview.h"
 
+#include "answerpane.h"
 #include "answerrun.h"
+#include "gapsparkline.h"
 #include "healthcolors.h"
 #include "stream.h"
 #include "streamconfig.h" // maskedHeaderValue
@@ -9,10 +11,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
-#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -20,23 +20,15 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
-#include <QPainter>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
-#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTableWidget>
-#include <QTextCharFormat>
-#include <QTextCursor>
-#include <QTextDocument>
 #include <QVBoxLayout>
-
-#include <algorithm>
 
 namespace streamscope {
 
@@ -84,13 +76,6 @@ QString estimateToolTip(const TokenTimer::Figures &figures)
         : QString();
 }
 
-// OpenAI chat with n > 1: the document heads each choice.
-bool severalChoices(const QList<TokenBlock> &blocks)
-{
-    return std::any_of(
-        blocks.cbegin(), blocks.cend(), [](const TokenBlock &block) { return block.choice != 0; });
-}
-
 QString kindName(TokenBlock::Kind kind)
 {
     switch (kind) {
@@ -127,71 +112,6 @@ void setCell(
 
 } // namespace
 
-GapSparkline::GapSparkline(QWidget *parent)
-    : QWidget(parent)
-{
-    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    setToolTip(tr("The gaps between tokens, once two have arrived"));
-}
-
-void GapSparkline::setGaps(const QList<qint64> &gaps)
-{
-    const QList<qint64> last = gaps.size() > MaxGaps ? gaps.last(MaxGaps) : gaps;
-    if (last == m_gaps) {
-        return;
-    }
-    m_gaps = last;
-    QList<qint64> sorted = m_gaps;
-    std::sort(sorted.begin(), sorted.end());
-    m_median = sorted.isEmpty() ? 0 : sorted.at(sorted.size() / 2);
-    setToolTip(m_gaps.isEmpty()
-            ? tr("The gaps between tokens, once two have arrived")
-            : tr("The last %n gap(s) between tokens, newest on the right; tallest %1, median %2",
-                nullptr, int(m_gaps.size()))
-                  .arg(TokenView::formatDuration(sorted.last()),
-                      TokenView::formatDuration(m_median)));
-    update();
-}
-
-bool GapSparkline::isStall(qint64 gap) const
-{
-    return gap >= StallMinMs && gap > StallFactor * m_median;
-}
-
-QSize GapSparkline::sizeHint() const
-{
-    return {MaxGaps, 3 * fontMetrics().height() / 2};
-}
-
-QSize GapSparkline::minimumSizeHint() const
-{
-    return {MaxGaps / 4, fontMetrics().height()};
-}
-
-void GapSparkline::paintEvent(QPaintEvent *)
-{
-    QPainter painter(this);
-    const QRectF area = QRectF(rect()).adjusted(1, 1, -1, -1);
-    const QColor baseline = palette().color(QPalette::Disabled, QPalette::WindowText);
-    painter.fillRect(QRectF(area.left(), area.bottom() - 1, area.width(), 1), baseline);
-    if (m_gaps.isEmpty()) {
-        return;
-    }
-    const qint64 tallest = std::max<qint64>(1, *std::max_element(m_gaps.cbegin(), m_gaps.cend()));
-    const QColor normal = palette().color(QPalette::Highlight);
-    const QColor stall = healthColor(HealthState::Stale, palette());
-    // A fixed slot per gap, so the pace reads the same however many gaps there are yet.
-    const double slot = area.width() / MaxGaps;
-    const double width = slot > 2 ? slot - 1 : std::max(slot, 1.0);
-    for (qsizetype i = 0; i < m_gaps.size(); ++i) {
-        const qint64 gap = m_gaps.at(i);
-        const double height = std::max(1.0, area.height() * double(gap) / double(tallest));
-        const double x = area.right() - double(m_gaps.size() - i) * slot;
-        painter.fillRect(
-            QRectF(x, area.bottom() - height, width, height), isStall(gap) ? stall : normal);
-    }
-}
-
 TokenView::TokenView(QWidget *parent)
     : QWidget(parent)
     , m_pages(new QStackedWidget)
@@ -201,7 +121,7 @@ TokenView::TokenView(QWidget *parent)
     , m_export(new QPushButton(tr("E&xport…")))
     , m_exportStatus(new QLabel)
     , m_sparkline(new GapSparkline)
-    , m_answer(new QPlainTextEdit)
+    , m_answer(new AnswerPane)
     , m_table(new QTableWidget(0, ColumnCount))
 {
     m_hint->setObjectName(QStringLiteral("tokenHint"));
@@ -253,10 +173,6 @@ TokenView::TokenView(QWidget *parent)
     m_malformed->setToolTip(tr("Events with bad JSON or the wrong shape; they are in the log"));
 
     m_answer->setObjectName(QStringLiteral("tokenAnswer"));
-    m_answer->setReadOnly(true);
-    m_answer->setUndoRedoEnabled(false);
-    m_answer->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_answer->setPlaceholderText(tr("The answer appears here as it streams."));
 
     m_table->setObjectName(QStringLiteral("tokenComparison"));
     m_table->setHorizontalHeaderLabels(
@@ -297,20 +213,9 @@ TokenView::TokenView(QWidget *parent)
     connect(&m_refresh, &QTimer::timeout, this, &TokenView::refresh);
     connect(m_runs, &QComboBox::activated, this, &TokenView::showRun);
     connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int) { showRun(row); });
-    connect(m_monospace, &QCheckBox::toggled, this, &TokenView::setMonospace);
+    connect(m_monospace, &QCheckBox::toggled, m_answer, &AnswerPane::setMonospace);
     connect(m_export, &QPushButton::clicked, this, &TokenView::exportInteractively);
-    // Following the end unless the user scrolled away from it; our own edits do not count.
-    QScrollBar *bar = m_answer->verticalScrollBar();
-    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
-        if (!m_drawing) {
-            m_stickToBottom = value >= bar->maximum();
-        }
-    });
-    connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int maximum) {
-        if (m_stickToBottom) {
-            bar->setValue(maximum);
-        }
-    });
+    connect(m_answer, &AnswerPane::paletteChanged, this, &TokenView::redrawAnswer);
     setStream(nullptr);
 }
 
@@ -347,8 +252,7 @@ void TokenView::setStream(const Stream *stream)
     m_numbers.clear();
     m_lastNumber = 0;
     m_rows.clear();
-    m_sections.clear();
-    m_endingShown = false;
+    m_answer->clearRun();
     m_exportStatus->hide();
     m_refresh.stop();
     if (stream) {
@@ -358,6 +262,11 @@ void TokenView::setStream(const Stream *stream)
         connect(stream, &QObject::destroyed, this, [this] { setStream(nullptr); });
     }
     refresh();
+}
+
+const Stream *TokenView::stream() const
+{
+    return m_stream;
 }
 
 int TokenView::shownRun() const
@@ -463,9 +372,7 @@ void TokenView::refresh()
         m_rows.clear();
         m_shown = {};
         m_drawn = {};
-        m_sections.clear();
-        m_endingShown = false;
-        m_answer->clear();
+        m_answer->clearRun();
         return;
     }
     m_pages->setCurrentIndex(1);
@@ -492,7 +399,7 @@ void TokenView::refresh()
     const qint64 now = stream->answerClockMs();
     refreshRuns(now);
     refreshFigures(&run, now);
-    refreshAnswer(&run, !(m_drawn == m_shown));
+    refreshAnswer(run);
     // Durations run on while the newest run does. (A stream stopped by hand leaves its run
     // running; no ticks for that.)
     if (runs.back().outcome() == AnswerRun::Outcome::Running && stream->isConnected()) {
@@ -580,219 +487,21 @@ void TokenView::refreshFigures(const AnswerRun *run, qint64 nowMs)
     showFigure(m_malformed, answer.malformedEvents() > 0);
 }
 
-void TokenView::refreshAnswer(const AnswerRun *run, bool runChanged)
+void TokenView::refreshAnswer(const AnswerRun &run)
 {
-    if (runChanged) {
-        m_drawn = m_shown;
-        // A run followed reads from its end; one picked from its start.
-        m_stickToBottom = m_following;
-        rebuildAnswer(*run);
-        if (!m_stickToBottom) {
-            m_answer->verticalScrollBar()->setValue(0);
-        }
+    if (m_drawn == m_shown) {
+        m_answer->showGrowth(run);
         return;
     }
-    const QList<TokenBlock> &blocks = run->answer().blocks();
-    bool grew = blocks.size() >= m_sections.size() && severalChoices(blocks) == m_choiceHeadings
-        && !(m_endingShown && blocks.size() != m_sections.size());
-    for (qsizetype i = 0; grew && i < m_sections.size(); ++i) {
-        const Section &section = m_sections.at(i);
-        const TokenBlock &block = blocks.at(i);
-        grew = block.kind == section.kind && block.name == section.name
-            && block.choice == section.choice && block.text.size() >= section.shownChars;
-    }
-    if (!grew) {
-        rebuildAnswer(*run); // not seen from a decoder, but cheap to be safe about
-        return;
-    }
-    m_drawing = true;
-    for (qsizetype i = 0; i < m_sections.size(); ++i) {
-        const TokenBlock &block = blocks.at(i);
-        Section &section = m_sections[i];
-        if (block.text.size() > section.shownChars) {
-            insertText(section.endPosition, block.text.sliced(section.shownChars),
-                textFormat(block.kind), i);
-            section.shownChars = block.text.size();
-        }
-        if (block.truncated && !section.truncationShown) {
-            insertText(section.endPosition, truncationNote(), noteFormat(), i);
-            section.truncationShown = true;
-        }
-    }
-    for (qsizetype i = m_sections.size(); i < blocks.size(); ++i) {
-        appendBlock(blocks, i);
-    }
-    if (!m_endingShown) {
-        appendEnding(*run);
-    }
-    m_drawing = false;
-    stickToBottom();
+    m_drawn = m_shown;
+    m_answer->showRun(run, m_following);
 }
 
-void TokenView::rebuildAnswer(const AnswerRun &run)
+void TokenView::redrawAnswer()
 {
-    const QList<TokenBlock> &blocks = run.answer().blocks();
-    m_drawing = true;
-    m_answer->clear();
-    m_sections.clear();
-    m_endingShown = false;
-    m_choiceHeadings = severalChoices(blocks);
-    for (qsizetype i = 0; i < blocks.size(); ++i) {
-        appendBlock(blocks, i);
-    }
-    appendEnding(run);
-    m_drawing = false;
-    stickToBottom();
-}
-
-void TokenView::stickToBottom()
-{
-    if (m_stickToBottom) {
-        QScrollBar *bar = m_answer->verticalScrollBar();
-        bar->setValue(bar->maximum());
-    }
-}
-
-void TokenView::appendBlock(const QList<TokenBlock> &blocks, qsizetype index)
-{
-    const TokenBlock &block = blocks.at(index);
-    QTextCursor cursor(m_answer->document());
-    cursor.movePosition(QTextCursor::End);
-    QString heading;
-    if (m_choiceHeadings && (index == 0 || blocks.at(index - 1).choice != block.choice)) {
-        heading = tr("Choice %1").arg(block.choice);
-    }
-    switch (block.kind) {
-    case TokenBlock::Kind::Text:
-        break;
-    case TokenBlock::Kind::Thinking:
-        heading += (heading.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("Thinking");
-        break;
-    case TokenBlock::Kind::ToolCall:
-        heading += (heading.isEmpty() ? QString() : QStringLiteral(" · "))
-            + (block.name.isEmpty() ? tr("Tool call") : tr("Tool call %1").arg(block.name));
-        break;
-    }
-    if (!cursor.atStart()) {
-        cursor.insertText(QStringLiteral("\n\n"), QTextCharFormat());
-    }
-    if (!heading.isEmpty()) {
-        cursor.insertText(heading + u'\n', headingFormat(block.kind));
-    }
-    if (!block.text.isEmpty()) {
-        cursor.insertText(block.text, textFormat(block.kind));
-    }
-    Section section;
-    section.kind = block.kind;
-    section.name = block.name;
-    section.choice = block.choice;
-    section.shownChars = block.text.size();
-    section.endPosition = cursor.position();
-    if (block.truncated) {
-        cursor.insertText(truncationNote(), noteFormat());
-        section.endPosition = cursor.position();
-        section.truncationShown = true;
-    }
-    m_sections.append(section);
-}
-
-void TokenView::appendEnding(const AnswerRun &run)
-{
-    QString text;
-    QTextCharFormat format;
-    format.setFontWeight(QFont::Bold);
-    if (const std::optional<TokenStreamError> error = run.answer().error()) {
-        text = error->type.isEmpty() ? tr("Error: %1").arg(error->message)
-                                     : tr("Error %1: %2").arg(error->type, error->message);
-        format.setForeground(errorTextColor(palette()));
-    } else if (run.outcome() == AnswerRun::Outcome::Interrupted) {
-        text = tr("Interrupted: %1").arg(run.interruption());
-        format.setForeground(healthColor(HealthState::Stale, palette()));
-    } else {
-        return;
-    }
-    QTextCursor cursor(m_answer->document());
-    cursor.movePosition(QTextCursor::End);
-    if (!cursor.atStart()) {
-        cursor.insertText(QStringLiteral("\n\n"), QTextCharFormat());
-    }
-    cursor.insertText(text, format);
-    m_endingShown = true;
-}
-
-void TokenView::insertText(
-    int position, const QString &text, const QTextCharFormat &format, qsizetype section)
-{
-    QTextCursor cursor(m_answer->document());
-    cursor.setPosition(position);
-    cursor.insertText(text, format);
-    // Positions count what the document holds ("\r\n" is one paragraph break), not text.size().
-    const int added = cursor.position() - position;
-    for (qsizetype i = section; i < m_sections.size(); ++i) {
-        m_sections[i].endPosition += added;
-    }
-}
-
-QString TokenView::truncationNote() const
-{
-    return tr(" [… truncated: the rest of this block was dropped]");
-}
-
-QTextCharFormat TokenView::noteFormat() const
-{
-    QTextCharFormat format;
-    format.setFontItalic(true);
-    format.setForeground(healthColor(HealthState::Stale, palette()));
-    return format;
-}
-
-QTextCharFormat TokenView::textFormat(TokenBlock::Kind kind) const
-{
-    QTextCharFormat format;
-    switch (kind) {
-    case TokenBlock::Kind::Text:
-        break;
-    case TokenBlock::Kind::Thinking:
-        format.setForeground(palette().color(QPalette::PlaceholderText));
-        format.setFontItalic(true);
-        break;
-    case TokenBlock::Kind::ToolCall: {
-        const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-        format.setFontFamilies(fixed.families());
-        format.setFontFixedPitch(true);
-        break;
-    }
-    }
-    return format;
-}
-
-QTextCharFormat TokenView::headingFormat(TokenBlock::Kind kind) const
-{
-    QTextCharFormat format;
-    format.setFontWeight(QFont::Bold);
-    if (kind == TokenBlock::Kind::Thinking) {
-        format.setForeground(palette().color(QPalette::PlaceholderText));
-    }
-    return format;
-}
-
-void TokenView::setMonospace(bool monospace)
-{
-    // QFont(): inherit the view's font again.
-    m_answer->setFont(monospace ? QFontDatabase::systemFont(QFontDatabase::FixedFont) : QFont());
-}
-
-void TokenView::changeEvent(QEvent *event)
-{
-    QWidget::changeEvent(event);
-    // The formats hold colours of the palette they were drawn with.
-    if (event->type() == QEvent::PaletteChange && m_drawn.run) {
+    if (m_drawn.run) {
         if (const AnswerRun *run = runAt(indexOf(m_drawn))) {
-            const int value = m_answer->verticalScrollBar()->value();
-            rebuildAnswer(*run);
-            if (!m_stickToBottom) {
-                m_answer->verticalScrollBar()->setValue(value);
-            }
+            m_answer->redraw(*run);
         }
     }
 }

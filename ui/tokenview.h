@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "tokenstream.h"
-
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -15,55 +13,23 @@ class QCheckBox;
 class QComboBox;
 class QGridLayout;
 class QLabel;
-class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
 class QTableWidget;
-class QTextCharFormat;
 
 namespace streamscope {
 
+class AnswerPane;
 class AnswerRun;
+class GapSparkline;
 class Stream;
 struct StreamConfig;
 
-// The gaps between an answer's tokens as bars, newest on the right, scaled to the tallest: a
-// stall stands out at a glance, and one far above the typical gap is drawn in the warning colour.
-class GapSparkline : public QWidget
-{
-    Q_OBJECT
-public:
-    static constexpr int MaxGaps = 200; // the last ones drawn
-
-    explicit GapSparkline(QWidget *parent = nullptr);
-
-    // Keeps the last MaxGaps.
-    void setGaps(const QList<qint64> &gaps);
-    QList<qint64> gaps() const { return m_gaps; }
-    // A gap drawn as a stall: over StallFactor times the median and at least StallMinMs.
-    bool isStall(qint64 gap) const;
-
-    QSize sizeHint() const override;
-    QSize minimumSizeHint() const override;
-
-protected:
-    void paintEvent(QPaintEvent *event) override;
-
-private:
-    static constexpr int StallFactor = 5;
-    static constexpr qint64 StallMinMs = 250;
-
-    QList<qint64> m_gaps;
-    qint64 m_median = 0;
-};
-
-// The token view of an LLM answer stream (a stream in token mode): the answer assembling live,
-// block by block (text, thinking apart, tool calls apart, an error in place), a strip of live
-// figures (time to first token, tokens/s, inter-token gaps and their sparkline, stop reason,
-// usage), the stream's kept runs to pick from and compare side by side, and a run's export as
-// JSON. Redraws from a timer, never once per event; appends only what is new while the shown
-// run grows.
-class TokenView : public QWidget
+// The token view of an LLM answer stream (a stream in token mode): the answer assembling live
+// (an AnswerPane), a strip of live figures (time to first token, tokens/s, inter-token gaps and
+// their GapSparkline, stop reason, usage), the stream's kept runs to pick from and compare side
+// by side, and a run's export as JSON. Redraws from a timer, never once per event.
+class TokenView final : public QWidget
 {
     Q_OBJECT
 public:
@@ -74,7 +40,7 @@ public:
     // nullptr, or a stream not in token mode, shows a hint instead. The stream is not owned;
     // its removal is noticed. Follows the newest run.
     void setStream(const Stream *stream);
-    const Stream *stream() const { return m_stream; }
+    const Stream *stream() const;
 
     // The run shown, as an index into Stream::answerRuns(); -1 when none.
     int shownRun() const;
@@ -111,9 +77,6 @@ signals:
     void runExported(const QString &path);
     void exportFailed(const QString &message);
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
     // A run as the view knows it: its address while kept, and its start to tell a new run at a
     // reused address apart.
@@ -122,16 +85,6 @@ private:
         const AnswerRun *run = nullptr;
         qint64 startedAtMs = 0;
         bool operator==(const RunKey &other) const = default;
-    };
-    // One block of the answer as drawn into the document.
-    struct Section
-    {
-        TokenBlock::Kind kind = TokenBlock::Kind::Text;
-        QString name;
-        int choice = 0;
-        qsizetype shownChars = 0; // of the block's text
-        int endPosition = 0; // in the document, after the text shown so far
-        bool truncationShown = false;
     };
     // A row of the comparison table and its item in the runs list; final once its run ended
     // and was drawn so.
@@ -145,25 +98,13 @@ private:
     void refresh();
     void refreshRuns(qint64 nowMs);
     void refreshFigures(const AnswerRun *run, qint64 nowMs);
-    // Appends what the shown run added since the last redraw; draws it afresh when it is
-    // another run (or changed in a way appending cannot show).
-    void refreshAnswer(const AnswerRun *run, bool runChanged);
-    void rebuildAnswer(const AnswerRun &run);
-    void appendBlock(const QList<TokenBlock> &blocks, qsizetype index);
-    // The error event or the interruption, once, at the end: nothing follows either.
-    void appendEnding(const AnswerRun &run);
-    // Into section's text at position; moves the ends of that section and those after it.
-    void insertText(
-        int position, const QString &text, const QTextCharFormat &format, qsizetype section);
-    void stickToBottom();
-    QString truncationNote() const;
-    QTextCharFormat noteFormat() const;
-    QTextCharFormat textFormat(TokenBlock::Kind kind) const;
-    QTextCharFormat headingFormat(TokenBlock::Kind kind) const;
+    // Draws the shown run afresh when it is another than the one drawn, else appends what it
+    // added since.
+    void refreshAnswer(const AnswerRun &run);
+    void redrawAnswer();
     QLabel *addFigure(
         QGridLayout *grid, int row, int column, const QString &label, const QString &name);
     void showFigure(QLabel *value, bool shown);
-    void setMonospace(bool monospace);
     void exportInteractively();
     const AnswerRun *runAt(int index) const;
     int indexOf(const RunKey &key) const;
@@ -178,11 +119,6 @@ private:
     QHash<const AnswerRun *, QPair<qint64, int>> m_numbers; // run -> (startedAtMs, number)
     int m_lastNumber = 0;
     QList<RowState> m_rows;
-    QList<Section> m_sections;
-    bool m_choiceHeadings = false; // the document heads each choice
-    bool m_endingShown = false; // the error or interruption is drawn, at the end
-    bool m_stickToBottom = true; // the answer pane follows its end
-    bool m_drawing = false; // scrolling now is ours, not the user's
 
     QStackedWidget *m_pages;
     QLabel *m_hint;
@@ -205,7 +141,7 @@ private:
     QLabel *m_malformed;
     QList<QLabel *> m_figures; // in the order figuresText() lists them
     QHash<QLabel *, QLabel *> m_figureNames; // the label beside each value
-    QPlainTextEdit *m_answer;
+    AnswerPane *m_answer;
     QTableWidget *m_table;
 };
 
