@@ -183,6 +183,14 @@ Record::Record(RecordWriter &writer, const char *kind)
     appendNumber(out, m_writer.elapsedMs());
 }
 
+Record::Record(RecordWriter &writer, const char *kind, QByteArrayView stream)
+    : Record(writer, kind)
+{
+    if (!stream.isEmpty()) {
+        string("stream", stream);
+    }
+}
+
 Record::~Record()
 {
     appendRaw(m_writer.buffer(), "}\n", 2);

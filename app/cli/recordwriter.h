@@ -67,6 +67,8 @@ class Record
 {
 public:
     Record(RecordWriter &writer, const char *kind);
+    // With "stream":stream first when stream is set.
+    Record(RecordWriter &writer, const char *kind, QByteArrayView stream);
     ~Record();
     Record(const Record &) = delete;
     Record &operator=(const Record &) = delete;

@@ -1,33 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ssecommand.h"
 
-#include "console.h"
-#include "recordwriter.h"
-
 namespace streamscope {
-
-void writeClosed(
-    RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code)
-{
-    if (json) {
-        Record record(*out, "closed");
-        record.string("reason", reason);
-        if (code >= 0) {
-            record.number("code", code);
-        }
-    } else {
-        const console::Palette palette(err->isTerminal());
-        QByteArray line;
-        console::appendStamp(line, palette);
-        line += " closed: " + reason;
-        if (code >= 0) {
-            line += " (code " + QByteArray::number(code) + ")";
-        }
-        err->write(line + '\n');
-    }
-    out->flush();
-    err->flush();
-}
 
 EventSourceSettings eventSourceSettings(const SseOptions &options)
 {
@@ -52,9 +26,8 @@ SseCommand::SseCommand(
     const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
     , m_options(options)
-    , m_out(out)
-    , m_err(err)
-    , m_session(&m_network, SseSession::Output{out, err, options.json, {}})
+    , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
+    , m_session(&m_network, m_sink.get())
 {
     m_timeout.setSingleShot(true);
     // A coarse timer may fire 5% early; --timeout promises at least that long.
@@ -105,7 +78,7 @@ void SseCommand::finish(const QByteArray &reason, int exitCode)
     m_finished = true;
     m_timeout.stop();
     m_session.stop();
-    writeClosed(m_out, m_err, m_options.json, reason);
+    m_sink->closed(reason);
     emit finished(exitCode);
 }
 
