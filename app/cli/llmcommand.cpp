@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "llmcommand.h"
 
-#include "ssecommand.h" // eventSourceSettings
-
 #include <QDateTime>
 
 namespace streamscope {
@@ -41,8 +39,8 @@ void LlmCommand::start()
     if (m_options.timeoutMs >= 0) {
         m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
     }
-    EventSourceSettings settings = eventSourceSettings(m_options);
-    settings.oneShot = true;
+    EventSourceSettings settings = m_options.source;
+    settings.oneShot = true; // an answer is asked for once: asking again is billed again
     m_clock.start();
     m_run.emplace(m_options.format, QDateTime::currentMSecsSinceEpoch(), 0);
     m_session.open(settings, m_options.urlText.toUtf8());

@@ -36,7 +36,7 @@ MqttCommand::MqttCommand(
 void MqttCommand::openClient()
 {
     MqttSettings settings;
-    settings.webSocket = webSocketSettings();
+    settings.webSocket = m_options.socket;
     settings.version = m_mqttOptions.version;
     settings.clientId = m_mqttOptions.clientId;
     settings.keepAliveSeconds = m_mqttOptions.keepAliveSeconds;

@@ -468,14 +468,18 @@ void addWsOptions(QCommandLineParser &parser, WsExtras extras)
     parser.addOption({QStringLiteral("no-compression"), QString()});
 }
 
-void fillStreamOptions(
-    const QCommandLineParser &parser, StreamOptions &options, const QStringList &schemes)
+// The options every stream command shares: the run's into options, the connection's into
+// settings (EventSourceSettings or WebSocketSettings, which name them alike).
+template <typename Settings>
+void parseStream(const QCommandLineParser &parser, StreamOptions &options, Settings &settings,
+    const QStringList &schemes)
 {
-    options.url = parseUrl(parser, schemes);
+    settings.url = parseUrl(parser, schemes);
     // As typed, except a password: records and lines go to terminals, logs and files.
-    options.urlText = options.url.password().isEmpty() ? parser.positionalArguments().first()
-                                                       : options.url.toString(QUrl::RemovePassword);
-    options.headers = parseHeaders(parser.values(QStringLiteral("header")));
+    options.urlText = settings.url.password().isEmpty()
+        ? parser.positionalArguments().first()
+        : settings.url.toString(QUrl::RemovePassword);
+    settings.headers = parseHeaders(parser.values(QStringLiteral("header")));
     options.json = parser.isSet(QStringLiteral("json"));
     const qint64 intMax = std::numeric_limits<int>::max();
     if (parser.isSet(QStringLiteral("max-events"))) {
@@ -486,23 +490,23 @@ void fillStreamOptions(
         options.timeoutMs = parseSeconds(parser, QStringLiteral("timeout"));
     }
     if (parser.isSet(QStringLiteral("max-reconnects"))) {
-        options.maxReconnects
+        settings.maxReconnects
             = int(parseInteger(parser, QStringLiteral("max-reconnects"), 0, intMax));
     }
     if (parser.isSet(QStringLiteral("initial-delay"))) {
-        options.initialDelayMs
+        settings.initialDelayMs
             = int(parseInteger(parser, QStringLiteral("initial-delay"), 0, intMax));
     }
     if (parser.isSet(QStringLiteral("max-delay"))) {
-        options.maxDelayMs = int(parseInteger(parser, QStringLiteral("max-delay"), 0, intMax));
+        settings.maxDelayMs = int(parseInteger(parser, QStringLiteral("max-delay"), 0, intMax));
     }
-    if (options.maxDelayMs < options.initialDelayMs) {
-        options.maxDelayMs = options.initialDelayMs;
+    if (settings.maxDelayMs < settings.initialDelayMs) {
+        settings.maxDelayMs = settings.initialDelayMs;
     }
     if (parser.isSet(QStringLiteral("ca-file"))) {
-        options.caCertificatesFile = parser.value(QStringLiteral("ca-file"));
+        settings.caCertificatesFile = parser.value(QStringLiteral("ca-file"));
         // Said now, as bad usage, rather than as a fatal connection error later.
-        const QFileInfo file(options.caCertificatesFile);
+        const QFileInfo file(settings.caCertificatesFile);
         if (!file.exists()) {
             throw UsageError{QStringLiteral("--ca-file: no file at '%1'").arg(file.filePath())};
         }
@@ -511,30 +515,31 @@ void fillStreamOptions(
                 QStringLiteral("--ca-file: '%1' is not a readable file").arg(file.filePath())};
         }
     }
-    options.ignoreCertificateErrors = parser.isSet(QStringLiteral("insecure"));
+    settings.ignoreCertificateErrors = parser.isSet(QStringLiteral("insecure"));
 }
 
 void parseSse(const QCommandLineParser &parser, SseOptions &options)
 {
-    fillStreamOptions(parser, options, {QStringLiteral("http"), QStringLiteral("https")});
-    options.lastEventId = parser.value(QStringLiteral("last-event-id")).toUtf8();
-    if (options.lastEventId.contains('\n') || options.lastEventId.contains('\r')
-        || options.lastEventId.contains('\0')) {
+    EventSourceSettings &source = options.source;
+    parseStream(parser, options, source, {QStringLiteral("http"), QStringLiteral("https")});
+    source.lastEventId = parser.value(QStringLiteral("last-event-id")).toUtf8();
+    if (source.lastEventId.contains('\n') || source.lastEventId.contains('\r')
+        || source.lastEventId.contains('\0')) {
         throw UsageError{QStringLiteral("--last-event-id cannot contain line breaks or NUL")};
     }
     if (parser.isSet(QStringLiteral("data"))) {
-        options.body = parser.value(QStringLiteral("data")).toUtf8();
-        options.method = "POST";
+        source.body = parser.value(QStringLiteral("data")).toUtf8();
+        source.method = "POST";
     }
     if (parser.isSet(QStringLiteral("method"))) {
-        options.method = parser.value(QStringLiteral("method")).toUtf8();
-        if (!http::isToken(options.method)) {
+        source.method = parser.value(QStringLiteral("method")).toUtf8();
+        if (!http::isToken(source.method)) {
             throw UsageError{QStringLiteral("--method wants an HTTP method, not '%1'")
                                  .arg(parser.value(QStringLiteral("method")))};
         }
     }
     if (parser.isSet(QStringLiteral("idle-timeout"))) {
-        options.idleTimeoutMs = int(parseInteger(
+        source.idleTimeoutMs = int(parseInteger(
             parser, QStringLiteral("idle-timeout"), 0, std::numeric_limits<int>::max()));
     }
     if (parser.isSet(QStringLiteral("http2"))) {
@@ -544,9 +549,9 @@ void parseSse(const QCommandLineParser &parser, SseOptions &options)
             throw UsageError{
                 QStringLiteral("--http2 wants auto, off or prior-knowledge, not '%1'").arg(text)};
         }
-        options.http2 = *mode;
+        source.http2 = *mode;
     }
-    options.once = parser.isSet(QStringLiteral("once"));
+    source.oneShot = parser.isSet(QStringLiteral("once"));
 }
 
 // sse's own, beside what llm shares with it.
@@ -564,17 +569,17 @@ void parseLlm(const QCommandLineParser &parser, LlmOptions &options)
 {
     parseSse(parser, options);
     if (!parser.isSet(QStringLiteral("method"))) {
-        options.method = "POST";
+        options.source.method = "POST";
     }
-    if (options.body.isEmpty() && options.method != "GET") {
+    if (options.source.body.isEmpty() && options.source.method != "GET") {
         throw UsageError{QStringLiteral("llm needs --data BODY: the request, as JSON")};
     }
-    const bool typed
-        = std::any_of(options.headers.cbegin(), options.headers.cend(), [](const auto &header) {
-              return header.first.compare("Content-Type", Qt::CaseInsensitive) == 0;
-          });
-    if (!typed && !options.body.isEmpty()) {
-        options.headers.append(
+    const bool typed = std::any_of(
+        options.source.headers.cbegin(), options.source.headers.cend(), [](const auto &header) {
+            return header.first.compare("Content-Type", Qt::CaseInsensitive) == 0;
+        });
+    if (!typed && !options.source.body.isEmpty()) {
+        options.source.headers.append(
             qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
     }
     if (parser.isSet(QStringLiteral("format"))) {
@@ -587,26 +592,29 @@ void parseLlm(const QCommandLineParser &parser, LlmOptions &options)
         }
         options.format = *format;
     }
-    options.once = true;
+    options.source.oneShot = true;
 }
 
 // The ws options, as addWsOptions added them.
 void parseWs(const QCommandLineParser &parser, WsOptions &options, const QStringList &schemes,
     WsExtras extras)
 {
-    fillStreamOptions(parser, options, schemes);
-    options.subprotocols = parser.values(QStringLiteral("subprotocol"));
-    for (const QString &name : std::as_const(options.subprotocols)) {
+    WebSocketSettings &socket = options.socket;
+    parseStream(parser, options, socket, schemes);
+    socket.subprotocols = parser.values(QStringLiteral("subprotocol"));
+    for (const QString &name : std::as_const(socket.subprotocols)) {
         if (!http::isToken(name.toUtf8())) {
             throw UsageError{QStringLiteral("--subprotocol wants a token, not '%1'").arg(name)};
         }
     }
     if (extras.send) {
-        options.sends = parser.values(QStringLiteral("send"));
+        for (const QString &text : parser.values(QStringLiteral("send"))) {
+            socket.onOpenMessages.append(text.toUtf8());
+        }
     }
-    options.compression = !parser.isSet(QStringLiteral("no-compression"));
+    socket.compression = !parser.isSet(QStringLiteral("no-compression"));
     if (extras.pingInterval && parser.isSet(QStringLiteral("ping-interval"))) {
-        options.pingIntervalMs = int(parseInteger(
+        socket.pingIntervalMs = int(parseInteger(
             parser, QStringLiteral("ping-interval"), 0, std::numeric_limits<int>::max()));
     }
 }

@@ -4,6 +4,7 @@
 #include "eventsource.h"
 #include "mqttcodec.h"
 #include "tokenstream.h"
+#include "websocketclient.h"
 
 #include <QByteArrayList>
 #include <QList>
@@ -14,38 +15,24 @@
 namespace streamscope {
 
 // Options shared by the stream commands; -1 means "no limit" for every count and duration.
+// What the connection is opened with is parsed straight into each command's settings.
 struct StreamOptions
 {
     QString urlText; // as given (less any password), for records
-    QUrl url;
-    HeaderList headers;
     bool json = false;
     qint64 maxEvents = -1;
     qint64 timeoutMs = -1;
-    int maxReconnects = -1;
-    int initialDelayMs = 1000;
-    int maxDelayMs = 30000;
-    QString caCertificatesFile; // --ca-file: trusted beside the system's CAs
-    bool ignoreCertificateErrors = false; // --insecure
 };
 
 struct SseOptions : StreamOptions
 {
-    QByteArray method = "GET";
-    QByteArray body;
-    QByteArray lastEventId;
-    int idleTimeoutMs = 0;
-    Http2Mode http2 = Http2Mode::Auto; // --http2
-    bool once = false; // --once: EventSourceSettings::oneShot
+    EventSourceSettings source; // --once is oneShot
     QString auditSequence; // --audit-seq: "id" or a payload field; empty: no resume audit
 };
 
 struct WsOptions : StreamOptions
 {
-    QStringList subprotocols;
-    QStringList sends;
-    int pingIntervalMs = 15000; // as WebSocketSettings: dead-link detection on by default
-    bool compression = true; // offer permessage-deflate; --no-compression turns it off
+    WebSocketSettings socket; // --send is onOpenMessages; --no-compression clears compression
 };
 
 // `socketio`: the ws options (less --send), and what Socket.IO adds.

@@ -25,7 +25,7 @@ SocketIoCommand::SocketIoCommand(
 void SocketIoCommand::openClient()
 {
     SocketIoSettings settings;
-    settings.webSocket = webSocketSettings();
+    settings.webSocket = m_options.socket;
     for (const QString &name : std::as_const(m_socketIoOptions.namespaces)) {
         settings.namespaces.append(SocketIoNamespace{name, m_socketIoOptions.auth});
     }

@@ -3,25 +3,6 @@
 
 namespace streamscope {
 
-EventSourceSettings eventSourceSettings(const SseOptions &options)
-{
-    EventSourceSettings settings;
-    settings.url = options.url;
-    settings.method = options.method;
-    settings.body = options.body;
-    settings.headers = options.headers;
-    settings.lastEventId = options.lastEventId;
-    settings.initialDelayMs = options.initialDelayMs;
-    settings.maxDelayMs = options.maxDelayMs;
-    settings.idleTimeoutMs = options.idleTimeoutMs;
-    settings.http2 = options.http2;
-    settings.oneShot = options.once;
-    settings.maxReconnects = options.maxReconnects;
-    settings.caCertificatesFile = options.caCertificatesFile;
-    settings.ignoreCertificateErrors = options.ignoreCertificateErrors;
-    return settings;
-}
-
 SseCommand::SseCommand(
     const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
@@ -41,7 +22,7 @@ SseCommand::SseCommand(
         : options.auditSequence == QLatin1String("id")   ? Sequence::EventId
                                                          : Sequence::PayloadField;
     diagnosis.sequenceField = options.auditSequence;
-    diagnosis.ownDeadLinkCheckMs = options.idleTimeoutMs;
+    diagnosis.ownDeadLinkCheckMs = options.source.idleTimeoutMs;
     m_session.diagnose(diagnosis);
 }
 
@@ -54,7 +35,7 @@ void SseCommand::start()
     if (m_options.timeoutMs >= 0) {
         m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
     }
-    m_session.open(eventSourceSettings(m_options), m_options.urlText.toUtf8());
+    m_session.open(m_options.source, m_options.urlText.toUtf8());
 }
 
 void SseCommand::interrupt()

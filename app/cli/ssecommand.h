@@ -43,7 +43,4 @@ private:
     bool m_finished = false;
 };
 
-// The EventSource settings the sse options (and llm's, which extend them) ask for.
-EventSourceSettings eventSourceSettings(const SseOptions &options);
-
 } // namespace streamscope

@@ -11,6 +11,7 @@ WebSocketCommand::WebSocketCommand(
     , m_options(options)
     , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
 {
+    m_options.socket.closeTimeoutMs = CloseWaitMs;
     m_timeout.setSingleShot(true);
     // A coarse timer may fire 5% early; --timeout promises at least that long.
     m_timeout.setTimerType(Qt::PreciseTimer);
@@ -21,9 +22,9 @@ WebSocketCommand::WebSocketCommand(
     // An idle timeout on the way is what a WebSocket without pings meets.
     StreamDiagnostics::Settings diagnosis;
     diagnosis.transport = IdleTimeoutDetector::Transport::WebSocket;
-    diagnosis.heartbeat = options.pingIntervalMs > 0;
+    diagnosis.heartbeat = options.socket.pingIntervalMs > 0;
     diagnosis.sequence = StreamDiagnostics::Settings::Sequence::None;
-    diagnosis.ownDeadLinkCheckMs = options.pingIntervalMs;
+    diagnosis.ownDeadLinkCheckMs = options.socket.pingIntervalMs;
     m_diagnosis = std::make_unique<DiagnosisReporter>(diagnosis, m_sink.get());
 }
 
@@ -66,30 +67,9 @@ void WebSocketCommand::start()
     openClient();
 }
 
-WebSocketSettings WebSocketCommand::webSocketSettings() const
-{
-    WebSocketSettings settings;
-    settings.url = m_options.url;
-    settings.headers = m_options.headers;
-    settings.subprotocols = m_options.subprotocols;
-    settings.initialDelayMs = m_options.initialDelayMs;
-    settings.maxDelayMs = m_options.maxDelayMs;
-    settings.pingIntervalMs = m_options.pingIntervalMs;
-    settings.compression = m_options.compression;
-    settings.maxReconnects = m_options.maxReconnects;
-    settings.closeTimeoutMs = CloseWaitMs;
-    settings.caCertificatesFile = m_options.caCertificatesFile;
-    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
-    return settings;
-}
-
 void WsCommand::openClient()
 {
-    WebSocketSettings settings = webSocketSettings();
-    for (const QString &text : std::as_const(m_options.sends)) {
-        settings.onOpenMessages.append(text.toUtf8());
-    }
-    m_client.open(settings);
+    m_client.open(m_options.socket);
 }
 
 void WebSocketCommand::interrupt()

@@ -49,8 +49,6 @@ protected:
         connect(client, &Client::disconnected, this, &WebSocketCommand::handleDisconnected);
         connect(client, &Client::closed, this, &WebSocketCommand::handleClosed);
     }
-    // The client's settings from the shared options (URL, headers, backoff, pings, TLS).
-    WebSocketSettings webSocketSettings() const;
     virtual void openClient() = 0;
     // Emits closed(Requested, code) once the close handshake is over or timed out.
     virtual void closeClient() = 0;
@@ -70,7 +68,7 @@ protected:
     // A message arrived: data and an event for the diagnoses.
     void diagnoseMessage(const QByteArray &payload);
 
-    WsOptions m_options;
+    WsOptions m_options; // the socket's close waits CloseWaitMs
     std::unique_ptr<RecordSink> m_sink;
     bool m_finished = false;
 
