@@ -112,7 +112,7 @@ struct ParsedCommandLine
 // arguments as QCoreApplication::arguments() gives them, program name first.
 ParsedCommandLine parseCommandLine(const QStringList &arguments);
 // Every name of every option a command ("sse", "ws", ...) takes, and its help in *help: for the
-// test that the hand-written help lists every option there is.
+// test that the help lists every option the parser takes.
 QStringList commandOptionNames(const QString &command, QString *help);
 
 } // namespace streamscope
