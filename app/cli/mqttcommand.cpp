@@ -35,18 +35,8 @@ MqttCommand::MqttCommand(
 
 void MqttCommand::openClient()
 {
-    MqttSettings settings;
+    MqttSettings settings = m_mqttOptions.session;
     settings.webSocket = m_options.socket;
-    settings.version = m_mqttOptions.version;
-    settings.clientId = m_mqttOptions.clientId;
-    settings.keepAliveSeconds = m_mqttOptions.keepAliveSeconds;
-    settings.username = m_mqttOptions.username;
-    if (m_mqttOptions.password) {
-        settings.password = m_mqttOptions.password->toUtf8();
-    }
-    for (const QString &filter : std::as_const(m_mqttOptions.topics)) {
-        settings.subscriptions.append({filter, m_mqttOptions.qos});
-    }
     // Queued until the first CONNACK; QoS 1 ones are sent again after a reconnect until acked.
     m_publishesLeft = int(m_mqttOptions.publishes.size());
     for (const auto &[topic, payload] : std::as_const(m_mqttOptions.publishes)) {
@@ -62,7 +52,7 @@ void MqttCommand::handleConnected(bool sessionPresent)
     }
     markOpened();
     m_sink->mqttOpened(m_client.webSocket()->subprotocol().toUtf8(), m_client.clientId().toUtf8(),
-        sessionPresent, m_mqttOptions.version);
+        sessionPresent, m_mqttOptions.session.version);
 }
 
 void MqttCommand::handleMessage(
@@ -100,7 +90,8 @@ void MqttCommand::handleAcknowledged(const QString &topic)
 
 void MqttCommand::publishDone()
 {
-    if (m_publishesLeft > 0 && --m_publishesLeft == 0 && m_mqttOptions.topics.isEmpty()) {
+    if (m_publishesLeft > 0 && --m_publishesLeft == 0
+        && m_mqttOptions.session.subscriptions.isEmpty()) {
         endRun("published");
     }
 }

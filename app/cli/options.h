@@ -2,6 +2,7 @@
 #pragma once
 
 #include "eventsource.h"
+#include "mqttclient.h"
 #include "mqttcodec.h"
 #include "tokenstream.h"
 #include "websocketclient.h"
@@ -53,13 +54,8 @@ struct SocketIoOptions : WsOptions
 // session's.
 struct MqttOptions : WsOptions
 {
-    QStringList topics; // --topic filters, checked
+    MqttSettings session; // the --topic subscriptions, checked; its webSocket is the socket's
     int qos = 0; // of the subscriptions and the publishes
-    std::optional<QString> username;
-    std::optional<QString> password;
-    QString clientId; // empty: generated
-    mqtt::Version version = mqtt::Version::V311;
-    int keepAliveSeconds = 60;
     QList<QPair<QString, QByteArray>> publishes; // --publish TOPIC PAYLOAD, in order
     bool retain = false; // of the publishes
 };

@@ -317,8 +317,9 @@ QList<QPair<QString, QByteArray>> takePublishes(QStringList &arguments)
 void parseMqtt(const QCommandLineParser &parser, MqttOptions &options)
 {
     parseWebSocket(parser, options, {QStringLiteral("ws"), QStringLiteral("wss")}, {});
-    options.topics = parser.values(QStringLiteral("topic"));
-    for (const QString &filter : std::as_const(options.topics)) {
+    MqttSettings &session = options.session;
+    const QStringList topics = parser.values(QStringLiteral("topic"));
+    for (const QString &filter : topics) {
         QString why;
         if (!mqtt::isValidTopicFilter(filter, &why)) {
             throw UsageError{QStringLiteral("--topic: %1").arg(why)};
@@ -330,36 +331,39 @@ void parseMqtt(const QCommandLineParser &parser, MqttOptions &options)
             throw UsageError{QStringLiteral("--publish: %1").arg(why)};
         }
     }
-    if (options.topics.isEmpty() && options.publishes.isEmpty()) {
+    if (topics.isEmpty() && options.publishes.isEmpty()) {
         throw UsageError{QStringLiteral("mqtt wants --topic FILTER or --publish TOPIC PAYLOAD")};
     }
     if (parser.isSet(QStringLiteral("qos"))) {
         options.qos = int(parseInteger(parser, QStringLiteral("qos"), 0, 1));
     }
+    for (const QString &filter : topics) {
+        session.subscriptions.append({filter, options.qos});
+    }
     if (parser.isSet(QStringLiteral("keep-alive"))) {
-        options.keepAliveSeconds
+        session.keepAliveSeconds
             = int(parseInteger(parser, QStringLiteral("keep-alive"), 0, 65535));
     }
     if (parser.isSet(QStringLiteral("mqtt-version"))) {
         const QString text = parser.value(QStringLiteral("mqtt-version"));
         if (text == QLatin1String("3.1.1")) {
-            options.version = mqtt::Version::V311;
+            session.version = mqtt::Version::V311;
         } else if (text == QLatin1String("5") || text == QLatin1String("5.0")) {
-            options.version = mqtt::Version::V5;
+            session.version = mqtt::Version::V5;
         } else {
             throw UsageError{QStringLiteral("--mqtt-version wants 3.1.1 or 5, not '%1'").arg(text)};
         }
     }
     if (parser.isSet(QStringLiteral("username"))) {
-        options.username = parser.value(QStringLiteral("username"));
+        session.username = parser.value(QStringLiteral("username"));
     }
     if (parser.isSet(QStringLiteral("password"))) {
-        options.password = parser.value(QStringLiteral("password"));
+        session.password = parser.value(QStringLiteral("password")).toUtf8();
     }
-    if (options.password && !options.username && options.version == mqtt::Version::V311) {
+    if (session.password && !session.username && session.version == mqtt::Version::V311) {
         throw UsageError{QStringLiteral("--password wants --username with MQTT 3.1.1")};
     }
-    options.clientId = parser.value(QStringLiteral("client-id"));
+    session.clientId = parser.value(QStringLiteral("client-id"));
     options.retain = parser.isSet(QStringLiteral("retain"));
 }
 
