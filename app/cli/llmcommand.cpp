@@ -11,15 +11,13 @@ LlmCommand::LlmCommand(
     , m_options(options)
     , m_sink(RecordSink::create(options.json, {out, err, {}, false}))
     , m_session(&m_network, m_sink.get())
-{
-    m_timeout.setSingleShot(true);
-    m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] {
+    , m_timeout(this, [this] {
         if (m_run) {
             m_run->ended(m_clock.elapsed(), QStringLiteral("timeout: no complete answer in time"));
         }
         finish("timeout", 3);
-    });
+    })
+{
     m_session.setEventHandler([this](const SseEvent &event) { handleEvent(event); });
     connect(&m_session.source(), &EventSource::opened, this, [this] {
         if (m_run) {
@@ -36,9 +34,7 @@ LlmCommand::LlmCommand(
 
 void LlmCommand::start()
 {
-    if (m_options.timeoutMs >= 0) {
-        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
-    }
+    m_timeout.start(m_options.timeoutMs);
     EventSourceSettings settings = m_options.source;
     settings.oneShot = true; // an answer is asked for once: asking again is billed again
     m_clock.start();

@@ -4,12 +4,12 @@
 #include "answerrun.h"
 #include "options.h"
 #include "recordsink.h"
+#include "runtimeout.h"
 #include "ssesession.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QObject>
-#include <QTimer>
 
 #include <optional>
 
@@ -47,7 +47,7 @@ private:
     SseSession m_session;
     QElapsedTimer m_clock;
     std::optional<AnswerRun> m_run;
-    QTimer m_timeout;
+    RunTimeout m_timeout;
     bool m_finished = false;
 };
 

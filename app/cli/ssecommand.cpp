@@ -9,11 +9,8 @@ SseCommand::SseCommand(
     , m_options(options)
     , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
     , m_session(&m_network, m_sink.get())
+    , m_timeout(this, [this] { finish("timeout", 0); })
 {
-    m_timeout.setSingleShot(true);
-    // A coarse timer may fire 5% early; --timeout promises at least that long.
-    m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] { finish("timeout", 0); });
     connect(&m_session, &SseSession::eventWritten, this, &SseCommand::countEvent);
     connect(&m_session, &SseSession::ended, this, &SseCommand::finish);
     using Sequence = StreamDiagnostics::Settings::Sequence;
@@ -32,9 +29,7 @@ void SseCommand::start()
         finish("max-events", 0);
         return;
     }
-    if (m_options.timeoutMs >= 0) {
-        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
-    }
+    m_timeout.start(m_options.timeoutMs);
     m_session.open(m_options.source, m_options.urlText.toUtf8());
 }
 

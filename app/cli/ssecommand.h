@@ -3,11 +3,11 @@
 
 #include "options.h"
 #include "recordsink.h"
+#include "runtimeout.h"
 #include "ssesession.h"
 
 #include <QNetworkAccessManager>
 #include <QObject>
-#include <QTimer>
 
 namespace streamscope {
 
@@ -38,7 +38,7 @@ private:
     std::unique_ptr<RecordSink> m_sink;
     QNetworkAccessManager m_network;
     SseSession m_session;
-    QTimer m_timeout;
+    RunTimeout m_timeout;
     qint64 m_events = 0;
     bool m_finished = false;
 };

@@ -10,12 +10,9 @@ WebSocketCommand::WebSocketCommand(
     : QObject(parent)
     , m_options(options)
     , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
+    , m_timeout(this, [this] { endRun("timeout"); })
 {
     m_options.socket.closeTimeoutMs = CloseWaitMs;
-    m_timeout.setSingleShot(true);
-    // A coarse timer may fire 5% early; --timeout promises at least that long.
-    m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] { endRun("timeout"); });
     m_closeGuard.setSingleShot(true);
     connect(&m_closeGuard, &QTimer::timeout, this,
         [this] { writeClosedAndFinish(m_endReason, m_endReason == "fatal" ? 3 : 0, -1); });
@@ -61,9 +58,7 @@ void WebSocketCommand::start()
         writeClosedAndFinish("max-events", 0, -1);
         return;
     }
-    if (m_options.timeoutMs >= 0) {
-        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
-    }
+    m_timeout.start(m_options.timeoutMs);
     openClient();
 }
 

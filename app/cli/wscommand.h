@@ -4,6 +4,7 @@
 #include "diagnosisreporter.h"
 #include "options.h"
 #include "recordsink.h"
+#include "runtimeout.h"
 #include "websocketclient.h"
 
 #include <QObject>
@@ -81,7 +82,7 @@ private:
     void handleClosed(WebSocketClient::CloseReason reason, int code);
     void writeClosedAndFinish(const QByteArray &reason, int exitCode, int code);
 
-    QTimer m_timeout;
+    RunTimeout m_timeout;
     QTimer m_closeGuard; // the client's close must not hold the exit for ever
     QByteArray m_endReason; // set once we asked the client to close
     qint64 m_events = 0;
