@@ -1,9 +1,38 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "json.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <charconv>
 #include <cstring>
 
 namespace streamscope::json {
+
+namespace {
+
+// Each Qt 6.4 QByteArray::append is an out-of-line insert(), which costs more than the few bytes
+// a record's keys add: these grow the buffer once and copy through a pointer.
+char *grow(QByteArray &out, qsizetype bytes)
+{
+    const qsizetype start = out.size();
+    out.resize(start + bytes);
+    return out.data() + start;
+}
+
+void appendRaw(QByteArray &out, const char *text, size_t size)
+{
+    std::memcpy(grow(out, qsizetype(size)), text, size);
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const char *end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    appendRaw(out, digits, size_t(end - digits));
+}
+
+} // namespace
 
 void appendString(QByteArray &out, QByteArrayView utf8)
 {
@@ -112,6 +141,69 @@ QString typeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
+RecordBuilder::RecordBuilder(QByteArray &out, QByteArrayView kind, qint64 t)
+    : m_out(out)
+{
+    appendRaw(m_out, "{\"kind\":", 8);
+    appendString(m_out, kind);
+    appendRaw(m_out, ",\"t\":", 5);
+    appendNumber(m_out, t);
+}
+
+void RecordBuilder::end()
+{
+    appendRaw(m_out, "}\n", 2);
+}
+
+void RecordBuilder::appendKey(const char *key)
+{
+    const size_t keySize = std::strlen(key);
+    char *o = grow(m_out, qsizetype(keySize + 4));
+    o[0] = ',';
+    o[1] = '"';
+    std::memcpy(o + 2, key, keySize);
+    o[keySize + 2] = '"';
+    o[keySize + 3] = ':';
+}
+
+RecordBuilder &RecordBuilder::string(const char *key, QByteArrayView utf8)
+{
+    appendKey(key);
+    appendString(m_out, utf8);
+    return *this;
+}
+
+RecordBuilder &RecordBuilder::number(const char *key, qint64 value)
+{
+    appendKey(key);
+    appendNumber(m_out, value);
+    return *this;
+}
+
+RecordBuilder &RecordBuilder::boolean(const char *key, bool value)
+{
+    appendKey(key);
+    appendRaw(m_out, value ? "true" : "false", value ? 4 : 5);
+    return *this;
+}
+
+RecordBuilder &RecordBuilder::members(const QJsonObject &object)
+{
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        value(it.key().toUtf8().constData(), it.value());
+    }
+    return *this;
+}
+
+RecordBuilder &RecordBuilder::value(const char *key, const QJsonValue &value)
+{
+    appendKey(key);
+    // Wrapped in an array, as QJsonDocument writes only arrays and objects: "[v]" less brackets.
+    const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    appendRaw(m_out, text.constData() + 1, size_t(text.size() - 2));
+    return *this;
+}
+
 void appendEventRecord(QByteArray &out, const StreamEvent &event, QByteArrayView streamName)
 {
     QByteArrayView kind;
@@ -129,39 +221,30 @@ void appendEventRecord(QByteArray &out, const StreamEvent &event, QByteArrayView
         kind = event.type.isEmpty() ? QByteArrayView("lifecycle") : QByteArrayView(event.type);
         break;
     }
-    out.append("{\"kind\":");
-    appendString(out, kind);
-    out.append(",\"t\":");
-    out.append(QByteArray::number(event.arrivalMs));
-    out.append(",\"stream\":");
-    appendString(out, streamName);
+    RecordBuilder record(out, kind, event.arrivalMs);
+    record.string("stream", streamName);
     switch (event.kind) {
     case StreamEvent::Kind::Event:
-        out.append(",\"type\":");
-        appendString(out, event.type);
-        out.append(",\"data\":");
-        appendString(out, event.data);
-        out.append(",\"lastEventId\":");
-        appendString(out, event.id);
+        record.string("type", event.type)
+            .string("data", event.data)
+            .string("lastEventId", event.id);
         break;
     case StreamEvent::Kind::Message:
-        out.append(",\"data\":");
-        appendString(out, event.binary ? event.data.toBase64() : event.data);
-        out.append(event.binary ? ",\"binary\":true" : ",\"binary\":false");
+        record.string("data", event.binary ? event.data.toBase64() : event.data)
+            .boolean("binary", event.binary);
         break;
     case StreamEvent::Kind::Sent:
-        out.append(",\"data\":");
-        appendString(out, event.binary ? event.data.toBase64() : event.data);
+        record.string("data", event.binary ? event.data.toBase64() : event.data);
         if (event.binary) {
-            out.append(",\"binary\":true");
+            record.boolean("binary", true);
         }
         break;
     case StreamEvent::Kind::Lifecycle:
-        out.append(",\"message\":");
-        appendString(out, event.data);
+        // The dashboard keeps a lifecycle row's words, not the figures the CLI's record has.
+        record.string("message", event.data);
         break;
     }
-    out.append("}\n");
+    record.end();
 }
 
 QByteArray eventRecord(const StreamEvent &event, QByteArrayView streamName)

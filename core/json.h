@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
 
@@ -17,6 +18,35 @@ void appendString(QByteArray &out, QByteArrayView utf8);
 // A value's JSON type as a reader would say it ("a string", "an array", "null"), for messages
 // that name what a file held instead of what was expected.
 QString typeName(const QJsonValue &value);
+
+// Appends one NDJSON record to out: {"kind":K,"t":T, then each member in the order given, and
+// end() closes it with "}\n". The one layout of streamscope-cli's --json output and of the
+// dashboard's NDJSON export. Keys are written as given: plain ASCII names.
+//   json::RecordBuilder(out, "open", t).number("status", 200).end();
+class RecordBuilder
+{
+public:
+    RecordBuilder(QByteArray &out, QByteArrayView kind, qint64 t);
+    RecordBuilder(const RecordBuilder &) = delete;
+    RecordBuilder &operator=(const RecordBuilder &) = delete;
+
+    RecordBuilder &string(const char *key, QByteArrayView utf8);
+    RecordBuilder &text(const char *key, const QString &value)
+    {
+        return string(key, QByteArrayView(value.toUtf8()));
+    }
+    RecordBuilder &number(const char *key, qint64 value);
+    RecordBuilder &boolean(const char *key, bool value);
+    // Each member of object, compact JSON, as keys of this record.
+    RecordBuilder &members(const QJsonObject &object);
+    RecordBuilder &value(const char *key, const QJsonValue &value);
+    void end();
+
+private:
+    void appendKey(const char *key);
+
+    QByteArray &m_out;
+};
 
 // Appends the NDJSON record `streamscope-cli --json` prints for event, newline included, with
 // "t" the arrival time in ms since the epoch and "stream" the stream's name:

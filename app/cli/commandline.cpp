@@ -25,6 +25,14 @@ CommandLine::CommandLine(QObject *parent)
 
 CommandLine::~CommandLine() = default;
 
+template <typename Runner, typename Options> void CommandLine::run(const Options &options)
+{
+    auto *command = new Runner(options, &m_out, &m_err, this);
+    connect(command, &Runner::finished, this, &CommandLine::finished);
+    m_interrupt = [command] { command->interrupt(); };
+    command->start();
+}
+
 std::optional<int> CommandLine::start(const QStringList &arguments)
 {
     using Outcome = ParsedCommandLine::Outcome;
@@ -48,48 +56,24 @@ std::optional<int> CommandLine::start(const QStringList &arguments)
     }
 
     switch (parsed.command) {
-    case Command::Sse: {
-        auto *command = new SseCommand(parsed.sse, &m_out, &m_err, this);
-        connect(command, &SseCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::Sse:
+        run<SseCommand>(parsed.sse);
         break;
-    }
-    case Command::Ws: {
-        auto *command = new WsCommand(parsed.ws, &m_out, &m_err, this);
-        connect(command, &WsCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::Ws:
+        run<WsCommand>(parsed.ws);
         break;
-    }
-    case Command::SocketIo: {
-        auto *command = new SocketIoCommand(parsed.socketIo, &m_out, &m_err, this);
-        connect(command, &SocketIoCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::SocketIo:
+        run<SocketIoCommand>(parsed.socketIo);
         break;
-    }
-    case Command::Mqtt: {
-        auto *command = new MqttCommand(parsed.mqtt, &m_out, &m_err, this);
-        connect(command, &MqttCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::Mqtt:
+        run<MqttCommand>(parsed.mqtt);
         break;
-    }
-    case Command::Llm: {
-        auto *command = new LlmCommand(parsed.llm, &m_out, &m_err, this);
-        connect(command, &LlmCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::Llm:
+        run<LlmCommand>(parsed.llm);
         break;
-    }
-    case Command::Demo: {
-        auto *command = new DemoCommand(parsed.demo, &m_out, &m_err, this);
-        connect(command, &DemoCommand::finished, this, &CommandLine::finished);
-        m_interrupt = [command] { command->interrupt(); };
-        command->start();
+    case Command::Demo:
+        run<DemoCommand>(parsed.demo);
         break;
-    }
     }
     return std::nullopt;
 }

@@ -31,6 +31,9 @@ signals:
     void finished(int exitCode);
 
 private:
+    // Starts the command, which writes to our writers and tells us when it finished.
+    template <typename Runner, typename Options> void run(const Options &options);
+
     QElapsedTimer m_clock; // "t" in every record; before the writers, which point to it
     RecordWriter m_out;
     RecordWriter m_err;

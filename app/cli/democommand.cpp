@@ -2,9 +2,11 @@
 #include "democommand.h"
 
 #include "console.h"
+#include "readablesink.h"
 #include "recordwriter.h"
-#include "ssecommand.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -43,19 +45,92 @@ QByteArray bar(double percent)
     return out;
 }
 
+// The terminal view of /metrics: each host about once a second, its load as gauges.
+class MetricsView : public ReadableSink
+{
+public:
+    using ReadableSink::ReadableSink;
+
+    void event(const SseEvent &event) override
+    {
+        const QJsonObject sample = QJsonDocument::fromJson(event.data).object();
+        const QByteArray host = sample.value(QLatin1String("host")).toString().toUtf8();
+        QElapsedTimer &shown = m_lastShown[host];
+        if (shown.isValid() && shown.elapsed() < HostShownEveryMs) {
+            return;
+        }
+        shown.start();
+        const double cpu = sample.value(QLatin1String("cpu")).toDouble();
+        const double memory = sample.value(QLatin1String("mem")).toDouble();
+        const console::Palette &palette = outPalette();
+        const char *load = cpu >= 85 ? palette.red()
+            : cpu >= 60              ? palette.yellow()
+                                     : palette.green();
+        QByteArray &text = out()->buffer();
+        console::appendStamp(text, palette);
+        text += "  " + QByteArray(palette.cyan()) + padded(host, 8) + palette.reset();
+        text += " cpu " + QByteArray(load) + bar(cpu) + palette.reset() + ' '
+            + padded(QByteArray::number(cpu, 'f', 1) + '%', 6);
+        text += "  mem " + padded(QByteArray::number(memory, 'f', 1) + '%', 6);
+        text += "  rx " + padded(rate(sample.value(QLatin1String("rxBps")).toDouble()), 10);
+        text += " tx " + rate(sample.value(QLatin1String("txBps")).toDouble());
+        text += '\n';
+        out()->commit();
+    }
+
+private:
+    // A terminal shows each host about once a second however fast samples come.
+    QHash<QByteArray, QElapsedTimer> m_lastShown;
+};
+
+// The terminal view of /logs: level, host and service in columns, then the message.
+class LogsView : public ReadableSink
+{
+public:
+    using ReadableSink::ReadableSink;
+
+    void event(const SseEvent &event) override
+    {
+        const QJsonObject line = QJsonDocument::fromJson(event.data).object();
+        const console::Palette &palette = outPalette();
+        const char *colour = event.type == "error" ? palette.red()
+            : event.type == "warn"                 ? palette.yellow()
+                                                   : palette.green();
+        QByteArray &text = out()->buffer();
+        console::appendStamp(text, palette);
+        text += "  " + QByteArray(colour) + padded(event.type.toUpper(), 8) + palette.reset();
+        text += ' ' + padded(line.value(QLatin1String("host")).toString().toUtf8(), 8);
+        text += ' ' + padded(line.value(QLatin1String("service")).toString().toUtf8(), 7);
+        console::appendIndented(text, line.value(QLatin1String("msg")).toString().toUtf8(), 4);
+        text += '\n';
+        out()->commit();
+    }
+};
+
+// --json writes the records sse --json writes; the terminal gets the view.
+template <typename View>
+std::unique_ptr<RecordSink> demoSink(
+    const DemoOptions &options, RecordWriter *out, RecordWriter *err, const QByteArray &stream)
+{
+    const RecordSink::Output output{out, err, stream, false};
+    if (options.json) {
+        return RecordSink::create(true, output);
+    }
+    return std::make_unique<View>(output);
+}
+
 } // namespace
 
 DemoCommand::DemoCommand(
     const DemoOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
     , m_options(options)
-    , m_out(out)
     , m_err(err)
-    , m_metrics(&m_network, SseSession::Output{out, err, options.json, "metrics", false})
-    , m_logs(&m_network, SseSession::Output{out, err, options.json, "logs", false})
+    , m_metricsSink(demoSink<MetricsView>(options, out, err, "metrics"))
+    , m_logsSink(demoSink<LogsView>(options, out, err, "logs"))
+    , m_metrics(&m_network, m_metricsSink.get())
+    , m_logs(&m_network, m_logsSink.get())
 {
-    m_metrics.setEventPrinter([this](const SseEvent &event) { printMetrics(event); });
-    m_logs.setEventPrinter([this](const SseEvent &event) { printLog(event); });
     connect(&m_metrics, &SseSession::ended, this, &DemoCommand::finish);
     connect(&m_logs, &SseSession::ended, this, &DemoCommand::finish);
 }
@@ -106,48 +181,6 @@ void DemoCommand::printBanner()
     m_err->flush();
 }
 
-void DemoCommand::printMetrics(const SseEvent &event)
-{
-    const QJsonObject sample = QJsonDocument::fromJson(event.data).object();
-    const QByteArray host = sample.value(QLatin1String("host")).toString().toUtf8();
-    QElapsedTimer &shown = m_lastShown[host];
-    if (shown.isValid() && shown.elapsed() < HostShownEveryMs) {
-        return;
-    }
-    shown.start();
-    const double cpu = sample.value(QLatin1String("cpu")).toDouble();
-    const double memory = sample.value(QLatin1String("mem")).toDouble();
-    const console::Palette palette(m_out->isTerminal());
-    const char *load = cpu >= 85 ? palette.red() : cpu >= 60 ? palette.yellow() : palette.green();
-    QByteArray &out = m_out->buffer();
-    console::appendStamp(out, palette);
-    out += "  " + QByteArray(palette.cyan()) + padded(host, 8) + palette.reset();
-    out += " cpu " + QByteArray(load) + bar(cpu) + palette.reset() + ' '
-        + padded(QByteArray::number(cpu, 'f', 1) + '%', 6);
-    out += "  mem " + padded(QByteArray::number(memory, 'f', 1) + '%', 6);
-    out += "  rx " + padded(rate(sample.value(QLatin1String("rxBps")).toDouble()), 10);
-    out += " tx " + rate(sample.value(QLatin1String("txBps")).toDouble());
-    out += '\n';
-    m_out->commit();
-}
-
-void DemoCommand::printLog(const SseEvent &event)
-{
-    const QJsonObject line = QJsonDocument::fromJson(event.data).object();
-    const console::Palette palette(m_out->isTerminal());
-    const char *colour = event.type == "error" ? palette.red()
-        : event.type == "warn"                 ? palette.yellow()
-                                               : palette.green();
-    QByteArray &out = m_out->buffer();
-    console::appendStamp(out, palette);
-    out += "  " + QByteArray(colour) + padded(event.type.toUpper(), 8) + palette.reset();
-    out += ' ' + padded(line.value(QLatin1String("host")).toString().toUtf8(), 8);
-    out += ' ' + padded(line.value(QLatin1String("service")).toString().toUtf8(), 7);
-    console::appendIndented(out, line.value(QLatin1String("msg")).toString().toUtf8(), 4);
-    out += '\n';
-    m_out->commit();
-}
-
 void DemoCommand::interrupt()
 {
     finish("interrupted", 0);
@@ -165,7 +198,7 @@ void DemoCommand::finish(const QByteArray &reason, int exitCode)
         m_err->write("closed: " + reason + '\n');
         m_err->flush();
     } else {
-        writeClosed(m_out, m_err, m_options.json, reason);
+        m_metricsSink->closed(reason); // the closed record names no stream
     }
     emit finished(exitCode);
 }

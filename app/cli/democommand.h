@@ -3,10 +3,9 @@
 
 #include "demofeed.h"
 #include "options.h"
+#include "recordsink.h"
 #include "ssesession.h"
 
-#include <QElapsedTimer>
-#include <QHash>
 #include <QNetworkAccessManager>
 #include <QObject>
 
@@ -32,19 +31,16 @@ signals:
 
 private:
     void printBanner();
-    void printMetrics(const SseEvent &event);
-    void printLog(const SseEvent &event);
     void finish(const QByteArray &reason, int exitCode);
 
     DemoOptions m_options;
-    RecordWriter *m_out; // not owned
     RecordWriter *m_err; // not owned
     DemoFeed m_feed;
     QNetworkAccessManager m_network;
+    std::unique_ptr<RecordSink> m_metricsSink;
+    std::unique_ptr<RecordSink> m_logsSink;
     SseSession m_metrics;
     SseSession m_logs;
-    // A terminal shows each host about once a second however fast samples come.
-    QHash<QByteArray, QElapsedTimer> m_lastShown;
     bool m_finished = false;
 };
 

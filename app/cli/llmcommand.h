@@ -3,12 +3,13 @@
 
 #include "answerrun.h"
 #include "options.h"
+#include "recordsink.h"
+#include "runtimeout.h"
 #include "ssesession.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QObject>
-#include <QTimer>
 
 #include <optional>
 
@@ -39,18 +40,14 @@ private:
     void writeDelta(const TokenDelta &delta);
     void handleEnded(const QByteArray &reason, int exitCode);
     void finish(const QByteArray &reason, int exitCode);
-    void writeAnswer();
-    void writeErrorLine(const QString &message);
 
     LlmOptions m_options;
-    RecordWriter *m_out; // not owned
-    RecordWriter *m_err; // not owned
+    std::unique_ptr<RecordSink> m_sink;
     QNetworkAccessManager m_network;
     SseSession m_session;
     QElapsedTimer m_clock;
     std::optional<AnswerRun> m_run;
-    QTimer m_timeout;
-    bool m_textEndsLine = true; // readable: whether stdout's last byte ended a line
+    RunTimeout m_timeout;
     bool m_finished = false;
 };
 

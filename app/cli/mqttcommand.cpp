@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mqttcommand.h"
 
-#include "console.h"
-#include "recordwriter.h"
-
 namespace streamscope {
 
 MqttCommand::MqttCommand(
@@ -38,18 +35,8 @@ MqttCommand::MqttCommand(
 
 void MqttCommand::openClient()
 {
-    MqttSettings settings;
-    settings.webSocket = webSocketSettings();
-    settings.version = m_mqttOptions.version;
-    settings.clientId = m_mqttOptions.clientId;
-    settings.keepAliveSeconds = m_mqttOptions.keepAliveSeconds;
-    settings.username = m_mqttOptions.username;
-    if (m_mqttOptions.password) {
-        settings.password = m_mqttOptions.password->toUtf8();
-    }
-    for (const QString &filter : std::as_const(m_mqttOptions.topics)) {
-        settings.subscriptions.append({filter, m_mqttOptions.qos});
-    }
+    MqttSettings settings = m_mqttOptions.session;
+    settings.webSocket = m_options.socket;
     // Queued until the first CONNACK; QoS 1 ones are sent again after a reconnect until acked.
     m_publishesLeft = int(m_mqttOptions.publishes.size());
     for (const auto &[topic, payload] : std::as_const(m_mqttOptions.publishes)) {
@@ -64,19 +51,8 @@ void MqttCommand::handleConnected(bool sessionPresent)
         return;
     }
     markOpened();
-    const QByteArray subprotocol = m_client.webSocket()->subprotocol().toUtf8();
-    const QByteArray clientId = m_client.clientId().toUtf8();
-    if (m_options.json) {
-        Record record(*m_out, "open");
-        if (!subprotocol.isEmpty()) {
-            record.string("subprotocol", subprotocol);
-        }
-        record.string("clientId", clientId).boolean("sessionPresent", sessionPresent);
-        return;
-    }
-    lifecycle("open (MQTT " + QByteArray(m_mqttOptions.version == mqtt::Version::V5 ? "5" : "3.1.1")
-            + ", client id " + clientId + (sessionPresent ? ", session resumed" : "") + ")",
-        console::Palette(m_err->isTerminal()).green());
+    m_sink->mqttOpened(m_client.webSocket()->subprotocol().toUtf8(), m_client.clientId().toUtf8(),
+        sessionPresent, m_mqttOptions.session.version);
 }
 
 void MqttCommand::handleMessage(
@@ -88,27 +64,7 @@ void MqttCommand::handleMessage(
     if (!retained) { // old news from the broker, not traffic on this connection
         diagnoseMessage(payload);
     }
-    const bool binary = !mqtt::isTextPayload(payload);
-    const QByteArray data = binary ? payload.toBase64() : payload;
-    if (m_options.json) {
-        Record(*m_out, "message")
-            .text("type", topic)
-            .string("data", data)
-            .boolean("binary", binary)
-            .number("qos", qos)
-            .boolean("retained", retained);
-    } else {
-        QByteArrayList notes;
-        if (retained) {
-            notes.append("(retained)");
-        }
-        if (binary) {
-            notes.append("binary " + QByteArray::number(payload.size()) + " B");
-        }
-        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()),
-            topic.toUtf8(), notes.join(' '), data);
-        m_out->commit();
-    }
+    m_sink->mqttMessage(topic, payload, !mqtt::isTextPayload(payload), qos, retained);
     countMessage();
 }
 
@@ -117,17 +73,7 @@ void MqttCommand::handleSent(const QString &topic, const QByteArray &payload, in
     if (m_finished) {
         return;
     }
-    const bool binary = !mqtt::isTextPayload(payload);
-    if (m_options.json) {
-        Record record(*m_out, "sent");
-        record.text("type", topic).string("data", binary ? payload.toBase64() : payload);
-        if (binary) {
-            record.boolean("binary", true);
-        }
-        record.number("qos", qos).boolean("retained", retain);
-    } else {
-        lifecycle("sent " + topic.toUtf8() + ' ' + (binary ? payload.toBase64() : payload), "");
-    }
+    m_sink->mqttSent(topic, payload, !mqtt::isTextPayload(payload), qos, retain);
     if (qos == 0) {
         publishDone();
     }
@@ -138,17 +84,14 @@ void MqttCommand::handleAcknowledged(const QString &topic)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "acknowledged").text("type", topic);
-    } else {
-        lifecycle("acknowledged " + topic.toUtf8(), "");
-    }
+    m_sink->acknowledged(topic);
     publishDone();
 }
 
 void MqttCommand::publishDone()
 {
-    if (m_publishesLeft > 0 && --m_publishesLeft == 0 && m_mqttOptions.topics.isEmpty()) {
+    if (m_publishesLeft > 0 && --m_publishesLeft == 0
+        && m_mqttOptions.session.subscriptions.isEmpty()) {
         endRun("published");
     }
 }
@@ -158,11 +101,7 @@ void MqttCommand::handleSubscribed(const QString &filter, int qos)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "subscribed").text("filter", filter).number("qos", qos);
-        return;
-    }
-    lifecycle("subscribed to " + filter.toUtf8() + " (QoS " + QByteArray::number(qos) + ")", "");
+    m_sink->subscribed(filter, qos);
 }
 
 } // namespace streamscope

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "eventsource.h"
+#include "mqttclient.h"
 #include "mqttcodec.h"
 #include "tokenstream.h"
+#include "websocketclient.h"
 
 #include <QByteArrayList>
 #include <QList>
@@ -14,38 +16,24 @@
 namespace streamscope {
 
 // Options shared by the stream commands; -1 means "no limit" for every count and duration.
+// What the connection is opened with is parsed straight into each command's settings.
 struct StreamOptions
 {
     QString urlText; // as given (less any password), for records
-    QUrl url;
-    HeaderList headers;
     bool json = false;
     qint64 maxEvents = -1;
     qint64 timeoutMs = -1;
-    int maxReconnects = -1;
-    int initialDelayMs = 1000;
-    int maxDelayMs = 30000;
-    QString caCertificatesFile; // --ca-file: trusted beside the system's CAs
-    bool ignoreCertificateErrors = false; // --insecure
 };
 
 struct SseOptions : StreamOptions
 {
-    QByteArray method = "GET";
-    QByteArray body;
-    QByteArray lastEventId;
-    int idleTimeoutMs = 0;
-    Http2Mode http2 = Http2Mode::Auto; // --http2
-    bool once = false; // --once: EventSourceSettings::oneShot
+    EventSourceSettings source; // --once is oneShot
     QString auditSequence; // --audit-seq: "id" or a payload field; empty: no resume audit
 };
 
 struct WsOptions : StreamOptions
 {
-    QStringList subprotocols;
-    QStringList sends;
-    int pingIntervalMs = 15000; // as WebSocketSettings: dead-link detection on by default
-    bool compression = true; // offer permessage-deflate; --no-compression turns it off
+    WebSocketSettings socket; // --send is onOpenMessages; --no-compression clears compression
 };
 
 // `socketio`: the ws options (less --send), and what Socket.IO adds.
@@ -66,13 +54,8 @@ struct SocketIoOptions : WsOptions
 // session's.
 struct MqttOptions : WsOptions
 {
-    QStringList topics; // --topic filters, checked
+    MqttSettings session; // the --topic subscriptions, checked; its webSocket is the socket's
     int qos = 0; // of the subscriptions and the publishes
-    std::optional<QString> username;
-    std::optional<QString> password;
-    QString clientId; // empty: generated
-    mqtt::Version version = mqtt::Version::V311;
-    int keepAliveSeconds = 60;
     QList<QPair<QString, QByteArray>> publishes; // --publish TOPIC PAYLOAD, in order
     bool retain = false; // of the publishes
 };
@@ -125,7 +108,7 @@ struct ParsedCommandLine
 // arguments as QCoreApplication::arguments() gives them, program name first.
 ParsedCommandLine parseCommandLine(const QStringList &arguments);
 // Every name of every option a command ("sse", "ws", ...) takes, and its help in *help: for the
-// test that the hand-written help lists every option there is.
+// test that the help lists every option the parser takes.
 QStringList commandOptionNames(const QString &command, QString *help);
 
 } // namespace streamscope

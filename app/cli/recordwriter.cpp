@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "recordwriter.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QMetaObject>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,27 +14,6 @@
 namespace streamscope {
 
 namespace {
-
-// Each Qt 6.4 QByteArray::append is an out-of-line insert(), which costs more than the few bytes
-// a record's keys add: these grow the buffer once and copy through a pointer.
-char *grow(QByteArray &out, qsizetype bytes)
-{
-    const qsizetype start = out.size();
-    out.resize(start + bytes);
-    return out.data() + start;
-}
-
-void appendRaw(QByteArray &out, const char *text, size_t size)
-{
-    std::memcpy(grow(out, qsizetype(size)), text, size);
-}
-
-void appendNumber(QByteArray &out, qint64 value)
-{
-    char digits[24];
-    const char *end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    appendRaw(out, digits, size_t(end - digits));
-}
 
 // A descriptor of our own to the same pipe, non-blocking, so that a reader who stops is noticed
 // instead of waited for without a word. The descriptor we were given shares its flags with
@@ -172,70 +148,23 @@ void RecordWriter::writeAll(const QByteArray &bytes, bool *saidStalled)
 }
 
 Record::Record(RecordWriter &writer, const char *kind)
-    : m_writer(writer)
+    : json::RecordBuilder(writer.buffer(), kind, writer.elapsedMs())
+    , m_writer(writer)
 {
-    QByteArray &out = m_writer.buffer();
-    const size_t kindSize = std::strlen(kind);
-    char *o = grow(out, qsizetype(9 + kindSize + 6));
-    std::memcpy(o, "{\"kind\":\"", 9);
-    std::memcpy(o + 9, kind, kindSize);
-    std::memcpy(o + 9 + kindSize, "\",\"t\":", 6);
-    appendNumber(out, m_writer.elapsedMs());
+}
+
+Record::Record(RecordWriter &writer, const char *kind, QByteArrayView stream)
+    : Record(writer, kind)
+{
+    if (!stream.isEmpty()) {
+        string("stream", stream);
+    }
 }
 
 Record::~Record()
 {
-    appendRaw(m_writer.buffer(), "}\n", 2);
+    end();
     m_writer.commit();
-}
-
-void Record::appendKey(const char *key)
-{
-    const size_t keySize = std::strlen(key);
-    char *o = grow(m_writer.buffer(), qsizetype(keySize + 4));
-    o[0] = ',';
-    o[1] = '"';
-    std::memcpy(o + 2, key, keySize);
-    o[keySize + 2] = '"';
-    o[keySize + 3] = ':';
-}
-
-Record &Record::string(const char *key, QByteArrayView utf8)
-{
-    appendKey(key);
-    json::appendString(m_writer.buffer(), utf8);
-    return *this;
-}
-
-Record &Record::number(const char *key, qint64 value)
-{
-    appendKey(key);
-    appendNumber(m_writer.buffer(), value);
-    return *this;
-}
-
-Record &Record::boolean(const char *key, bool value)
-{
-    appendKey(key);
-    appendRaw(m_writer.buffer(), value ? "true" : "false", value ? 4 : 5);
-    return *this;
-}
-
-Record &Record::members(const QJsonObject &object)
-{
-    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-        value(it.key().toUtf8().constData(), it.value());
-    }
-    return *this;
-}
-
-Record &Record::value(const char *key, const QJsonValue &value)
-{
-    appendKey(key);
-    // Wrapped in an array, as QJsonDocument writes only arrays and objects: "[v]" less brackets.
-    const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    appendRaw(m_writer.buffer(), text.constData() + 1, text.size() - 2);
-    return *this;
 }
 
 } // namespace streamscope

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "json.h" // json::appendString, shared with the dashboard's export
+#include "json.h" // json::RecordBuilder, shared with the dashboard's export
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QElapsedTimer>
-#include <QJsonObject>
-#include <QJsonValue>
 #include <QObject>
 
 #include <sys/types.h>
@@ -61,30 +59,17 @@ private:
     bool m_terminal = false;
 };
 
-// One NDJSON record, written when the builder goes out of scope:
+// One NDJSON record into a writer, committed when it goes out of scope, "t" the run's clock:
 //   Record(out, "open").number("status", 200);
-class Record
+class Record : public json::RecordBuilder
 {
 public:
     Record(RecordWriter &writer, const char *kind);
+    // With "stream":stream first when stream is set.
+    Record(RecordWriter &writer, const char *kind, QByteArrayView stream);
     ~Record();
-    Record(const Record &) = delete;
-    Record &operator=(const Record &) = delete;
-
-    Record &string(const char *key, QByteArrayView utf8);
-    Record &text(const char *key, const QString &value)
-    {
-        return string(key, QByteArrayView(value.toUtf8()));
-    }
-    Record &number(const char *key, qint64 value);
-    Record &boolean(const char *key, bool value);
-    // Each member of object, compact JSON, as keys of this record.
-    Record &members(const QJsonObject &object);
-    Record &value(const char *key, const QJsonValue &value);
 
 private:
-    void appendKey(const char *key);
-
     RecordWriter &m_writer;
 };
 

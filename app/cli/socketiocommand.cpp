@@ -1,20 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "socketiocommand.h"
 
-#include "console.h"
-#include "recordwriter.h"
-
 namespace streamscope {
-
-namespace {
-
-// "/admin status" for people; the default namespace goes without saying.
-QByteArray describeEvent(const QString &nameSpace, const QByteArray &event)
-{
-    return nameSpace == QLatin1String("/") ? event : nameSpace.toUtf8() + ' ' + event;
-}
-
-} // namespace
 
 SocketIoCommand::SocketIoCommand(
     const SocketIoOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
@@ -38,7 +25,7 @@ SocketIoCommand::SocketIoCommand(
 void SocketIoCommand::openClient()
 {
     SocketIoSettings settings;
-    settings.webSocket = webSocketSettings();
+    settings.webSocket = m_options.socket;
     for (const QString &name : std::as_const(m_socketIoOptions.namespaces)) {
         settings.namespaces.append(SocketIoNamespace{name, m_socketIoOptions.auth});
     }
@@ -53,11 +40,7 @@ void SocketIoCommand::handleJoined(const QString &nameSpace)
     if (isOver()) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "joined").text("namespace", nameSpace);
-    } else {
-        lifecycle("joined " + nameSpace.toUtf8(), console::Palette(m_err->isTerminal()).green());
-    }
+    m_sink->joined(nameSpace);
     if (nameSpace != m_client.settings().namespaces.first().name) {
         return;
     }
@@ -74,12 +57,7 @@ void SocketIoCommand::handleRefused(const QString &nameSpace, const QString &mes
     if (isOver()) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "refused").text("namespace", nameSpace).text("message", message);
-    } else {
-        lifecycle("error: namespace " + nameSpace.toUtf8() + " refused: " + message.toUtf8(),
-            console::Palette(m_err->isTerminal()).red());
-    }
+    m_sink->refused(nameSpace, message);
     // What was asked for cannot be watched, and retrying would be refused again.
     endRun("fatal");
 }
@@ -89,12 +67,7 @@ void SocketIoCommand::handleLeft(const QString &nameSpace)
     if (isOver()) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "left").text("namespace", nameSpace);
-        return;
-    }
-    lifecycle("the server disconnected namespace " + nameSpace.toUtf8(),
-        console::Palette(m_err->isTerminal()).yellow());
+    m_sink->left(nameSpace);
 }
 
 void SocketIoCommand::handleEvent(
@@ -104,17 +77,7 @@ void SocketIoCommand::handleEvent(
         return;
     }
     diagnoseMessage(args);
-    if (m_options.json) {
-        Record(*m_out, "message")
-            .string("type", event)
-            .string("data", args)
-            .boolean("binary", binary)
-            .text("namespace", nameSpace);
-    } else {
-        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()),
-            describeEvent(nameSpace, event), binary ? "(binary)" : "", args);
-        m_out->commit();
-    }
+    m_sink->socketIoMessage(nameSpace, event, args, binary);
     countMessage();
 }
 
@@ -124,17 +87,7 @@ void SocketIoCommand::handleSent(
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record record(*m_out, "sent");
-        record.string("type", event).string("data", args).text("namespace", nameSpace);
-        if (ackId >= 0) {
-            record.number("id", ackId);
-        }
-        return;
-    }
-    lifecycle("sent " + describeEvent(nameSpace, event) + ' ' + args
-            + (ackId >= 0 ? " (ack " + QByteArray::number(ackId) + ")" : QByteArray()),
-        "");
+    m_sink->socketIoSent(nameSpace, event, args, ackId);
 }
 
 void SocketIoCommand::handleAck(int id, const QByteArray &args, int roundTripMs)
@@ -142,16 +95,7 @@ void SocketIoCommand::handleAck(int id, const QByteArray &args, int roundTripMs)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "ack")
-            .number("id", id)
-            .string("data", args)
-            .number("roundTripMs", roundTripMs);
-        return;
-    }
-    lifecycle(
-        "ack " + QByteArray::number(id) + " after " + console::duration(roundTripMs) + ": " + args,
-        "");
+    m_sink->ack(id, args, roundTripMs);
 }
 
 void SocketIoCommand::handleProtocolError(const QString &message)
@@ -159,13 +103,7 @@ void SocketIoCommand::handleProtocolError(const QString &message)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "warning")
-            .text("message", QStringLiteral("malformed packet dropped: ") + message);
-        return;
-    }
-    lifecycle("warning: malformed packet dropped: " + message.toUtf8(),
-        console::Palette(m_err->isTerminal()).yellow());
+    m_sink->warning(QStringLiteral("malformed packet dropped: ") + message);
 }
 
 } // namespace streamscope

@@ -1,65 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ssecommand.h"
 
-#include "console.h"
-#include "recordwriter.h"
-
 namespace streamscope {
-
-void writeClosed(
-    RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code)
-{
-    if (json) {
-        Record record(*out, "closed");
-        record.string("reason", reason);
-        if (code >= 0) {
-            record.number("code", code);
-        }
-    } else {
-        const console::Palette palette(err->isTerminal());
-        QByteArray line;
-        console::appendStamp(line, palette);
-        line += " closed: " + reason;
-        if (code >= 0) {
-            line += " (code " + QByteArray::number(code) + ")";
-        }
-        err->write(line + '\n');
-    }
-    out->flush();
-    err->flush();
-}
-
-EventSourceSettings eventSourceSettings(const SseOptions &options)
-{
-    EventSourceSettings settings;
-    settings.url = options.url;
-    settings.method = options.method;
-    settings.body = options.body;
-    settings.headers = options.headers;
-    settings.lastEventId = options.lastEventId;
-    settings.initialDelayMs = options.initialDelayMs;
-    settings.maxDelayMs = options.maxDelayMs;
-    settings.idleTimeoutMs = options.idleTimeoutMs;
-    settings.http2 = options.http2;
-    settings.oneShot = options.once;
-    settings.maxReconnects = options.maxReconnects;
-    settings.caCertificatesFile = options.caCertificatesFile;
-    settings.ignoreCertificateErrors = options.ignoreCertificateErrors;
-    return settings;
-}
 
 SseCommand::SseCommand(
     const SseOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
     , m_options(options)
-    , m_out(out)
-    , m_err(err)
-    , m_session(&m_network, SseSession::Output{out, err, options.json, {}})
+    , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
+    , m_session(&m_network, m_sink.get())
+    , m_timeout(this, [this] { finish("timeout", 0); })
 {
-    m_timeout.setSingleShot(true);
-    // A coarse timer may fire 5% early; --timeout promises at least that long.
-    m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] { finish("timeout", 0); });
     connect(&m_session, &SseSession::eventWritten, this, &SseCommand::countEvent);
     connect(&m_session, &SseSession::ended, this, &SseCommand::finish);
     using Sequence = StreamDiagnostics::Settings::Sequence;
@@ -68,7 +19,7 @@ SseCommand::SseCommand(
         : options.auditSequence == QLatin1String("id")   ? Sequence::EventId
                                                          : Sequence::PayloadField;
     diagnosis.sequenceField = options.auditSequence;
-    diagnosis.ownDeadLinkCheckMs = options.idleTimeoutMs;
+    diagnosis.ownDeadLinkCheckMs = options.source.idleTimeoutMs;
     m_session.diagnose(diagnosis);
 }
 
@@ -78,10 +29,8 @@ void SseCommand::start()
         finish("max-events", 0);
         return;
     }
-    if (m_options.timeoutMs >= 0) {
-        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
-    }
-    m_session.open(eventSourceSettings(m_options), m_options.urlText.toUtf8());
+    m_timeout.start(m_options.timeoutMs);
+    m_session.open(m_options.source, m_options.urlText.toUtf8());
 }
 
 void SseCommand::interrupt()
@@ -105,7 +54,7 @@ void SseCommand::finish(const QByteArray &reason, int exitCode)
     m_finished = true;
     m_timeout.stop();
     m_session.stop();
-    writeClosed(m_out, m_err, m_options.json, reason);
+    m_sink->closed(reason);
     emit finished(exitCode);
 }
 

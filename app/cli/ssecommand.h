@@ -2,11 +2,12 @@
 #pragma once
 
 #include "options.h"
+#include "recordsink.h"
+#include "runtimeout.h"
 #include "ssesession.h"
 
 #include <QNetworkAccessManager>
 #include <QObject>
-#include <QTimer>
 
 namespace streamscope {
 
@@ -34,20 +35,12 @@ private:
     void finish(const QByteArray &reason, int exitCode);
 
     SseOptions m_options;
-    RecordWriter *m_out; // not owned
-    RecordWriter *m_err; // not owned
+    std::unique_ptr<RecordSink> m_sink;
     QNetworkAccessManager m_network;
     SseSession m_session;
-    QTimer m_timeout;
+    RunTimeout m_timeout;
     qint64 m_events = 0;
     bool m_finished = false;
 };
-
-// The EventSource settings the sse options (and llm's, which extend them) ask for.
-EventSourceSettings eventSourceSettings(const SseOptions &options);
-
-// The closed record (JSON) or "closed: reason" line (stderr); flushes both writers.
-void writeClosed(
-    RecordWriter *out, RecordWriter *err, bool json, const QByteArray &reason, int code = -1);
 
 } // namespace streamscope

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ssesession.h"
 
-#include "console.h"
+#include "recordsink.h"
 #include "recordwriter.h"
 
 #include <QDateTime>
 
 namespace streamscope {
 
-SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QObject *parent)
+SseSession::SseSession(QNetworkAccessManager *network, RecordSink *sink, QObject *parent)
     : QObject(parent)
     , m_source(network)
-    , m_output(output)
+    , m_sink(sink)
 {
     connect(&m_source, &EventSource::connecting, this, &SseSession::handleConnecting);
     connect(&m_source, &EventSource::opened, this, &SseSession::handleOpened);
@@ -25,21 +25,14 @@ SseSession::SseSession(QNetworkAccessManager *network, const Output &output, QOb
     connect(&m_source, &EventSource::closed, this, &SseSession::handleClosed);
     // A reader who stops reading our output holds an HTTP/1.1 stream back by itself; an HTTP/2
     // one must let go of its connection, or Qt buffers it without bound while we wait.
-    for (RecordWriter *writer : {output.out, output.err}) {
+    for (RecordWriter *writer : {sink->out(), sink->err()}) {
         connect(writer, &RecordWriter::stalled, &m_source, &EventSource::consumerStalled);
     }
 }
 
 void SseSession::diagnose(const StreamDiagnostics::Settings &settings)
 {
-    DiagnosisReporter::Output output;
-    output.out = m_output.out;
-    output.json = m_output.json;
-    output.stream = m_output.stream;
-    output.readable = [this](const QByteArray &line) {
-        lifecycle(line, console::Palette(m_output.err->isTerminal()).yellow());
-    };
-    m_diagnosis = std::make_unique<DiagnosisReporter>(settings, output);
+    m_diagnosis = std::make_unique<DiagnosisReporter>(settings, m_sink);
     StreamDiagnostics *diagnostics = &m_diagnosis->diagnostics();
     const auto now = [] { return QDateTime::currentMSecsSinceEpoch(); };
     connect(&m_source, &EventSource::responseReceived, m_diagnosis.get(),
@@ -68,37 +61,12 @@ void SseSession::stop()
     m_source.close();
 }
 
-void SseSession::lifecycle(const QByteArray &line, const char *colour)
-{
-    const console::Palette palette(m_output.err->isTerminal());
-    QByteArray &out = m_output.err->buffer();
-    console::appendStamp(out, palette);
-    out.append(' ');
-    if (!m_output.stream.isEmpty()) {
-        out.append(m_output.stream);
-        out.append(": ");
-    }
-    out.append(colour);
-    console::appendIndented(out, line, 13);
-    out.append(palette.reset());
-    out.append('\n');
-    m_output.err->commit();
-}
-
 void SseSession::handleConnecting(int attempt)
 {
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "connecting");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.string("url", m_urlText).number("attempt", attempt);
-        return;
-    }
-    lifecycle("connecting to " + m_urlText + " (attempt " + QByteArray::number(attempt) + ")", "");
+    m_sink->connecting(m_urlText, attempt);
 }
 
 void SseSession::handleOpened(int status)
@@ -106,16 +74,7 @@ void SseSession::handleOpened(int status)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "open");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.number("status", status).string("protocol", m_source.protocol());
-        return;
-    }
-    lifecycle("open " + QByteArray::number(status) + " (" + m_source.protocol() + ")",
-        console::Palette(m_output.err->isTerminal()).green());
+    m_sink->sseOpened(status, m_source.protocol());
 }
 
 void SseSession::handleEvent(const SseEvent &event)
@@ -129,35 +88,8 @@ void SseSession::handleEvent(const SseEvent &event)
     }
     if (m_handler) {
         m_handler(event);
-    } else if (m_output.json) {
-        Record record(*m_output.out, "event");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.string("type", event.type)
-            .string("data", event.data)
-            .string("lastEventId", event.lastEventId);
-    } else if (m_printer) {
-        m_printer(event);
     } else {
-        const console::Palette palette(m_output.out->isTerminal());
-        QByteArray &out = m_output.out->buffer();
-        console::appendStamp(out, palette);
-        out.append(' ');
-        out.append(palette.cyan());
-        console::appendIndented(out, event.type, 2);
-        out.append(palette.reset());
-        if (!event.lastEventId.isEmpty()) {
-            out.append(palette.dim());
-            out.append(" id=");
-            console::appendIndented(out, event.lastEventId, 2);
-            out.append(palette.reset());
-        }
-        out.append(' ');
-        // Continuation lines sit under the data's first line: one event, one block.
-        console::appendIndented(out, event.data, 4);
-        out.append('\n');
-        m_output.out->commit();
+        m_sink->event(event);
     }
     emit eventWritten();
 }
@@ -167,17 +99,7 @@ void SseSession::handleRetry(int ms)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "retry");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.number("ms", ms);
-        return;
-    }
-    if (m_output.showRetry) {
-        lifecycle("retry " + console::duration(ms) + " (from the server)", "");
-    }
+    m_sink->retry(ms);
 }
 
 void SseSession::handleCertificateWarning(const QString &message)
@@ -185,16 +107,7 @@ void SseSession::handleCertificateWarning(const QString &message)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "warning");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.text("message", message);
-        return;
-    }
-    lifecycle(
-        "warning: " + message.toUtf8(), console::Palette(m_output.err->isTerminal()).yellow());
+    m_sink->warning(message);
 }
 
 void SseSession::handleError(const QString &message, int status)
@@ -202,19 +115,7 @@ void SseSession::handleError(const QString &message, int status)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "error");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.text("message", message);
-        if (status > 0) {
-            record.number("status", status);
-        }
-        return;
-    }
-    lifecycle(
-        console::errorLine(message, status), console::Palette(m_output.err->isTerminal()).red());
+    m_sink->error(message, status);
 }
 
 void SseSession::handleReconnect(int delayMs, int attempt)
@@ -222,17 +123,7 @@ void SseSession::handleReconnect(int delayMs, int attempt)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "reconnecting");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.number("delayMs", delayMs).number("attempt", attempt);
-        return;
-    }
-    lifecycle("reconnecting in " + console::duration(delayMs) + " (attempt "
-            + QByteArray::number(attempt) + ")",
-        console::Palette(m_output.err->isTerminal()).yellow());
+    m_sink->reconnecting(delayMs, attempt);
 }
 
 void SseSession::handleFellBehind(const QString &message, int times)
@@ -240,15 +131,7 @@ void SseSession::handleFellBehind(const QString &message, int times)
     if (m_stopped) {
         return;
     }
-    if (m_output.json) {
-        Record record(*m_output.out, "behind");
-        if (!m_output.stream.isEmpty()) {
-            record.string("stream", m_output.stream);
-        }
-        record.text("message", message).number("times", times);
-        return;
-    }
-    lifecycle("behind: " + message.toUtf8(), console::Palette(m_output.err->isTerminal()).yellow());
+    m_sink->behind(message, times);
 }
 
 void SseSession::handleClosed(EventSource::CloseReason reason)

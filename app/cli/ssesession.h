@@ -14,30 +14,21 @@ class QNetworkAccessManager;
 
 namespace streamscope {
 
-class RecordWriter;
+class RecordSink;
 
-// Follows one EventSource and reports it: NDJSON records on out, or readable event lines on
-// out and lifecycle lines on err. The end of the run (the closed record) is the owner's job.
+// Follows one EventSource and reports what it does through a sink. The end of the run (the
+// closed record) is the owner's job.
 class SseSession : public QObject
 {
     Q_OBJECT
 public:
-    struct Output
-    {
-        RecordWriter *out = nullptr; // not owned
-        RecordWriter *err = nullptr; // not owned
-        bool json = false;
-        QByteArray stream; // when set, each record names its stream ("stream":S)
-        bool showRetry = true; // readable mode: a line for each retry the server applies
-    };
-    using EventPrinter = std::function<void(const SseEvent &event)>;
+    using EventHandler = std::function<void(const SseEvent &event)>;
 
-    SseSession(QNetworkAccessManager *network, const Output &output, QObject *parent = nullptr);
+    // sink is not owned and must outlive the session.
+    SseSession(QNetworkAccessManager *network, RecordSink *sink, QObject *parent = nullptr);
 
-    // Replaces the readable event line (not the JSON record).
-    void setEventPrinter(EventPrinter printer) { m_printer = std::move(printer); }
-    // Takes every event over, in both modes: the session writes nothing for them.
-    void setEventHandler(EventPrinter handler) { m_handler = std::move(handler); }
+    // Takes every event over: the session writes nothing for them.
+    void setEventHandler(EventHandler handler) { m_handler = std::move(handler); }
     // Diagnoses the stream from the next open() on, reporting findings as DiagnosisReporter.
     void diagnose(const StreamDiagnostics::Settings &settings);
     void open(const EventSourceSettings &settings, const QByteArray &urlText);
@@ -62,13 +53,11 @@ private:
     void handleReconnect(int delayMs, int attempt);
     void handleFellBehind(const QString &message, int times);
     void handleClosed(EventSource::CloseReason reason);
-    void lifecycle(const QByteArray &line, const char *colour);
 
     EventSource m_source;
-    Output m_output;
+    RecordSink *m_sink; // not owned
     QByteArray m_urlText;
-    EventPrinter m_printer;
-    EventPrinter m_handler;
+    EventHandler m_handler;
     bool m_stopped = false;
     std::unique_ptr<DiagnosisReporter> m_diagnosis;
 };

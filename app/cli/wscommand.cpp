@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wscommand.h"
 
-#include "console.h"
-#include "recordwriter.h"
-#include "ssecommand.h"
-
-#include <QByteArrayList>
 #include <QDateTime>
 
 namespace streamscope {
@@ -14,29 +9,20 @@ WebSocketCommand::WebSocketCommand(
     const WsOptions &options, RecordWriter *out, RecordWriter *err, QObject *parent)
     : QObject(parent)
     , m_options(options)
-    , m_out(out)
-    , m_err(err)
+    , m_sink(RecordSink::create(options.json, {out, err, {}, true}))
+    , m_timeout(this, [this] { endRun("timeout"); })
 {
-    m_timeout.setSingleShot(true);
-    // A coarse timer may fire 5% early; --timeout promises at least that long.
-    m_timeout.setTimerType(Qt::PreciseTimer);
-    connect(&m_timeout, &QTimer::timeout, this, [this] { endRun("timeout"); });
+    m_options.socket.closeTimeoutMs = CloseWaitMs;
     m_closeGuard.setSingleShot(true);
     connect(&m_closeGuard, &QTimer::timeout, this,
         [this] { writeClosedAndFinish(m_endReason, m_endReason == "fatal" ? 3 : 0, -1); });
     // An idle timeout on the way is what a WebSocket without pings meets.
     StreamDiagnostics::Settings diagnosis;
     diagnosis.transport = IdleTimeoutDetector::Transport::WebSocket;
-    diagnosis.heartbeat = options.pingIntervalMs > 0;
+    diagnosis.heartbeat = options.socket.pingIntervalMs > 0;
     diagnosis.sequence = StreamDiagnostics::Settings::Sequence::None;
-    diagnosis.ownDeadLinkCheckMs = options.pingIntervalMs;
-    DiagnosisReporter::Output output;
-    output.out = out;
-    output.json = options.json;
-    output.readable = [this](const QByteArray &line) {
-        lifecycle(line, console::Palette(m_err->isTerminal()).yellow());
-    };
-    m_diagnosis = std::make_unique<DiagnosisReporter>(diagnosis, output);
+    diagnosis.ownDeadLinkCheckMs = options.socket.pingIntervalMs;
+    m_diagnosis = std::make_unique<DiagnosisReporter>(diagnosis, m_sink.get());
 }
 
 void WebSocketCommand::markOpened()
@@ -72,36 +58,13 @@ void WebSocketCommand::start()
         writeClosedAndFinish("max-events", 0, -1);
         return;
     }
-    if (m_options.timeoutMs >= 0) {
-        m_timeout.start(int(qMin<qint64>(m_options.timeoutMs, std::numeric_limits<int>::max())));
-    }
+    m_timeout.start(m_options.timeoutMs);
     openClient();
-}
-
-WebSocketSettings WebSocketCommand::webSocketSettings() const
-{
-    WebSocketSettings settings;
-    settings.url = m_options.url;
-    settings.headers = m_options.headers;
-    settings.subprotocols = m_options.subprotocols;
-    settings.initialDelayMs = m_options.initialDelayMs;
-    settings.maxDelayMs = m_options.maxDelayMs;
-    settings.pingIntervalMs = m_options.pingIntervalMs;
-    settings.compression = m_options.compression;
-    settings.maxReconnects = m_options.maxReconnects;
-    settings.closeTimeoutMs = CloseWaitMs;
-    settings.caCertificatesFile = m_options.caCertificatesFile;
-    settings.ignoreCertificateErrors = m_options.ignoreCertificateErrors;
-    return settings;
 }
 
 void WsCommand::openClient()
 {
-    WebSocketSettings settings = webSocketSettings();
-    for (const QString &text : std::as_const(m_options.sends)) {
-        settings.onOpenMessages.append(text.toUtf8());
-    }
-    m_client.open(settings);
+    m_client.open(m_options.socket);
 }
 
 void WebSocketCommand::interrupt()
@@ -127,33 +90,12 @@ void WebSocketCommand::endRun(const QByteArray &reason)
     closeClient();
 }
 
-void WebSocketCommand::lifecycle(const QByteArray &line, const char *colour)
-{
-    const console::Palette palette(m_err->isTerminal());
-    QByteArray &out = m_err->buffer();
-    console::appendStamp(out, palette);
-    out.append(' ');
-    out.append(colour);
-    console::appendIndented(out, line, 13);
-    out.append(palette.reset());
-    out.append('\n');
-    m_err->commit();
-}
-
 void WebSocketCommand::handleConnecting(int attempt)
 {
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "connecting")
-            .string("url", m_options.urlText.toUtf8())
-            .number("attempt", attempt);
-        return;
-    }
-    lifecycle("connecting to " + m_options.urlText.toUtf8() + " (attempt "
-            + QByteArray::number(attempt) + ")",
-        "");
+    m_sink->connecting(m_options.urlText.toUtf8(), attempt);
 }
 
 void WebSocketCommand::reportOpened(const QByteArray &subprotocol, const QByteArray &extensions)
@@ -162,26 +104,7 @@ void WebSocketCommand::reportOpened(const QByteArray &subprotocol, const QByteAr
         return;
     }
     markOpened();
-    if (m_options.json) {
-        Record record(*m_out, "open");
-        if (!subprotocol.isEmpty()) {
-            record.string("subprotocol", subprotocol);
-        }
-        if (!extensions.isEmpty()) {
-            record.string("extensions", extensions);
-        }
-        return;
-    }
-    // What the server agreed to, as the dashboard's open row says it.
-    QByteArrayList agreed;
-    if (!subprotocol.isEmpty()) {
-        agreed.append("subprotocol " + subprotocol);
-    }
-    if (!extensions.isEmpty()) {
-        agreed.append(extensions);
-    }
-    lifecycle(agreed.isEmpty() ? QByteArray("open") : "open (" + agreed.join(", ") + ")",
-        console::Palette(m_err->isTerminal()).green());
+    m_sink->webSocketOpened(subprotocol, extensions);
 }
 
 void WsCommand::handleMessage(const QByteArray &data, bool binary)
@@ -190,17 +113,7 @@ void WsCommand::handleMessage(const QByteArray &data, bool binary)
         return;
     }
     diagnoseMessage(data);
-    if (m_options.json) {
-        Record(*m_out, "message")
-            .string("data", binary ? data.toBase64() : data)
-            .boolean("binary", binary);
-    } else {
-        const QByteArray label
-            = binary ? "binary " + QByteArray::number(data.size()) + " B" : QByteArray("text");
-        console::appendMessageLine(m_out->buffer(), console::Palette(m_out->isTerminal()), label,
-            {}, binary ? data.toBase64() : data);
-        m_out->commit();
-    }
+    m_sink->message(data, binary);
     countMessage();
 }
 
@@ -217,15 +130,7 @@ void WsCommand::handleSent(const QByteArray &data, bool binary)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record record(*m_out, "sent");
-        record.string("data", binary ? data.toBase64() : data);
-        if (binary) {
-            record.boolean("binary", true);
-        }
-        return;
-    }
-    lifecycle("sent " + data, "");
+    m_sink->sent(data, binary);
 }
 
 void WebSocketCommand::handleRoundTrip(int ms)
@@ -234,11 +139,7 @@ void WebSocketCommand::handleRoundTrip(int ms)
         return;
     }
     m_diagnosis->diagnostics().dataArrived(QDateTime::currentMSecsSinceEpoch()); // the pong
-    if (m_options.json) {
-        Record(*m_out, "rtt").number("ms", ms);
-        return;
-    }
-    lifecycle("rtt " + QByteArray::number(ms) + " ms", "");
+    m_sink->roundTrip(ms);
 }
 
 void WebSocketCommand::handleCertificateWarning(const QString &message)
@@ -246,11 +147,7 @@ void WebSocketCommand::handleCertificateWarning(const QString &message)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "warning").text("message", message);
-        return;
-    }
-    lifecycle("warning: " + message.toUtf8(), console::Palette(m_err->isTerminal()).yellow());
+    m_sink->warning(message);
 }
 
 void WebSocketCommand::handleError(const QString &message, int status)
@@ -258,15 +155,7 @@ void WebSocketCommand::handleError(const QString &message, int status)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record record(*m_out, "error");
-        record.text("message", message);
-        if (status > 0) {
-            record.number("status", status);
-        }
-        return;
-    }
-    lifecycle(console::errorLine(message, status), console::Palette(m_err->isTerminal()).red());
+    m_sink->error(message, status);
 }
 
 void WebSocketCommand::handleReconnect(int delayMs, int attempt)
@@ -274,27 +163,16 @@ void WebSocketCommand::handleReconnect(int delayMs, int attempt)
     if (m_finished) {
         return;
     }
-    if (m_options.json) {
-        Record(*m_out, "reconnecting").number("delayMs", delayMs).number("attempt", attempt);
-        return;
-    }
-    lifecycle("reconnecting in " + console::duration(delayMs) + " (attempt "
-            + QByteArray::number(attempt) + ")",
-        console::Palette(m_err->isTerminal()).yellow());
+    m_sink->reconnecting(delayMs, attempt);
 }
 
 void WebSocketCommand::handleDisconnected(int code, const QString &reason)
 {
     m_diagnosis->diagnostics().closed(QDateTime::currentMSecsSinceEpoch());
-    // Not a record of the NDJSON contract; people watching a terminal want to see it.
-    if (m_finished || m_options.json) {
+    if (m_finished) {
         return;
     }
-    QByteArray line = "disconnected (code " + QByteArray::number(code);
-    if (!reason.isEmpty()) {
-        line += ": " + reason.toUtf8();
-    }
-    lifecycle(line + ")", "");
+    m_sink->disconnected(code, reason);
 }
 
 void WebSocketCommand::handleClosed(WebSocketClient::CloseReason reason, int code)
@@ -324,7 +202,7 @@ void WebSocketCommand::writeClosedAndFinish(const QByteArray &reason, int exitCo
     m_finished = true;
     m_timeout.stop();
     m_closeGuard.stop();
-    writeClosed(m_out, m_err, m_options.json, reason, code);
+    m_sink->closed(reason, code);
     emit finished(exitCode);
 }
 

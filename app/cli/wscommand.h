@@ -3,6 +3,8 @@
 
 #include "diagnosisreporter.h"
 #include "options.h"
+#include "recordsink.h"
+#include "runtimeout.h"
 #include "websocketclient.h"
 
 #include <QObject>
@@ -14,8 +16,8 @@ namespace streamscope {
 
 class RecordWriter;
 
-// What `ws`, `socketio` and `mqtt` share: the lifecycle lines and records of a WebSocketClient
-// (or of an adapter that forwards its signals), the end of a run and its exit code. Ending
+// What `ws`, `socketio` and `mqtt` share: the lifecycle of a WebSocketClient (or of an adapter
+// that forwards its signals) told to the sink, the end of a run and its exit code. Ending
 // ourselves sends a close frame (1000) and waits a bounded time for the reply; the closed record is
 // always the last thing written.
 class WebSocketCommand : public QObject
@@ -48,8 +50,6 @@ protected:
         connect(client, &Client::disconnected, this, &WebSocketCommand::handleDisconnected);
         connect(client, &Client::closed, this, &WebSocketCommand::handleClosed);
     }
-    // The client's settings from the shared options (URL, headers, backoff, pings, TLS).
-    WebSocketSettings webSocketSettings() const;
     virtual void openClient() = 0;
     // Emits closed(Requested, code) once the close handshake is over or timed out.
     virtual void closeClient() = 0;
@@ -60,19 +60,17 @@ protected:
     // Ends the run from our side: close frame first, the record when the client has closed.
     // "fatal" ends with exit code 3.
     void endRun(const QByteArray &reason);
-    void lifecycle(const QByteArray &line, const char *colour);
     // The open line or record: what the server agreed to.
     void reportOpened(const QByteArray &subprotocol, const QByteArray &extensions);
-    // For a client whose open line says more (mqtt's client id and session): as reportOpened()
-    // for the closed record, which knows the close code from now on.
+    // For a client whose open says more (mqtt's client id and session): as reportOpened() for the
+    // closed record, which knows the close code from now on.
     void markOpened();
     void handleError(const QString &message, int status);
     // A message arrived: data and an event for the diagnoses.
     void diagnoseMessage(const QByteArray &payload);
 
-    WsOptions m_options;
-    RecordWriter *m_out; // not owned
-    RecordWriter *m_err; // not owned
+    WsOptions m_options; // the socket's close waits CloseWaitMs
+    std::unique_ptr<RecordSink> m_sink;
     bool m_finished = false;
 
 private:
@@ -84,7 +82,7 @@ private:
     void handleClosed(WebSocketClient::CloseReason reason, int code);
     void writeClosedAndFinish(const QByteArray &reason, int exitCode, int code);
 
-    QTimer m_timeout;
+    RunTimeout m_timeout;
     QTimer m_closeGuard; // the client's close must not hold the exit for ever
     QByteArray m_endReason; // set once we asked the client to close
     qint64 m_events = 0;

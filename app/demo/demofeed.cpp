@@ -21,6 +21,38 @@ QByteArray streamName(DemoFeed::Stream stream)
     return stream == DemoFeed::Stream::Metrics ? "metrics" : "logs";
 }
 
+// A line of the demo's log: its service, its host (none: one of the web hosts) and its message,
+// where each {LOW-HIGH} stands for a random whole number in that range.
+struct LogLine
+{
+    const char *service;
+    const char *host;
+    const char *message;
+};
+
+// Most lines come from the web tier; db and cache lines from their own hosts.
+constexpr LogLine s_infoLines[] = {
+    {"api", nullptr, "GET /api/orders/{1000-99999} 200 in {3-80} ms"},
+    {"api", nullptr, "POST /api/checkout 201 in {40-300} ms"},
+    {"auth", nullptr, "user {100-9999} signed in from 10.0.{0-255}.{1-254}"},
+    {"cache", "cache-1", "hit ratio {88-99}% over the last minute"},
+    {"worker", nullptr, "job sync-inventory finished: {50-4000} items in {200-9000} ms"},
+    {"api", nullptr, "GET /api/products?page={1-40} 200 in {5-120} ms"},
+};
+constexpr LogLine s_warnLines[] = {
+    {"db", "db-1", "slow query on orders: {600-4000} ms"},
+    {"api", nullptr, "GET /api/search 200 in {500-2500} ms (budget 500 ms)"},
+    {"db", "db-1", "connection pool at {80-98}% of capacity"},
+    {"worker", nullptr, "retrying payment webhook (attempt {2-5} of 5)"},
+    {"api", nullptr, "rate limit near for client {1-60}: {85-99}% of quota"},
+};
+constexpr LogLine s_errorLines[] = {
+    {"api", nullptr, "upstream db-1 timed out after 5000 ms"},
+    {"api", nullptr, "POST /api/checkout 502 in {30-900} ms: bad gateway"},
+    {"worker", nullptr, "failed to publish to queue orders: connection reset by peer"},
+    {"worker", nullptr, "worker {1-16} exited with status 137 (out of memory)"},
+};
+
 QByteArray number(double value, int decimals)
 {
     return QByteArray::number(value, 'f', decimals);
@@ -386,86 +418,35 @@ void DemoFeed::emitLogLine()
 
 QByteArray DemoFeed::makeLogLine(QByteArray &level)
 {
-    // Most lines come from the web tier; db and cache lines from their own hosts.
     QByteArray hostName = uniform(0, 1) == 0 ? "web-1" : "web-2";
-    const auto n = [this](int low, int high) { return QByteArray::number(uniform(low, high)); };
-    QByteArray service = "api";
-    QByteArray message;
     const int roll = uniform(0, 99);
-    if (roll < 76) {
-        level = "info";
-        switch (uniform(0, 5)) {
-        case 0:
-            message = "GET /api/orders/" + n(1000, 99999) + " 200 in " + n(3, 80) + " ms";
-            break;
-        case 1:
-            message = "POST /api/checkout 201 in " + n(40, 300) + " ms";
-            break;
-        case 2:
-            service = "auth";
-            message
-                = "user " + n(100, 9999) + " signed in from 10.0." + n(0, 255) + "." + n(1, 254);
-            break;
-        case 3:
-            service = "cache";
-            hostName = "cache-1";
-            message = "hit ratio " + n(88, 99) + "% over the last minute";
-            break;
-        case 4:
-            service = "worker";
-            message = "job sync-inventory finished: " + n(50, 4000) + " items in " + n(200, 9000)
-                + " ms";
-            break;
-        default:
-            message = "GET /api/products?page=" + n(1, 40) + " 200 in " + n(5, 120) + " ms";
+    const auto pick
+        = [this](const auto &lines) { return lines[uniform(0, int(std::size(lines)) - 1)]; };
+    level = roll < 76 ? "info" : roll < 94 ? "warn" : "error";
+    const LogLine line = roll < 76 ? pick(s_infoLines)
+        : roll < 94                ? pick(s_warnLines)
+                                   : pick(s_errorLines);
+    if (line.host) {
+        hostName = line.host;
+    }
+    const QByteArray pattern(line.message);
+    QByteArray message;
+    for (qsizetype i = 0; i < pattern.size();) {
+        const qsizetype open = pattern.indexOf('{', i);
+        if (open < 0) {
+            message += pattern.mid(i);
             break;
         }
-    } else if (roll < 94) {
-        level = "warn";
-        switch (uniform(0, 4)) {
-        case 0:
-            service = "db";
-            hostName = "db-1";
-            message = "slow query on orders: " + n(600, 4000) + " ms";
-            break;
-        case 1:
-            message = "GET /api/search 200 in " + n(500, 2500) + " ms (budget 500 ms)";
-            break;
-        case 2:
-            service = "db";
-            hostName = "db-1";
-            message = "connection pool at " + n(80, 98) + "% of capacity";
-            break;
-        case 3:
-            service = "worker";
-            message = "retrying payment webhook (attempt " + n(2, 5) + " of 5)";
-            break;
-        default:
-            message = "rate limit near for client " + n(1, 60) + ": " + n(85, 99) + "% of quota";
-            break;
-        }
-    } else {
-        level = "error";
-        switch (uniform(0, 3)) {
-        case 0:
-            message = "upstream db-1 timed out after 5000 ms";
-            break;
-        case 1:
-            message = "POST /api/checkout 502 in " + n(30, 900) + " ms: bad gateway";
-            break;
-        case 2:
-            service = "worker";
-            message = "failed to publish to queue orders: connection reset by peer";
-            break;
-        default:
-            service = "worker";
-            message = "worker " + n(1, 16) + " exited with status 137 (out of memory)";
-            break;
-        }
+        const qsizetype dash = pattern.indexOf('-', open);
+        const qsizetype close = pattern.indexOf('}', dash);
+        message += pattern.mid(i, open - i);
+        message += QByteArray::number(uniform(pattern.mid(open + 1, dash - open - 1).toInt(),
+            pattern.mid(dash + 1, close - dash - 1).toInt()));
+        i = close + 1;
     }
     return "{\"ts\":" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + ",\"host\":\""
-        + hostName + "\",\"service\":\"" + service + "\",\"level\":\"" + level + "\",\"msg\":\""
-        + message + "\"}";
+        + hostName + "\",\"service\":\"" + line.service + "\",\"level\":\"" + level
+        + "\",\"msg\":\"" + message + "\"}";
 }
 
 void DemoFeed::sendHeartbeat()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demollm.h"
 
-#include <QDateTime>
+#include "demollmwire.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -45,52 +46,6 @@ const char *const s_answers[] = {
 };
 
 constexpr int OverloadedAfterTokens = 5;
-
-const QByteArray s_systemFingerprint = "fp_demofeed";
-
-// A JSON string literal; non-ASCII stays UTF-8, as the real APIs send it.
-QByteArray jsonString(const QString &text)
-{
-    QByteArray out = "\"";
-    const QByteArray utf8 = text.toUtf8();
-    for (const char c : utf8) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (uchar(c) < 0x20) {
-                out += "\\u00" + QByteArray::number(uchar(c), 16).rightJustified(2, '0');
-            } else {
-                out += c;
-            }
-            break;
-        }
-    }
-    return out + '"';
-}
-
-QByteArray jsonString(const QByteArray &ascii)
-{
-    return jsonString(QString::fromUtf8(ascii));
-}
-
-QByteArray number(qint64 value)
-{
-    return QByteArray::number(value);
-}
 
 void appendTexts(QStringList &texts, const QJsonValue &content)
 {
@@ -196,33 +151,13 @@ struct TimerDeleter
     }
 };
 
-// OpenAI Chat Completions: one chat.completion.chunk, its choices and usage given as JSON; a null
-// usage leaves the member out, as the API does unless stream_options.include_usage asked for it.
-QByteArray chatChunk(const QByteArray &id, qint64 created, const QString &model,
-    const QByteArray &choices, const QByteArray &usage)
+// One chunk per event, as the real APIs send them.
+void sendEvents(QTcpSocket *socket, const QList<DemoLlmWire::Event> &events)
 {
-    return "{\"id\":" + jsonString(id) + ",\"object\":\"chat.completion.chunk\",\"created\":"
-        + number(created) + ",\"model\":" + jsonString(model)
-        + ",\"service_tier\":\"default\",\"system_fingerprint\":" + jsonString(s_systemFingerprint)
-        + ",\"choices\":" + choices + (usage.isNull() ? QByteArray() : ",\"usage\":" + usage) + "}";
-}
-
-QByteArray chatChoice(const QByteArray &delta, const QByteArray &finishReason)
-{
-    return "[{\"index\":0,\"delta\":" + delta
-        + ",\"logprobs\":null,\"finish_reason\":" + finishReason + "}]";
-}
-
-QByteArray responsesPart(const QString &text)
-{
-    return "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":"
-        + jsonString(text) + "}";
-}
-
-QByteArray responsesItem(const QByteArray &id, QByteArrayView status, const QByteArray &content)
-{
-    return "{\"id\":" + jsonString(id) + ",\"type\":\"message\",\"status\":\""
-        + status.toByteArray() + "\",\"content\":" + content + ",\"role\":\"assistant\"}";
+    for (const DemoLlmWire::Event &event : events) {
+        const QByteArray name = event.name.isEmpty() ? QByteArray() : "event: " + event.name + '\n';
+        socket->write(chunked(name + "data: " + event.data + "\n\n"));
+    }
 }
 
 } // namespace
@@ -266,14 +201,8 @@ struct DemoLlm::Connection
     bool answering = false;
     Answer answer;
     std::optional<DemoLlmPacer> pacer;
+    std::optional<DemoLlmWire> wire;
     qsizetype nextToken = 0;
-    bool includeUsage = false; // Chat Completions: stream_options.include_usage
-    int sequenceNumber = 0; // Responses: every event carries the next one, from 0
-    QByteArray id; // chatcmpl-..., resp_... or msg_...
-    QByteArray itemId; // Responses: the message item
-    QByteArray instructions; // Responses: echoed as JSON ("null" when none)
-    QByteArray maxOutputTokens; // Responses: echoed as JSON ("null" when none)
-    qint64 created = 0; // seconds since the epoch
     bool keepAlive = true; // HTTP/1.1: unless the client said Connection: close
 };
 
@@ -419,16 +348,6 @@ int DemoLlm::answerCount() const
         [](const auto &entry) { return entry.second->answering; }));
 }
 
-QByteArray DemoLlm::randomId(int length, QByteArrayView alphabet)
-{
-    std::uniform_int_distribution<qsizetype> pick(0, alphabet.size() - 1);
-    QByteArray id(length, Qt::Uninitialized);
-    for (char &c : id) {
-        c = alphabet.at(pick(m_random));
-    }
-    return id;
-}
-
 void DemoLlm::handleRequest(QTcpSocket *socket, const Request &request)
 {
     const std::optional<Format> format = formatAt(request.path);
@@ -541,39 +460,10 @@ void DemoLlm::readBody(QTcpSocket *socket)
 
 void DemoLlm::startAnswer(Connection &connection, const QJsonObject &body)
 {
-    static constexpr QByteArrayView alphanumeric
-        = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    static constexpr QByteArrayView hex = "0123456789abcdef";
     connection.answering = true;
     connection.answer = answerFor(connection.format, body);
-    connection.created = QDateTime::currentSecsSinceEpoch();
     connection.pacer.emplace(m_random, m_settings.paceFactor);
-    QByteArray requestIdHeader;
-    switch (connection.format) {
-    case Format::OpenAiChat:
-        connection.id = "chatcmpl-" + randomId(29, alphanumeric);
-        connection.includeUsage = body.value(QLatin1String("stream_options"))
-                                      .toObject()
-                                      .value(QLatin1String("include_usage"))
-                                      .toBool();
-        requestIdHeader = "x-request-id: req_" + randomId(32, hex);
-        break;
-    case Format::OpenAiResponses: {
-        connection.id = "resp_" + randomId(48, hex);
-        connection.itemId = "msg_" + randomId(48, hex);
-        const QJsonValue instructions = body.value(QLatin1String("instructions"));
-        connection.instructions
-            = instructions.isString() ? jsonString(instructions.toString()) : "null";
-        const qint64 maxOutputTokens = body.value(QLatin1String("max_output_tokens")).toInteger(-1);
-        connection.maxOutputTokens = maxOutputTokens > 0 ? number(maxOutputTokens) : "null";
-        requestIdHeader = "x-request-id: req_" + randomId(32, hex);
-        break;
-    }
-    case Format::Anthropic:
-        connection.id = "msg_01" + randomId(22, alphanumeric);
-        requestIdHeader = "request-id: req_01" + randomId(22, alphanumeric);
-        break;
-    }
+    connection.wire.emplace(connection.format, connection.answer, body, m_random);
     // Chunked and kept alive, as the real APIs send it: a body that breaks off is then an error
     // to every client, not a short answer (node's fetch takes a close after Connection: close as
     // the end of even a chunked body).
@@ -582,9 +472,9 @@ void DemoLlm::startAnswer(Connection &connection, const QJsonObject &body)
                              "Cache-Control: no-cache\r\n"
                              "Transfer-Encoding: chunked\r\n"
                              "Access-Control-Allow-Origin: *\r\n"
-        + requestIdHeader + "\r\n" + (connection.keepAlive ? "" : "Connection: close\r\n")
-        + "\r\n");
-    sendStart(connection);
+        + connection.wire->requestIdHeader() + "\r\n"
+        + (connection.keepAlive ? "" : "Connection: close\r\n") + "\r\n");
+    sendEvents(connection.socket, connection.wire->start());
     connection.timer->start(connection.pacer->firstTokenDelayMs());
     const Format format = connection.format;
     const Answer answer = connection.answer;
@@ -605,210 +495,23 @@ void DemoLlm::sendNext(QTcpSocket *socket)
         return;
     }
     if (connection.nextToken < connection.answer.tokens.size()) {
-        sendToken(connection, connection.answer.tokens.at(connection.nextToken++));
+        sendEvents(
+            socket, connection.wire->token(connection.answer.tokens.at(connection.nextToken++)));
         connection.timer->start(connection.pacer->nextGapMs());
         return;
     }
     sendEnd(connection);
 }
 
-void DemoLlm::sendEvent(Connection &connection, QByteArrayView name, const QByteArray &data)
-{
-    QByteArray event;
-    if (!name.isEmpty()) {
-        event = "event: " + name.toByteArray() + '\n';
-    }
-    connection.socket->write(chunked(event + "data: " + data + "\n\n"));
-}
-
-QByteArray DemoLlm::responseObject(const Connection &connection, QByteArrayView status,
-    QByteArrayView error, QByteArrayView incompleteDetails, const QByteArray &output,
-    const QByteArray &usage)
-{
-    return "{\"id\":" + jsonString(connection.id)
-        + ",\"object\":\"response\",\"created_at\":" + number(connection.created) + ",\"status\":\""
-        + status.toByteArray() + "\",\"background\":false,\"error\":" + error.toByteArray()
-        + ",\"incomplete_details\":" + incompleteDetails.toByteArray() + ",\"instructions\":"
-        + connection.instructions + ",\"max_output_tokens\":" + connection.maxOutputTokens
-        + ",\"model\":" + jsonString(connection.answer.model) + ",\"output\":[" + output
-        + "],\"parallel_tool_calls\":true,\"previous_response_id\":null,"
-          "\"reasoning\":{\"effort\":null,\"summary\":null},\"store\":true,"
-          "\"temperature\":1.0,\"text\":{\"format\":{\"type\":\"text\"}},"
-          "\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"truncation\":\"disabled\","
-          "\"usage\":"
-        + usage + ",\"user\":null,\"metadata\":{}}";
-}
-
-void DemoLlm::sendStart(Connection &connection)
-{
-    const Answer &answer = connection.answer;
-    switch (connection.format) {
-    case Format::OpenAiChat:
-        // The role comes first, with empty content: not yet a token.
-        sendEvent(connection, {},
-            chatChunk(connection.id, connection.created, answer.model,
-                chatChoice("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "null"),
-                connection.includeUsage ? "null" : QByteArray()));
-        break;
-    case Format::OpenAiResponses: {
-        const QByteArray response
-            = responseObject(connection, "in_progress", "null", "null", {}, "null");
-        const auto send = [this, &connection](QByteArrayView type, const QByteArray &fields) {
-            sendEvent(connection, type,
-                "{\"type\":\"" + type.toByteArray() + "\",\"sequence_number\":"
-                    + number(connection.sequenceNumber++) + "," + fields + "}");
-        };
-        send("response.created", "\"response\":" + response);
-        send("response.in_progress", "\"response\":" + response);
-        send("response.output_item.added",
-            "\"output_index\":0,\"item\":" + responsesItem(connection.itemId, "in_progress", "[]"));
-        send("response.content_part.added",
-            "\"item_id\":" + jsonString(connection.itemId)
-                + ",\"output_index\":0,\"content_index\":0,\"part\":" + responsesPart({}));
-        break;
-    }
-    case Format::Anthropic:
-        // The real API counts one output token already here; message_delta then gives the total.
-        sendEvent(connection, "message_start",
-            "{\"type\":\"message_start\",\"message\":{\"id\":" + jsonString(connection.id)
-                + ",\"type\":\"message\",\"role\":\"assistant\",\"model\":"
-                + jsonString(answer.model)
-                + ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,"
-                  "\"usage\":{\"input_tokens\":"
-                + number(answer.inputTokens)
-                + ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,"
-                  "\"output_tokens\":1}}}");
-        sendEvent(connection, "content_block_start",
-            "{\"type\":\"content_block_start\",\"index\":0,"
-            "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
-        sendEvent(connection, "ping", "{\"type\":\"ping\"}");
-        break;
-    }
-}
-
-void DemoLlm::sendToken(Connection &connection, const QString &token)
-{
-    switch (connection.format) {
-    case Format::OpenAiChat:
-        sendEvent(connection, {},
-            chatChunk(connection.id, connection.created, connection.answer.model,
-                chatChoice("{\"content\":" + jsonString(token) + "}", "null"),
-                connection.includeUsage ? "null" : QByteArray()));
-        break;
-    case Format::OpenAiResponses:
-        sendEvent(connection, "response.output_text.delta",
-            "{\"type\":\"response.output_text.delta\",\"sequence_number\":"
-                + number(connection.sequenceNumber++)
-                + ",\"item_id\":" + jsonString(connection.itemId)
-                + ",\"output_index\":0,\"content_index\":0,\"delta\":" + jsonString(token)
-                + ",\"logprobs\":[]}");
-        break;
-    case Format::Anthropic:
-        sendEvent(connection, "content_block_delta",
-            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
-            "\"text\":"
-                + jsonString(token) + "}}");
-        break;
-    }
-}
-
 void DemoLlm::sendEnd(Connection &connection)
 {
     QTcpSocket *socket = connection.socket;
-    const Answer &answer = connection.answer;
-    if (answer.ending == Answer::Ending::Dropped) {
+    if (connection.answer.ending == Answer::Ending::Dropped) {
         // No terminating chunk: to the client the body breaks off.
         finish(socket);
         return;
     }
-    const bool overloaded = answer.ending == Answer::Ending::Overloaded;
-    const bool cut = answer.ending == Answer::Ending::MaxTokens;
-    const QString text = answer.text();
-    switch (connection.format) {
-    case Format::OpenAiChat:
-        if (overloaded) {
-            // The SDKs raise an error for any chunk with an "error" member; no [DONE] follows.
-            sendEvent(connection, {},
-                "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\","
-                "\"param\":null,\"code\":null}}");
-            break;
-        }
-        sendEvent(connection, {},
-            chatChunk(connection.id, connection.created, answer.model,
-                chatChoice("{}", jsonString(stopReason(connection.format, answer.ending))),
-                connection.includeUsage ? "null" : QByteArray()));
-        if (connection.includeUsage) {
-            // OpenAI: a last chunk with empty choices, before [DONE], only when asked for.
-            const int input = answer.inputTokens;
-            const int output = answer.outputTokens();
-            sendEvent(connection, {},
-                chatChunk(connection.id, connection.created, answer.model, "[]",
-                    "{\"prompt_tokens\":" + number(input) + ",\"completion_tokens\":"
-                        + number(output) + ",\"total_tokens\":" + number(input + output)
-                        + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
-                          "\"completion_tokens_details\":{\"reasoning_tokens\":0,"
-                          "\"audio_tokens\":0,\"accepted_prediction_tokens\":0,"
-                          "\"rejected_prediction_tokens\":0}}"));
-        }
-        sendEvent(connection, {}, "[DONE]");
-        break;
-    case Format::OpenAiResponses: {
-        const auto send = [this, &connection](QByteArrayView type, const QByteArray &fields) {
-            sendEvent(connection, type,
-                "{\"type\":\"" + type.toByteArray() + "\",\"sequence_number\":"
-                    + number(connection.sequenceNumber++) + "," + fields + "}");
-        };
-        const QByteArray itemId = jsonString(connection.itemId);
-        const QByteArray item = responsesItem(connection.itemId,
-            cut || overloaded ? "incomplete" : "completed", "[" + responsesPart(text) + "]");
-        if (!overloaded) {
-            send("response.output_text.done",
-                "\"item_id\":" + itemId + ",\"output_index\":0,\"content_index\":0,\"text\":"
-                    + jsonString(text) + ",\"logprobs\":[]");
-            send("response.content_part.done",
-                "\"item_id\":" + itemId
-                    + ",\"output_index\":0,\"content_index\":0,\"part\":" + responsesPart(text));
-            send("response.output_item.done", "\"output_index\":0,\"item\":" + item);
-        }
-        const int input = answer.inputTokens;
-        const int output = answer.outputTokens();
-        const QByteArray usage = overloaded ? QByteArray("null")
-                                            : "{\"input_tokens\":" + number(input)
-                + ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":"
-                + number(output)
-                + ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":"
-                + number(input + output) + "}";
-        const QByteArray response = responseObject(connection,
-            overloaded ? "failed"
-                : cut  ? "incomplete"
-                       : "completed",
-            overloaded ? "{\"code\":\"server_error\",\"message\":\"The server is overloaded\"}"
-                       : "null",
-            cut ? "{\"reason\":\"max_output_tokens\"}" : "null", overloaded ? QByteArray() : item,
-            usage);
-        send(overloaded ? "response.failed"
-                : cut   ? "response.incomplete"
-                        : "response.completed",
-            "\"response\":" + response);
-        break;
-    }
-    case Format::Anthropic:
-        if (overloaded) {
-            sendEvent(connection, "error",
-                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
-                "\"message\":\"Overloaded\"}}");
-            break;
-        }
-        sendEvent(
-            connection, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-        sendEvent(connection, "message_delta",
-            "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
-                + jsonString(stopReason(connection.format, answer.ending))
-                + ",\"stop_sequence\":null},\"usage\":{\"output_tokens\":"
-                + number(answer.outputTokens()) + "}}");
-        sendEvent(connection, "message_stop", "{\"type\":\"message_stop\"}");
-        break;
-    }
+    sendEvents(socket, connection.wire->end());
     socket->write(chunked({}));
     if (!connection.keepAlive) {
         finish(socket);
@@ -822,26 +525,13 @@ void DemoLlm::sendEnd(Connection &connection)
 void DemoLlm::sendError(QTcpSocket *socket, Format format, const QByteArray &status,
     const QString &message, const QByteArray &extraHeaders)
 {
-    const bool overloaded = status.startsWith("503");
-    QByteArray body;
-    if (format == Format::Anthropic) {
-        const QByteArray type = overloaded ? "overloaded_error"
-            : status.startsWith("413")     ? "request_too_large"
-            : status.startsWith("404")     ? "not_found_error"
-                                           : "invalid_request_error";
-        body = "{\"type\":\"error\",\"error\":{\"type\":\"" + type
-            + "\",\"message\":" + jsonString(message) + "}}";
-    } else {
-        body = "{\"error\":{\"message\":" + jsonString(message) + ",\"type\":\""
-            + (overloaded ? "server_error" : "invalid_request_error")
-            + "\",\"param\":null,\"code\":null}}";
-    }
+    const QByteArray body = DemoLlmWire::errorBody(format, status, message);
     // What the client sent and we did not read is dropped, so that closing does not reset the
     // connection before it reads the answer.
     socket->skip(socket->bytesAvailable());
-    socket->write("HTTP/1.1 " + status
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + number(body.size() + 1)
-        + "\r\n" + extraHeaders + "Connection: close\r\n\r\n" + body + "\n");
+    socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size() + 1) + "\r\n" + extraHeaders + "Connection: close\r\n\r\n"
+        + body + "\n");
     finish(socket);
 }
 

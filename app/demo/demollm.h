@@ -157,19 +157,11 @@ private:
     void readBody(QTcpSocket *socket);
     void startAnswer(Connection &connection, const QJsonObject &body);
     void sendNext(QTcpSocket *socket);
-    void sendStart(Connection &connection);
-    void sendToken(Connection &connection, const QString &token);
     void sendEnd(Connection &connection);
-    void sendEvent(Connection &connection, QByteArrayView name, const QByteArray &data);
-    // Responses: the response object that response.created and the last event carry.
-    static QByteArray responseObject(const Connection &connection, QByteArrayView status,
-        QByteArrayView error, QByteArrayView incompleteDetails, const QByteArray &output,
-        const QByteArray &usage);
     void sendError(QTcpSocket *socket, Format format, const QByteArray &status,
         const QString &message, const QByteArray &extraHeaders = {});
     void finish(QTcpSocket *socket);
     void removeConnection(QTcpSocket *socket);
-    QByteArray randomId(int length, QByteArrayView alphabet);
 
     Settings m_settings;
     std::mt19937 m_random;
