@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// About 700 lines, kept whole: the three wire formats' decoders (OpenAI chat, OpenAI responses,
+// Anthropic) share one set of JSON readers and one answer model, and read best side by side.
 #include "tokenstream.h"
 
 #include <QJsonArray>

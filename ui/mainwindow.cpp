@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// About 700 lines: the window wires every part (docks, actions, the workspace files); the parts
+// themselves live in their own classes (LogPane, StreamActions, ProblemBanner, RecentWorkspaces).
 #include "mainwindow.h"
 
 #include "charts/chartpanel.h"
