@@ -37,7 +37,6 @@ struct ChartsState
     {
         int stream = 0; // index
         ExtractionSettings settings;
-        bool operator==(const Extraction &) const = default;
     };
 
     ChartWindow window = ChartWindow::FiveMinutes;

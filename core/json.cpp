@@ -4,7 +4,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -142,16 +141,11 @@ QString typeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
-RecordBuilder::RecordBuilder(QByteArray &out, QByteArrayView kind, qint64 t)
+RecordBuilder::RecordBuilder(QByteArray &out, QByteArrayView kind, qint64 t, KindSpelling spelling)
     : m_out(out)
 {
-    // Kinds are words ("event", "open") but for lifecycle rows of the export, whose kind is the
-    // row's type: a word goes in with its punctuation in one grow, on every record's path.
-    const bool word = std::all_of(kind.begin(), kind.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '_';
-    });
-    if (word) {
+    if (spelling == KindSpelling::Word) {
+        // Every record of the CLI goes this way: the kind and its punctuation in one grow.
         const qsizetype size = kind.size();
         char *o = grow(m_out, 9 + size + 6);
         std::memcpy(o, "{\"kind\":\"", 9);
@@ -222,6 +216,7 @@ RecordBuilder &RecordBuilder::value(const char *key, const QJsonValue &value)
 void appendEventRecord(QByteArray &out, const StreamEvent &event, QByteArrayView streamName)
 {
     QByteArrayView kind;
+    auto spelling = RecordBuilder::KindSpelling::Word;
     switch (event.kind) {
     case StreamEvent::Kind::Event:
         kind = "event";
@@ -234,9 +229,10 @@ void appendEventRecord(QByteArray &out, const StreamEvent &event, QByteArrayView
         break;
     case StreamEvent::Kind::Lifecycle:
         kind = event.type.isEmpty() ? QByteArrayView("lifecycle") : QByteArrayView(event.type);
+        spelling = RecordBuilder::KindSpelling::Text;
         break;
     }
-    RecordBuilder record(out, kind, event.arrivalMs);
+    RecordBuilder record(out, kind, event.arrivalMs, spelling);
     record.string("stream", streamName);
     switch (event.kind) {
     case StreamEvent::Kind::Event:

@@ -26,7 +26,12 @@ QString typeName(const QJsonValue &value);
 class RecordBuilder
 {
 public:
-    RecordBuilder(QByteArray &out, QByteArrayView kind, qint64 t);
+    enum class KindSpelling {
+        Word, // a fixed name ("open", "event"): written as it is, in one grow
+        Text, // from the data (an exported lifecycle row's type): escaped
+    };
+    RecordBuilder(
+        QByteArray &out, QByteArrayView kind, qint64 t, KindSpelling spelling = KindSpelling::Word);
     RecordBuilder(const RecordBuilder &) = delete;
     RecordBuilder &operator=(const RecordBuilder &) = delete;
 

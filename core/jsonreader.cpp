@@ -50,8 +50,11 @@ bool JsonReader::string(QLatin1StringView key, QString *out, const QString &outc
 bool JsonReader::bytes(QLatin1StringView key, QByteArray *out)
 {
     QString text;
-    if (!contains(key) || !string(key, &text)) {
-        return !contains(key);
+    if (!contains(key)) {
+        return true;
+    }
+    if (!string(key, &text)) {
+        return false;
     }
     *out = text.toUtf8();
     return true;
@@ -74,8 +77,11 @@ bool JsonReader::boolean(QLatin1StringView key, bool *out)
 bool JsonReader::boolean(QLatin1StringView key, std::optional<bool> *out)
 {
     bool read = false;
-    if (!contains(key) || !boolean(key, &read)) {
-        return !contains(key);
+    if (!contains(key)) {
+        return true;
+    }
+    if (!boolean(key, &read)) {
+        return false;
     }
     *out = read;
     return true;

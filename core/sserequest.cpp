@@ -2,6 +2,7 @@
 #include "sserequest.h"
 
 #include "eventsource.h"
+#include "httpheaders.h"
 #include "httpstatus.h"
 #include "httptoken.h"
 
@@ -46,7 +47,7 @@ QString checkSseSettings(const EventSourceSettings &settings)
         if (!http::isToken(name)) {
             return QStringLiteral("invalid header name \"%1\"").arg(QString::fromUtf8(name));
         }
-        if (value.contains('\r') || value.contains('\n') || value.contains('\0')) {
+        if (hasLineBreakOrNul(value)) {
             return QStringLiteral("header %1: value contains CR, LF or NUL")
                 .arg(QString::fromUtf8(name));
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "websockethandshake.h"
 
+#include "httpheaders.h"
 #include "httpstatus.h"
 #include "httptoken.h"
 #include "utf8.h"
@@ -41,17 +42,6 @@ bool isHandshakeHeader(QByteArrayView name)
         }
     }
     return false;
-}
-
-// A value that cannot end the header line early or smuggle another one.
-bool isSafeHeaderValue(QByteArrayView value)
-{
-    for (const char c : value) {
-        if (c == '\r' || c == '\n' || c == '\0') {
-            return false;
-        }
-    }
-    return true;
 }
 
 QByteArrayView trimmed(QByteArrayView text)
@@ -166,7 +156,7 @@ void WebSocketHandshake::buildRequest(const WebSocketHandshakeRequest &request)
         } else if (isHandshakeHeader(name)) {
             m_warnings.append(
                 QStringLiteral("header %1 left out: the handshake sets it").arg(nameText));
-        } else if (!isSafeHeaderValue(value)) {
+        } else if (hasLineBreakOrNul(value)) {
             m_warnings.append(
                 QStringLiteral("header %1 left out: its value has a line break or NUL")
                     .arg(nameText));

@@ -110,6 +110,10 @@ void TestJson::records_data()
                                << QByteArray(R"({"kind":"reconnecting","t":1700000000123,)"
                                              R"("stream":"m \"1\"",)"
                                              R"x("message":"reconnecting in 1.2 s (attempt 3)"})x");
+    // A lifecycle row's type comes from the data: escaped, so the record stays JSON.
+    QTest::newRow("lifecycle kind with a quote")
+        << int(StreamEvent::Kind::Lifecycle) << false << QByteArray("odd\"kind") << QByteArray("m")
+        << QByteArray(R"({"kind":"odd\"kind","t":1700000000123,"stream":"m \"1\"","message":"m"})");
 }
 
 void TestJson::records()

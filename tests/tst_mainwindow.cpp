@@ -16,7 +16,9 @@
 #include "tokenview.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -102,6 +104,7 @@ private slots:
     void demoShowsLiveChartsAndSavesThem();
     void socketIoAndMqttFieldsPlotThroughRestarts();
     void demoAssistantShowsItsAnswer();
+    void streamMenuPausesAndCopiesTheCommand();
 };
 
 void TestMainWindow::initTestCase()
@@ -723,6 +726,33 @@ void TestMainWindow::demoAssistantShowsItsAnswer()
     window.selectStream(window.streams()->ids().constFirst()); // metrics: not an answer stream
     QCOMPARE(window.findChild<QAction *>(QStringLiteral("reconnectAction"))->text(),
         QStringLiteral("&Reconnect Now"));
+    window.setModified(false);
+}
+
+void TestMainWindow::streamMenuPausesAndCopiesTheCommand()
+{
+    MainWindow window;
+    window.show();
+    auto *pause = window.findChild<QAction *>(QStringLiteral("pauseAction"));
+    auto *copy = window.findChild<QAction *>(QStringLiteral("copyCommandAction"));
+    QVERIFY(pause && copy);
+    QVERIFY(!pause->isEnabled()); // no stream selected
+    const int id = window.addStream(
+        sseConfig(QStringLiteral("paused one"), QUrl(QStringLiteral("http://127.0.0.1:1/x"))),
+        false);
+    Stream *stream = window.streams()->stream(id);
+    QVERIFY(pause->isEnabled());
+
+    pause->trigger();
+    QVERIFY(stream->isPaused());
+    QVERIFY(pause->isChecked());
+    pause->trigger();
+    QVERIFY(!stream->isPaused());
+
+    QApplication::clipboard()->clear();
+    copy->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), stream->config().cliCommand());
+    QVERIFY(QApplication::clipboard()->text().startsWith(QLatin1String("streamscope-cli sse")));
     window.setModified(false);
 }
 
