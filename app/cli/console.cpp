@@ -4,10 +4,63 @@
 #include <QDateTime>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace streamscope::console {
 
-QByteArray clockTime()
+namespace {
+
+constexpr quint64 s_ones = 0x0101010101010101ULL;
+constexpr quint64 s_highs = 0x8080808080808080ULL;
+
+// What appendIndented changes: control characters but the tab, and DEL.
+constexpr bool isSpecial(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+// Whether eight bytes may hold one (a tab counts: the byte-wise test sorts it out). A byte below
+// 0x20 or equal to 0x7f, by the has-less and has-zero bit tests.
+bool mayHoldSpecial(const char *p)
+{
+    quint64 w;
+    std::memcpy(&w, p, 8);
+    const quint64 del = w ^ (s_ones * 0x7f);
+    return (((w - s_ones * 0x20) & ~w) | ((del - s_ones) & ~del)) & s_highs;
+}
+
+// The size text takes once indented: what appendIndented grows its output by. -1: text stays as
+// it is (the same size is not enough to tell: "\r\n" with an indent of one).
+qsizetype indentedSize(QByteArrayView text, int indent)
+{
+    const char *p = text.data();
+    const char *end = p + text.size();
+    qsizetype size = text.size();
+    bool changed = false;
+    while (p < end) {
+        if (end - p >= 8 && !mayHoldSpecial(p)) {
+            p += 8;
+            continue;
+        }
+        const auto c = static_cast<unsigned char>(*p++);
+        if (!isSpecial(c)) {
+            continue;
+        }
+        changed = true;
+        if (c == '\n') {
+            size += indent;
+        } else if (c == '\r' && p < end && *p == '\n') {
+            size -= 1;
+        } else {
+            size += 3;
+        }
+    }
+    return changed ? size : -1;
+}
+
+} // namespace
+
+void appendClockTime(QByteArray &out)
 {
     // QTime::currentTime() asks the C library for local time, which stats /etc/localtime on
     // every call: the offset is looked up once a minute instead, and the digits done by hand.
@@ -24,28 +77,52 @@ QByteArray clockTime()
     const int minutes = int(ms / 60000 % 60);
     const int seconds = int(ms / 1000 % 60);
     const int millis = int(ms % 1000);
+    const qsizetype start = out.size();
+    out.resize(start + 12);
+    char *o = out.data() + start;
     const char text[12]
         = {char('0' + hours / 10), char('0' + hours % 10), ':', char('0' + minutes / 10),
             char('0' + minutes % 10), ':', char('0' + seconds / 10), char('0' + seconds % 10), '.',
             char('0' + millis / 100), char('0' + millis / 10 % 10), char('0' + millis % 10)};
-    return QByteArray(text, 12);
+    std::memcpy(o, text, 12);
 }
 
 void appendIndented(QByteArray &out, QByteArrayView text, int indent)
 {
+    // Sized first, then written through a pointer: a QByteArray::append per byte cost more than
+    // all the rest of a readable line (callgrind, docs/PERFORMANCE.md).
+    const qsizetype size = indentedSize(text, indent);
+    if (size < 0) {
+        out.append(text); // nothing to change: one copy
+        return;
+    }
     static constexpr char hex[] = "0123456789abcdef";
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c == '\n') {
-            out.append('\n');
-            out.append(QByteArray(indent, ' '));
-        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+    const qsizetype start = out.size();
+    out.resize(start + size);
+    char *o = out.data() + start;
+    const char *p = text.data();
+    const char *end = p + text.size();
+    while (p < end) {
+        if (end - p >= 8 && !mayHoldSpecial(p)) {
+            std::memcpy(o, p, 8);
+            o += 8;
+            p += 8;
             continue;
-        } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            const char escape[4] = {'\\', 'x', hex[c >> 4], hex[c & 0xf]};
-            out.append(escape, 4);
+        }
+        const auto c = static_cast<unsigned char>(*p++);
+        if (c == '\n') {
+            *o++ = '\n';
+            std::memset(o, ' ', size_t(indent));
+            o += indent;
+        } else if (c == '\r' && p < end && *p == '\n') {
+            // the line feed that follows breaks the line
+        } else if (isSpecial(c)) {
+            *o++ = '\\';
+            *o++ = 'x';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 0xf];
         } else {
-            out.append(char(c));
+            *o++ = char(c);
         }
     }
 }
@@ -76,9 +153,9 @@ Palette::Palette(bool terminal)
 
 void appendStamp(QByteArray &out, const Palette &palette)
 {
-    out.append(palette.dim());
-    out.append(clockTime());
-    out.append(palette.reset());
+    appendCode(out, palette.dim());
+    appendClockTime(out);
+    appendCode(out, palette.reset());
 }
 
 void appendMessageLine(QByteArray &out, const Palette &palette, QByteArrayView label,
@@ -86,14 +163,14 @@ void appendMessageLine(QByteArray &out, const Palette &palette, QByteArrayView l
 {
     appendStamp(out, palette);
     out.append(' ');
-    out.append(palette.cyan());
+    appendCode(out, palette.cyan());
     appendIndented(out, label, 4);
-    out.append(palette.reset());
+    appendCode(out, palette.reset());
     if (!note.isEmpty()) {
         out.append(' ');
-        out.append(palette.dim());
+        appendCode(out, palette.dim());
         out.append(note);
-        out.append(palette.reset());
+        appendCode(out, palette.reset());
     }
     out.append(' ');
     appendIndented(out, data, 4);

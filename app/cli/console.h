@@ -8,7 +8,7 @@
 namespace streamscope::console {
 
 // Local wall-clock time as HH:MM:SS.mmm, the stamp on every readable line.
-QByteArray clockTime();
+void appendClockTime(QByteArray &out);
 
 // Appends text for a terminal: other control characters escaped (\xNN) so a stream cannot
 // drive the terminal; each line break starts a new line indented by indent spaces, so one
@@ -38,6 +38,14 @@ private:
     const char *pick(const char *code) const { return m_enabled ? code : ""; }
     bool m_enabled;
 };
+
+// A Palette code; none when colours are off, which costs nothing then.
+inline void appendCode(QByteArray &out, const char *code)
+{
+    if (*code != '\0') {
+        out.append(code);
+    }
+}
 
 // The clock time, dimmed, that starts every readable line (no space after it).
 void appendStamp(QByteArray &out, const Palette &palette);

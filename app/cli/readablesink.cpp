@@ -102,14 +102,14 @@ void ReadableSink::event(const SseEvent &event)
     QByteArray &text = out()->buffer();
     console::appendStamp(text, m_outPalette);
     text.append(' ');
-    text.append(m_outPalette.cyan());
+    console::appendCode(text, m_outPalette.cyan());
     console::appendIndented(text, event.type, 2);
-    text.append(m_outPalette.reset());
+    console::appendCode(text, m_outPalette.reset());
     if (!event.lastEventId.isEmpty()) {
-        text.append(m_outPalette.dim());
-        text.append(" id=");
+        console::appendCode(text, m_outPalette.dim());
+        text.append(" id=", 4);
         console::appendIndented(text, event.lastEventId, 2);
-        text.append(m_outPalette.reset());
+        console::appendCode(text, m_outPalette.reset());
     }
     text.append(' ');
     // Continuation lines sit under the data's first line: one event, one block.
