@@ -27,11 +27,13 @@ class RecordBuilder
 {
 public:
     enum class KindSpelling {
-        Word, // a fixed name ("open", "event"): written as it is, in one grow
+        Word, // a fixed name ("open", "event"): written as it is
         Text, // from the data (an exported lifecycle row's type): escaped
     };
     RecordBuilder(
         QByteArray &out, QByteArrayView kind, qint64 t, KindSpelling spelling = KindSpelling::Word);
+    // Takes back what end() did not use, when end() was not called.
+    ~RecordBuilder();
     RecordBuilder(const RecordBuilder &) = delete;
     RecordBuilder &operator=(const RecordBuilder &) = delete;
 
@@ -48,9 +50,17 @@ public:
     void end();
 
 private:
+    // Room for bytes more at m_at: out grows ahead of the record (so a record of a few members
+    // grows it once), and end() takes back what was not used. Each Qt 6.4 QByteArray::append or
+    // resize is an out-of-line call that costs more than the bytes a member adds.
+    char *reserve(qsizetype bytes);
+    void appendRaw(const char *text, size_t size);
     void appendKey(const char *key);
+    void finish(); // out ends where the record does
 
     QByteArray &m_out;
+    qsizetype m_at; // where the record's next byte goes in m_out
+    bool m_finished = false;
 };
 
 // Appends the NDJSON record `streamscope-cli --json` prints for event, newline included, with

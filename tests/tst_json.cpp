@@ -15,6 +15,9 @@ private slots:
     void escapes_data();
     void escapes();
     void escapesEveryByteAtEveryOffset();
+    void builderMatchesAppendString_data();
+    void builderMatchesAppendString();
+    void builderTakesBackUnusedRoom();
     void records_data();
     void records();
 };
@@ -78,6 +81,47 @@ void TestJson::escapesEveryByteAtEveryOffset()
                 qPrintable(QStringLiteral("byte %1 at %2").arg(byte).arg(offset)));
         }
     }
+}
+
+void TestJson::builderMatchesAppendString_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("everyNth"); // one byte in n is one to escape; 0: none
+    for (const int size : {0, 1, 7, 8, 9, 31, 4096, 4097, 70000}) {
+        for (const int everyNth : {0, 1, 3, 16}) {
+            QTest::addRow("%d bytes, 1 in %d escaped", size, everyNth) << size << everyNth;
+        }
+    }
+}
+
+// RecordBuilder writes its strings straight into the room it keeps ahead (small ones sized for
+// the worst, long ones measured first); either way the bytes are appendString's.
+void TestJson::builderMatchesAppendString()
+{
+    QFETCH(int, size);
+    QFETCH(int, everyNth);
+    static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\t'};
+    QByteArray text(size, 'x');
+    for (int i = 0; everyNth > 0 && i < size; i += everyNth) {
+        text[i] = specials[(i / qMax(everyNth, 1)) % sizeof specials];
+    }
+    QByteArray out("before\n");
+    json::RecordBuilder(out, "event", 12).string("data", text).number("n", -3).end();
+
+    QByteArray expected("before\n{\"kind\":\"event\",\"t\":12,\"data\":");
+    json::appendString(expected, text);
+    expected += ",\"n\":-3}\n";
+    QCOMPARE(out, expected);
+}
+
+void TestJson::builderTakesBackUnusedRoom()
+{
+    QByteArray out("x");
+    {
+        json::RecordBuilder record(out, "open", 5);
+        record.boolean("ok", true); // no end(): the record is left open, without slack bytes
+    }
+    QCOMPARE(out, QByteArray(R"(x{"kind":"open","t":5,"ok":true)"));
 }
 
 void TestJson::records_data()

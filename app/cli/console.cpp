@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 
@@ -19,14 +20,16 @@ constexpr bool isSpecial(unsigned char c)
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
-// Whether eight bytes may hold one (a tab counts: the byte-wise test sorts it out). A byte below
-// 0x20 or equal to 0x7f, by the has-less and has-zero bit tests.
-bool mayHoldSpecial(const char *p)
+// How many of the eight bytes at p come before the first that may be special (a tab counts: the
+// byte-wise test sorts it out); 8: none. A byte below 0x20 or equal to 0x7f, by the has-less and
+// has-zero bit tests, whose lowest flagged byte is exact.
+int plainPrefix(const char *p)
 {
     quint64 w;
     std::memcpy(&w, p, 8);
     const quint64 del = w ^ (s_ones * 0x7f);
-    return (((w - s_ones * 0x20) & ~w) | ((del - s_ones) & ~del)) & s_highs;
+    const quint64 flagged = (((w - s_ones * 0x20) & ~w) | ((del - s_ones) & ~del)) & s_highs;
+    return flagged == 0 ? 8 : std::countr_zero(flagged) / 8;
 }
 
 // The size text takes once indented: what appendIndented grows its output by. -1: text stays as
@@ -38,9 +41,12 @@ qsizetype indentedSize(QByteArrayView text, int indent)
     qsizetype size = text.size();
     bool changed = false;
     while (p < end) {
-        if (end - p >= 8 && !mayHoldSpecial(p)) {
-            p += 8;
-            continue;
+        if (end - p >= 8) {
+            const int plain = plainPrefix(p);
+            p += plain;
+            if (plain == 8) {
+                continue;
+            }
         }
         const auto c = static_cast<unsigned char>(*p++);
         if (!isSpecial(c)) {
@@ -103,11 +109,14 @@ void appendIndented(QByteArray &out, QByteArrayView text, int indent)
     const char *p = text.data();
     const char *end = p + text.size();
     while (p < end) {
-        if (end - p >= 8 && !mayHoldSpecial(p)) {
-            std::memcpy(o, p, 8);
-            o += 8;
-            p += 8;
-            continue;
+        if (end - p >= 8) {
+            const int plain = plainPrefix(p);
+            std::memcpy(o, p, size_t(plain));
+            o += plain;
+            p += plain;
+            if (plain == 8) {
+                continue;
+            }
         }
         const auto c = static_cast<unsigned char>(*p++);
         if (c == '\n') {
