@@ -224,18 +224,9 @@ RecordBuilder::~RecordBuilder()
     finish();
 }
 
-char *RecordBuilder::reserve(qsizetype bytes)
+void RecordBuilder::growBy(qsizetype bytes)
 {
-    if (m_out.size() - m_at < bytes) {
-        m_out.resize(m_at + bytes + s_recordSlack);
-    }
-    return m_out.data() + m_at;
-}
-
-void RecordBuilder::appendRaw(const char *text, size_t size)
-{
-    std::memcpy(reserve(qsizetype(size)), text, size);
-    m_at += qsizetype(size);
+    m_out.resize(m_at + bytes + s_recordSlack);
 }
 
 void RecordBuilder::finish()

@@ -9,6 +9,8 @@
 #include <QJsonValue>
 #include <QString>
 
+#include <cstring>
+
 namespace streamscope::json {
 
 // Appends utf8 as a JSON string literal: quotes, backslashes and control characters escaped.
@@ -53,8 +55,19 @@ private:
     // Room for bytes more at m_at: out grows ahead of the record (so a record of a few members
     // grows it once), and end() takes back what was not used. Each Qt 6.4 QByteArray::append or
     // resize is an out-of-line call that costs more than the bytes a member adds.
-    char *reserve(qsizetype bytes);
-    void appendRaw(const char *text, size_t size);
+    char *reserve(qsizetype bytes)
+    {
+        if (m_out.size() - m_at < bytes) {
+            growBy(bytes);
+        }
+        return m_out.data() + m_at;
+    }
+    void growBy(qsizetype bytes);
+    void appendRaw(const char *text, size_t size)
+    {
+        std::memcpy(reserve(qsizetype(size)), text, size);
+        m_at += qsizetype(size);
+    }
     void appendKey(const char *key);
     void finish(); // out ends where the record does
 
