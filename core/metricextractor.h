@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "flatjsonobject.h"
+
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
@@ -92,8 +94,11 @@ public:
     static QJsonValue valueAtPath(const QJsonValue &root, const QString &path);
 
 private:
+    void extractFlat(qint64 arrivalMs, QList<MetricSample> *out);
+
     ExtractionSettings m_settings;
     ExtractionCounts m_counts;
+    FlatJsonObject m_flat; // the last flat payload read, kept to spare its set-up per payload
 };
 
 } // namespace streamscope

@@ -2,7 +2,8 @@
 // libFuzzer target: MetricExtractor takes any payload under any settings without crashing; its
 // counts agree with what it output (one payload, as many samples as appended, at most one
 // truncation), every value and time it gives is finite, the time field is never a sample, and
-// the same payload gives the same samples again.
+// the same payload gives the same samples again. Without time and label fields, the flat-object
+// shortcut gives what the QJsonDocument walk gives (a label field no payload has forces the walk).
 #include "metricextractor.h"
 
 #include <QByteArray>
@@ -100,6 +101,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!extractor.settings().timeField.isEmpty()
             && sample.path == extractor.settings().timeField) {
             fail("the time field became a sample", payload);
+        }
+    }
+
+    if (extractor.settings().timeField.isEmpty() && extractor.settings().labelField.isEmpty()) {
+        MetricExtractor walk;
+        walk.setSettings({QString(), TimeUnit::Auto, QStringLiteral("\x01 no such field")});
+        QList<MetricSample> walked;
+        walk.extract(payload, arrivalMs, &walked);
+        const ExtractionCounts w = walk.counts();
+        if (!sameSamples(out, walked) || w.samples != counts.samples
+            || w.malformed != counts.malformed || w.notJson != counts.notJson
+            || w.invalidNumbers != counts.invalidNumbers || w.truncated != counts.truncated) {
+            fail("the flat shortcut and the walk disagree", payload);
         }
     }
 

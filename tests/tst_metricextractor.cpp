@@ -5,6 +5,7 @@
 #include <QJsonValue>
 #include <QTest>
 
+#include <cmath>
 #include <ctime>
 
 using namespace streamscope;
@@ -64,6 +65,8 @@ private slots:
     void initTestCase();
     void extract_data();
     void extract();
+    void flatPayloadsReadAsTheWalkReadsThem_data();
+    void flatPayloadsReadAsTheWalkReadsThem();
     void countsAddUpOverPayloads();
     void tooDeepIsTruncatedKeepingTheRest();
     void tooManyLeavesIsTruncatedAtTheCap();
@@ -252,6 +255,99 @@ void TestMetricExtractor::extract()
     QCOMPARE(describe(out), sorted(samples));
     QCOMPARE(countsOf(extractor.counts()), counts);
     QCOMPARE(extractor.counts().payloads, quint64(1));
+}
+
+void TestMetricExtractor::flatPayloadsReadAsTheWalkReadsThem_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<bool>("flat"); // FlatJsonObject takes it; else it goes to QJsonDocument
+
+    QTest::newRow("small metrics") << QByteArray(R"({"cpu":0.42,"seq":17})") << true;
+    QTest::newRow("keys out of order") << QByteArray(R"({"b":1,"a0":2,"A":3,"a":4,"_":5})") << true;
+    QTest::newRow("spaces everywhere") << QByteArray(" \r\n{ \"a\" :\t1 , \"b\":\n2 }\n ") << true;
+    QTest::newRow("every kind of value")
+        << QByteArray(R"({"n":-1.5e+3,"z":-0,"t":true,"f":false,"x":null,"s":"host","q":" 1e3 "})")
+        << true;
+    QTest::newRow("negative zeros") << QByteArray(R"({"a":-0,"b":-0.0,"c":-0e0})") << true;
+    QTest::newRow("numbers as strings")
+        << QByteArray(R"({"a":"0.42","b":"-7","c":"12abc","d":"0x10","e":"","f":"1,5","g":"+4"})")
+        << true;
+    QTest::newRow("NaN and Infinity as strings")
+        << QByteArray(R"({"a":"NaN","b":"-Infinity","c":"inf","d":"nano"})") << true;
+    QTest::newRow("big integers") << QByteArray(
+        R"({"a":9007199254740993,"b":18446744073709551615,"c":123456789012345678901234567890})")
+                                  << true;
+    QTest::newRow("fractions at the edge")
+        << QByteArray(R"({"a":0.1,"b":2.2250738585072014e-308,"c":1.7976931348623157e308})")
+        << true;
+    QTest::newRow("empty object") << QByteArray("{}") << true;
+    QTest::newRow("empty object, spaces") << QByteArray("{ }") << true;
+    QTest::newRow("64 members") << [] {
+        QByteArray json("{");
+        for (int i = 0; i < 64; ++i) {
+            json += (i ? "," : "") + QByteArray("\"k") + QByteArray::number(i)
+                + "\":" + QByteArray::number(i);
+        }
+        return json + "}";
+    }() << true;
+    QTest::newRow("65 members") << [] {
+        QByteArray json("{");
+        for (int i = 0; i < 65; ++i) {
+            json += (i ? "," : "") + QByteArray("\"k") + QByteArray::number(i)
+                + "\":" + QByteArray::number(i);
+        }
+        return json + "}";
+    }() << false;
+    QTest::newRow("nested") << QByteArray(R"({"net":{"rx":1},"cpu":2})") << false;
+    QTest::newRow("array member") << QByteArray(R"({"load":[1,2]})") << false;
+    QTest::newRow("escape in a key") << QByteArray(R"({"a\"b":1})") << false;
+    QTest::newRow("escape in a value") << QByteArray(R"({"a":"1\u0030"})") << false;
+    QTest::newRow("non-ASCII key") << QByteArray("{\"caf\xc3\xa9\":1}") << false;
+    QTest::newRow("non-ASCII value") << QByteArray("{\"a\":\"\xd9\xa3\"}") << false;
+    QTest::newRow("duplicate keys") << QByteArray(R"({"a":1,"a":2})") << false;
+    QTest::newRow("bare NaN") << QByteArray(R"({"a":NaN,"b":1})") << false;
+    QTest::newRow("1e999") << QByteArray(R"({"a":1e999,"b":1})") << false;
+    QTest::newRow("1e-999") << QByteArray(R"({"a":1e-999,"b":1})") << false;
+    QTest::newRow("leading zero") << QByteArray(R"({"a":01})") << false;
+    QTest::newRow("plus sign") << QByteArray(R"({"a":+1})") << false;
+    QTest::newRow("point without digits") << QByteArray(R"({"a":1.})") << false;
+    QTest::newRow("trailing comma") << QByteArray(R"({"a":1,})") << false;
+    QTest::newRow("missing colon") << QByteArray(R"({"a" 1})") << false;
+    QTest::newRow("unterminated") << QByteArray(R"({"a":1)") << false;
+    QTest::newRow("trailing text") << QByteArray(R"({"a":1} x)") << false;
+    QTest::newRow("two objects") << QByteArray(R"({"a":1}{"b":2})") << false;
+    QTest::newRow("vertical tab between tokens") << QByteArray("{\"a\":\v1}") << false;
+    QTest::newRow("tab inside a string") << QByteArray("{\"a\":\"x\ty\"}") << false;
+    QTest::newRow("truex") << QByteArray(R"({"a":truex})") << false;
+}
+
+// The flat reader is a shortcut: whatever it takes must give the samples (in order) and counts
+// the QJsonDocument walk gives, and what it declines goes the walk's way unchanged. A label
+// field no payload has sends the same payload down the walk, for the reference.
+void TestMetricExtractor::flatPayloadsReadAsTheWalkReadsThem()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(bool, flat);
+
+    FlatJsonObject reader;
+    QCOMPARE(reader.read(payload), flat);
+
+    MetricExtractor shortcut;
+    MetricExtractor walk;
+    walk.setSettings({QString(), TimeUnit::Auto, QStringLiteral("no such field")});
+    QList<MetricSample> fromShortcut;
+    QList<MetricSample> fromWalk;
+    shortcut.extract(payload, Arrival, &fromShortcut);
+    walk.extract(payload, Arrival, &fromWalk);
+    QCOMPARE(fromShortcut.size(), fromWalk.size());
+    for (qsizetype i = 0; i < fromWalk.size(); ++i) {
+        QCOMPARE(fromShortcut[i].path, fromWalk[i].path);
+        QCOMPARE(fromShortcut[i].label, fromWalk[i].label);
+        QCOMPARE(fromShortcut[i].timeMs, fromWalk[i].timeMs);
+        QCOMPARE(fromShortcut[i].value, fromWalk[i].value);
+        QCOMPARE(std::signbit(fromShortcut[i].value), std::signbit(fromWalk[i].value));
+    }
+    QCOMPARE(countsOf(shortcut.counts()), countsOf(walk.counts()));
 }
 
 void TestMetricExtractor::countsAddUpOverPayloads()
