@@ -11,8 +11,9 @@
 namespace streamscope {
 
 // One stream's hold on a ConnectionPool manager for the attempt under way, with the duties that
-// come with it: a probe tells the pool what the origin speaks (or that it never found out), and
-// an open stream counts on its connection until it ends. EventSource keeps one.
+// come with it: a probe tells the pool what the origin speaks (or that it never found out), an
+// HTTP/1.1 attempt holds its place on the manager from acquire() to release(), and an open HTTP/2
+// stream counts on its connection until it ends. EventSource keeps one.
 class PoolLease final
 {
 public:
@@ -31,14 +32,14 @@ public:
         const QString &caCertificatesFile, bool ignoreCertificateErrors, bool mayWait);
     // The response came, over HTTP/2 or not: a probe tells the pool.
     void responded(bool http2);
-    // The response opened a stream: counted on the connection until release().
+    // The response opened a stream: over HTTP/2, counted on the connection until release().
     void streamOpened();
     // The reply ended by itself: its connection may be going away (ConnectionPool::retire()).
     void retire();
-    // Streams open on the held manager's connection; 0 when none is held.
+    // HTTP/2 streams of the key open on the held manager's connection; 0 when none is held.
     int openStreams() const;
-    // Ends the hold. Returns the manager for the caller to let go of after the reply: its
-    // deleter waits for the event loop.
+    // Ends the hold and gives back the place. Returns the manager for the caller to let go of
+    // after the reply: its deleter waits for the event loop.
     ConnectionPool::Manager release();
 
 private:
@@ -47,6 +48,8 @@ private:
     QString m_key;
     bool m_probing = false; // this attempt finds out the origin's protocol for the pool
     bool m_countedOpen = false; // the pool counts this stream open on m_manager
+    bool m_http2 = false; // the response came over HTTP/2
+    QString m_seat; // the place taken on m_manager (ConnectionPool::Grant::seat), if any
 };
 
 } // namespace streamscope
