@@ -60,13 +60,12 @@ Stream::Stream(int id, const StreamConfig &config, QObject *parent)
     , m_config(config)
 {
     m_health.setIdleTimeout(config.idleTimeoutMs);
-    m_healthTimer.setInterval(HealthIntervalMs);
-    connect(&m_healthTimer, &QTimer::timeout, this, &Stream::checkHealth);
     m_answerClock.start();
 }
 
 Stream::~Stream()
 {
+    HealthClock::forThisThread().leave(this);
     // Clients emit nothing from their destructors; drop them before the network they use.
     for (const QPointer<QObject> &client : std::as_const(m_retired)) {
         delete client.data();
@@ -164,14 +163,14 @@ template <typename Client, typename Settings>
 void Stream::openClient(Client &client, const Settings &settings)
 {
     client.setReconnectSpread(m_spread, m_id);
-    m_healthTimer.start();
+    HealthClock::forThisThread().join(this, [this] { checkHealth(); });
     client.open(settings);
 }
 
 void Stream::failToStart(qint64 nowMs, const QString &message)
 {
     m_health.stoppedFatally(nowMs, message);
-    m_healthTimer.stop();
+    HealthClock::forThisThread().leave(this);
     if (!emitLifecycle("error", message)) {
         return;
     }
@@ -182,7 +181,7 @@ void Stream::disconnectFromServer()
 {
     const bool wasConnected = isConnected();
     retireClients();
-    m_healthTimer.stop();
+    HealthClock::forThisThread().leave(this);
     if (!endAnswer(QStringLiteral("disconnected by the user"))) {
         return;
     }
@@ -285,7 +284,7 @@ void Stream::stopped(qint64 nowMs, bool fatal, const QString &message)
     } else {
         m_health.disconnected(nowMs);
     }
-    m_healthTimer.stop();
+    HealthClock::forThisThread().leave(this);
     if (!refreshDiagnoses() || !emitLifecycle("closed", message)) {
         return;
     }

@@ -4,6 +4,7 @@
 #include "answerrun.h"
 #include "connectionpool.h"
 #include "diagnosis.h"
+#include "healthclock.h"
 #include "reconnectspread.h"
 #include "streamconfig.h"
 #include "streamdiagnostics.h"
@@ -15,7 +16,6 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 #include <deque>
 #include <memory>
@@ -102,7 +102,7 @@ signals:
     void diagnosesChanged();
 
 public:
-    static constexpr int HealthIntervalMs = 250;
+    static constexpr int HealthIntervalMs = HealthClock::IntervalMs;
     static constexpr int MaxAnswerRuns = 50; // kept per stream, oldest dropped first
     static constexpr int DiagnosisIntervalMs = 1000;
 
@@ -191,7 +191,6 @@ private:
     std::unique_ptr<SocketIoClient> m_socketIo;
     std::unique_ptr<MqttClient> m_mqtt;
     HealthTracker m_health;
-    QTimer m_healthTimer;
     HealthState m_lastState = HealthState::Disconnected; // as last reported by healthChanged
     bool m_healthDirty = false;
     bool m_paused = false;
