@@ -56,6 +56,16 @@ QStringList lines(std::initializer_list<const char *> texts)
     return list;
 }
 
+// {"k0":0,"k1":1,...} with count members.
+QByteArray objectOfMembers(int count)
+{
+    QByteArray json("{");
+    for (int i = 0; i < count; ++i) {
+        json += (i ? ",\"k" : "\"k") + QByteArray::number(i) + "\":" + QByteArray::number(i);
+    }
+    return json + '}';
+}
+
 } // namespace
 
 class TestMetricExtractor : public QObject
@@ -282,22 +292,8 @@ void TestMetricExtractor::flatPayloadsReadAsTheWalkReadsThem_data()
         << true;
     QTest::newRow("empty object") << QByteArray("{}") << true;
     QTest::newRow("empty object, spaces") << QByteArray("{ }") << true;
-    QTest::newRow("64 members") << [] {
-        QByteArray json("{");
-        for (int i = 0; i < 64; ++i) {
-            json += (i ? "," : "") + QByteArray("\"k") + QByteArray::number(i)
-                + "\":" + QByteArray::number(i);
-        }
-        return json + "}";
-    }() << true;
-    QTest::newRow("65 members") << [] {
-        QByteArray json("{");
-        for (int i = 0; i < 65; ++i) {
-            json += (i ? "," : "") + QByteArray("\"k") + QByteArray::number(i)
-                + "\":" + QByteArray::number(i);
-        }
-        return json + "}";
-    }() << false;
+    QTest::newRow("64 members") << objectOfMembers(64) << true;
+    QTest::newRow("65 members") << objectOfMembers(65) << false;
     QTest::newRow("nested") << QByteArray(R"({"net":{"rx":1},"cpu":2})") << false;
     QTest::newRow("array member") << QByteArray(R"({"load":[1,2]})") << false;
     QTest::newRow("escape in a key") << QByteArray(R"({"a\"b":1})") << false;
