@@ -3,7 +3,9 @@
 
 #include "streamhealth.h"
 
+#include <algorithm>
 #include <deque>
+#include <vector>
 
 namespace streamscope {
 
@@ -12,6 +14,9 @@ namespace {
 // Keys refused at MaxSeries are remembered by hash, up to this many, so one key refused again
 // and again counts once; past it every refusal counts.
 constexpr qsizetype MaxRefusedKeysRemembered = 1 << 16;
+
+// Samples of one payload whose series a stream remembers (StreamState::recent).
+constexpr int MaxRecentSeries = 64;
 
 } // namespace
 
@@ -30,6 +35,17 @@ struct MetricStore::StreamState
     MetricExtractor extractor;
     bool opened = false; // a Lifecycle "open" was seen: the next one is a reconnect
     std::deque<double> markers;
+    // The series of the last payload's samples, in their order: the next payload of the same
+    // layout (the usual case) finds its series by comparing names, without hashing a key for
+    // each sample. Valid as long as the stream: its series go only with it (removeStream, clear).
+    struct Recent
+    {
+        QByteArray eventType;
+        QString label;
+        QString path;
+        Series *series;
+    };
+    std::vector<Recent> recent;
 };
 
 QString SeriesKey::displayName() const
@@ -83,10 +99,28 @@ void MetricStore::ingest(const StreamEvent &event)
         // The type is the SSE event type, the Socket.IO event or the MQTT topic (empty for raw
         // WebSocket messages): the same field under two topics is two series.
         SeriesKey key{event.streamId, event.type, QString(), QString()};
-        for (const MetricSample &sample : std::as_const(m_scratch)) {
+        for (qsizetype i = 0; i < m_scratch.size(); ++i) {
+            const MetricSample &sample = m_scratch[i];
+            const size_t slot = size_t(i);
+            if (slot < stream.recent.size()) {
+                const StreamState::Recent &recent = stream.recent[slot];
+                if (recent.path == sample.path && recent.label == sample.label
+                    && recent.eventType == event.type) {
+                    appendTo(*recent.series, sample.timeMs, sample.value);
+                    continue;
+                }
+            }
             key.label = sample.label;
             key.path = sample.path;
-            append(key, sample.timeMs, sample.value);
+            Series *series = findOrCreate(key);
+            if (!series) {
+                continue; // refused at MaxSeries, and counted: never remembered
+            }
+            appendTo(*series, sample.timeMs, sample.value);
+            if (slot < size_t(MaxRecentSeries)) {
+                stream.recent.resize(std::max(stream.recent.size(), slot + 1));
+                stream.recent[slot] = {event.type, sample.label, sample.path, series};
+            }
         }
         ++m_revision; // the counts moved even when no sample came
         break;
@@ -224,11 +258,14 @@ MetricStore::Series *MetricStore::find(const SeriesKey &key) const
 
 void MetricStore::append(const SeriesKey &key, double timeMs, double value)
 {
-    Series *series = findOrCreate(key);
-    if (!series) {
-        return;
+    if (Series *series = findOrCreate(key)) {
+        appendTo(*series, timeMs, value);
     }
-    SeriesBuffer &buffer = series->buffer;
+}
+
+void MetricStore::appendTo(Series &series, double timeMs, double value)
+{
+    SeriesBuffer &buffer = series.buffer;
     buffer.append(timeMs, value);
     // Retention counts back from this series' newest time, so a paused producer keeps its
     // last hour on screen.

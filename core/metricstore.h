@@ -91,6 +91,7 @@ private:
     Series *find(const SeriesKey &key) const;
     Series *findOrCreate(const SeriesKey &key);
     void append(const SeriesKey &key, double timeMs, double value);
+    void appendTo(Series &series, double timeMs, double value);
 
     struct KeyHash
     {

@@ -61,6 +61,7 @@ private slots:
     void identityHasStreamTypeLabelAndPath();
     void onlyTextEventsAndMessagesAreExtracted_data();
     void onlyTextEventsAndMessagesAreExtracted();
+    void layoutsThatChangeFindTheirSeries();
     void settingsApplyPerStream();
     void retentionCountsBackFromTheNewestPoint();
     void unplottedSeriesAreCapped();
@@ -141,6 +142,42 @@ void TestMetricStore::onlyTextEventsAndMessagesAreExtracted()
         QCOMPARE(store.keys().first(), key(1, type, "", "n"));
         QCOMPARE(store.series(store.keys().first())->last().timeMs, 5.0);
     }
+}
+
+// A stream remembers the series of its last payload's samples, in order; payloads whose fields,
+// labels or types change must still land in their own series.
+void TestMetricStore::layoutsThatChangeFindTheirSeries()
+{
+    MetricStore store;
+    store.setSettings(1, {QString(), TimeUnit::Auto, QStringLiteral("host")});
+    store.ingest(row(1, "m", R"({"a":1,"b":2})"));
+    store.ingest(row(1, "m", R"({"a":3,"b":4})")); // the same layout
+    store.ingest(row(1, "m", R"({"b":5})")); // b where a was
+    store.ingest(row(1, "m", R"({"a":6,"c":7})"));
+    store.ingest(row(1, "n", R"({"a":8})")); // another type
+    store.ingest(row(1, "m", R"({"host":"x","a":9})")); // a label
+    store.ingest(row(1, "m", R"({"host":"y","a":10})"));
+    store.ingest(row(1, "m", R"({"a":11})"));
+
+    const auto values = [&store](const SeriesKey &k) {
+        QList<double> list;
+        const SeriesBuffer *buffer = store.series(k);
+        for (qsizetype i = 0; buffer && i < buffer->size(); ++i) {
+            list.append(buffer->at(i).value);
+        }
+        return list;
+    };
+    QCOMPARE(values(key(1, "m", "", "a")), (QList<double>{1, 3, 6, 11}));
+    QCOMPARE(values(key(1, "m", "", "b")), (QList<double>{2, 4, 5}));
+    QCOMPARE(values(key(1, "m", "", "c")), (QList<double>{7}));
+    QCOMPARE(values(key(1, "n", "", "a")), (QList<double>{8}));
+    QCOMPARE(values(key(1, "m", "x", "a")), (QList<double>{9}));
+    QCOMPARE(values(key(1, "m", "y", "a")), (QList<double>{10}));
+
+    // Removed and back: the remembered series went with the stream.
+    store.removeStream(1);
+    store.ingest(row(1, "m", R"({"a":12})"));
+    QCOMPARE(values(key(1, "m", "", "a")), (QList<double>{12}));
 }
 
 void TestMetricStore::settingsApplyPerStream()
