@@ -649,6 +649,7 @@ void MetricExtractor::extract(QByteArrayView payload, qint64 arrivalMs, QList<Me
 void MetricExtractor::extractFlat(qint64 arrivalMs, QList<MetricSample> *out)
 {
     using Type = FlatJsonObject::Member::Type;
+    size_t slot = 0;
     for (const FlatJsonObject::Member &member : m_flat) {
         double value = 0;
         switch (member.type) {
@@ -679,9 +680,23 @@ void MetricExtractor::extractFlat(qint64 arrivalMs, QList<MetricSample> *out)
             break;
         }
         out->append(
-            MetricSample{QString::fromLatin1(member.key), QString(), double(arrivalMs), value});
+            MetricSample{flatPath(slot++, member.key), QString(), double(arrivalMs), value});
         ++m_counts.samples;
     }
+}
+
+QString MetricExtractor::flatPath(size_t slot, QByteArrayView key)
+{
+    // The paths of the last flat payload's samples, in order, are kept: a payload of the same
+    // layout (the usual case) shares them instead of making a QString per sample.
+    if (slot < m_flatPaths.size() && m_flatPaths[slot].key == key) {
+        return m_flatPaths[slot].path;
+    }
+    if (slot >= m_flatPaths.size()) {
+        m_flatPaths.resize(slot + 1); // at most FlatJsonObject::MaxMembers
+    }
+    m_flatPaths[slot] = {key.toByteArray(), QString::fromLatin1(key)};
+    return m_flatPaths[slot].path;
 }
 
 QJsonValue MetricExtractor::valueAtPath(const QJsonValue &root, const QString &path)

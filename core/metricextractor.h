@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 class QJsonValue;
 
@@ -95,10 +96,17 @@ public:
 
 private:
     void extractFlat(qint64 arrivalMs, QList<MetricSample> *out);
+    QString flatPath(size_t slot, QByteArrayView key);
 
     ExtractionSettings m_settings;
     ExtractionCounts m_counts;
     FlatJsonObject m_flat; // the last flat payload read, kept to spare its set-up per payload
+    struct FlatPath
+    {
+        QByteArray key;
+        QString path;
+    };
+    std::vector<FlatPath> m_flatPaths; // see flatPath()
 };
 
 } // namespace streamscope
