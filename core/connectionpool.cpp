@@ -27,11 +27,9 @@ ConnectionPool::~ConnectionPool() = default;
 QString ConnectionPool::keyFor(const QUrl &url, Http2Mode mode, const QString &caCertificatesFile,
     bool ignoreCertificateErrors)
 {
-    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
-    return QStringLiteral("%1://%2:%3 %4 %5 %6")
-        .arg(url.scheme(), url.host().toLower())
-        .arg(url.port(defaultPort))
-        .arg(QString::fromLatin1(http2ModeName(mode)))
+    // The origin spelled as its places are (seatFor()), then what else shapes a connection.
+    return QStringLiteral("%1 %2 %3 %4")
+        .arg(seatFor(url), QString::fromLatin1(http2ModeName(mode)))
         .arg(ignoreCertificateErrors ? 1 : 0)
         .arg(caCertificatesFile);
 }

@@ -267,30 +267,28 @@ QJsonValue valueAt(const QJsonValue &root, const QList<PathStep> &steps)
     return value;
 }
 
-// A cheap look at the first character, so most text is never converted to be parsed.
-bool mayBeNumber(const QString &text)
+char16_t codeUnit(QChar c)
 {
-    for (const QChar c : text) {
-        if (c.isSpace()) {
-            continue;
-        }
-        return c.isDigit() || c == QLatin1Char('-') || c == QLatin1Char('+')
-            || c == QLatin1Char('.') || c == QLatin1Char('n') || c == QLatin1Char('N')
-            || c == QLatin1Char('i') || c == QLatin1Char('I');
-    }
-    return false;
+    return c.unicode();
 }
 
-// The same look at a flat payload's text, printable ASCII (FlatJsonObject), where a space is the
-// only space there can be.
-bool mayBeNumber(QByteArrayView text)
+char16_t codeUnit(char c)
 {
-    for (const char c : text) {
-        if (c == ' ') {
+    return static_cast<unsigned char>(c);
+}
+
+// A cheap look at the first character after the spaces, so most text is never converted to be
+// parsed: what it turns away parseNumberText() would turn away too. For a JSON value's QString and
+// a flat payload's bytes alike.
+template <typename Text> bool mayBeNumber(const Text &text)
+{
+    for (const auto unit : text) {
+        const char16_t c = codeUnit(unit);
+        if (c < 0x80 && isSpace(char(c))) {
             continue;
         }
-        return isDigit(c) || c == '-' || c == '+' || c == '.' || c == 'n' || c == 'N' || c == 'i'
-            || c == 'I';
+        return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'n' || c == 'N'
+            || c == 'i' || c == 'I';
     }
     return false;
 }
